@@ -1,0 +1,77 @@
+# peva-lab: the two commands a newcomer needs are `make up` and `make test` (see README.md).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT := $(abspath .)
+STACK ?= local
+
+# Toolchain from scripts/bootstrap first on PATH; Pulumi runs offline against a local file backend.
+export PATH := $(ROOT)/.tools/node24/node_modules/.bin:$(ROOT)/.tools/pulumi/bin:$(ROOT)/.tools/bin:$(PATH)
+export PULUMI_HOME := $(ROOT)/.tools/pulumi-home
+export PULUMI_BACKEND_URL := file://$(ROOT)/.pulumi-state
+export PULUMI_SKIP_UPDATE_CHECK := true
+# Every plugin comes from the bootstrap at a pinned version, so the engine never downloads one.
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION := true
+# The documented passphrase of the `local` stack's secrets; other stacks need your own PULUMI_CONFIG_PASSPHRASE.
+ifeq ($(STACK),local)
+export PULUMI_CONFIG_PASSPHRASE ?= peva-lab-local
+endif
+
+.PHONY: help bootstrap deps typecheck lint shellcheck go-test test test-unit test-integration test-e2e up preview destroy bench stack
+
+help:
+	@echo "make up                 build the local lab and run its campaign (pulumi up on stack '$(STACK)')"
+	@echo "make test               bootstrap, npm ci, typecheck, lint, all test suites"
+	@echo "make destroy            pulumi destroy (retrieves memory first)"
+	@echo "make preview STACK=dev  preview another stack"
+	@echo "make bench              run the benchmarks, write docs/benchmarks.md"
+
+bootstrap:
+	scripts/bootstrap
+
+# npm ci only when the lockfile changed since the last install; then the launcher that ships inside @pulumi/pulumi.
+node_modules/.peva-lab-installed: package-lock.json package.json $(wildcard plugins/*/package.json)
+	npm ci --no-audit --no-fund
+	install -m755 node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs .tools/pulumi/bin/
+	touch $@
+
+deps: bootstrap node_modules/.peva-lab-installed
+
+typecheck: deps
+	npx tsc --noEmit -p tsconfig.json
+
+lint: deps
+	npx eslint .
+	shellcheck -x -P SCRIPTDIR/.. scripts/bootstrap scripts/lib/*.sh .ci/run
+
+go-test: deps
+	@for d in tools/*/; do [ -f "$$d/go.mod" ] || continue; echo "go test $$d"; (cd "$$d" && GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false go test ./...); done
+
+test-unit: deps
+	npx vitest run --project unit
+
+test-integration: deps
+	npx vitest run --project integration
+
+test-e2e: deps
+	npx vitest run --project e2e
+
+test: typecheck lint go-test
+	npx vitest run
+
+stack: deps
+	@mkdir -p .pulumi-state
+	pulumi stack select --create $(STACK) --non-interactive
+
+up: stack
+	pulumi up --yes --stack $(STACK) --non-interactive
+
+preview: stack
+	pulumi preview --stack $(STACK) --non-interactive
+
+destroy: deps
+	pulumi destroy --yes --stack $(STACK) --non-interactive
+
+bench: deps
+	node scripts/bench.ts

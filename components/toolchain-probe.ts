@@ -1,0 +1,45 @@
+/**
+ * `ToolchainProbe`: a dynamic resource that finds the tools the runner host needs on PATH and records their
+ * versions (so every campaign knows exactly which k6 / Prometheus produced its numbers). A missing tool fails
+ * `pulumi up` with the command that installs it.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { ToolRequirement } from "../plan/lab-plan.ts";
+import { implLoader } from "./dynamic-impl.ts";
+import type * as Impl from "./toolchain-probe-provider.ts";
+
+/** Inputs of {@link ToolchainProbe}. */
+export interface ToolchainProbeArgs {
+  /** The tools to find and version. */
+  readonly tools: pulumi.Input<readonly ToolRequirement[]>;
+}
+
+const load = implLoader<typeof Impl>("components/toolchain-probe-provider.ts");
+
+const provider: pulumi.dynamic.ResourceProvider = {
+  async create(inputs) {
+    return (await load()).create(inputs as Impl.ProbeInputs);
+  },
+  async diff(_id, olds, news) {
+    return (await load()).diff(olds as Impl.ProbeOutputs, news as Impl.ProbeInputs);
+  },
+  async update(_id, _olds, news) {
+    return (await load()).update(news as Impl.ProbeInputs);
+  },
+  async read(id, props) {
+    return (await load()).read(id, props as Impl.ProbeOutputs);
+  },
+  async delete() {
+    // Probing changes nothing on the host, so there is nothing to undo.
+  },
+};
+
+/** Finds and versions the runner host's tools. */
+export class ToolchainProbe extends pulumi.dynamic.Resource {
+  /** Per tool: absolute path and first line of its version output. */
+  declare public readonly found: pulumi.Output<Record<string, { path: string; version: string }>>;
+
+  constructor(name: string, args: ToolchainProbeArgs, opts?: pulumi.CustomResourceOptions) {
+    super(provider, name, { tools: args.tools, found: undefined }, opts, "peva-lab", "ToolchainProbe");
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * The stack configuration: one zod schema for everything under the `peva-lab:` namespace of
+ * `Pulumi.<stack>.yaml`. Pure: no Pulumi, no I/O. `index.ts` validates with it before declaring any resource.
+ */
+import { z } from "zod";
+
+/** The config namespace (the Pulumi project name). */
+export const CONFIG_NAMESPACE = "peva-lab";
+
+/** Keys that hold credentials: they must be set with `pulumi config set --secret`. */
+export const SECRET_KEYS = ["gatewayPassword", "sshPrivateKey"] as const;
+
+const hostName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be lowercase letters, digits and hyphens (1-63 chars)");
+
+const port = z.number().int().min(1).max(65535);
+
+/** A VM created by Multipass on the controller (the `dev` stack). */
+const multipassVm = z
+  .object({
+    name: hostName.describe("VM name, e.g. `peva-runner`."),
+    role: z.enum(["runner", "k3s"]).describe("`runner` runs k6 and the campaign; `k3s` runs k3s + OpenFaaS + Prometheus."),
+    cpus: z.number().int().min(1).max(64).default(2).describe("Virtual CPUs."),
+    memoryGb: z.number().int().min(1).max(256).default(4).describe("Memory in GiB."),
+    diskGb: z.number().int().min(5).max(2048).default(10).describe("Disk in GiB."),
+    image: z.string().min(1).default("24.04").describe("Multipass image (Ubuntu release)."),
+  })
+  .strict();
+
+/** An existing machine reached over SSH (`lab-*` stacks). */
+const sshHost = z
+  .object({
+    name: hostName.describe("Inventory name of the host."),
+    role: z.enum(["runner", "k3s"]).describe("Role of the host."),
+    address: z.string().min(1).describe("IP address or DNS name."),
+    user: z.string().min(1).default("ubuntu").describe("SSH user."),
+    port: port.default(22).describe("SSH port."),
+  })
+  .strict();
+
+const provisioner = z
+  .discriminatedUnion("type", [
+    z.object({ type: z.literal("local").describe("Everything on this machine, no VMs (the embedded default).") }).strict(),
+    z
+      .object({
+        type: z.literal("multipass").describe("Create VMs with Multipass."),
+        vms: z.array(multipassVm).min(1).describe("The VMs to create."),
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal("ssh").describe("Use existing hosts over SSH."),
+        hosts: z.array(sshHost).min(1).describe("The hosts."),
+      })
+      .strict(),
+  ])
+  .default({ type: "local" })
+  .describe("Where the lab's hosts come from.");
+
+const platform = z
+  .discriminatedUnion("type", [
+    z
+      .object({
+        type: z.literal("local").describe("The embedded OpenFaaS-compatible gateway on loopback (plugin `platform-local`)."),
+        maxReplicas: z.number().int().min(1).max(64).default(4).describe("Upper bound of replicas per function."),
+        queueDepth: z.number().int().min(1).max(10_000).default(32).describe("Requests queued per replica before 429."),
+      })
+      .strict(),
+    z
+      .object({
+        type: z.literal("openfaas").describe("k3s + OpenFaaS CE + Prometheus on the `k3s` host."),
+        k3sVersion: z.string().regex(/^v\d+\.\d+\.\d+\+k3s\d+$/, "must be a pinned k3s release such as v1.33.4+k3s1").default("v1.33.4+k3s1").describe("Pinned k3s release."),
+        openfaasChartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "must be a pinned chart version X.Y.Z").default("14.2.103").describe("Pinned OpenFaaS Helm chart version."),
+        prometheusImage: z.string().regex(/:[\w.-]+$/, "must carry a pinned tag").default("prom/prometheus:v2.52.0").describe("Prometheus image with a pinned tag."),
+        nodeExporterImage: z.string().regex(/:[\w.-]+$/, "must carry a pinned tag").default("prom/node-exporter:v1.8.1").describe("node-exporter image with a pinned tag."),
+        gatewayPort: port.default(31112).describe("OpenFaaS gateway NodePort."),
+        prometheusPort: port.default(30411).describe("Prometheus NodePort."),
+      })
+      .strict()
+      .refine((p) => p.gatewayPort !== p.prometheusPort, {
+        message: "gatewayPort and prometheusPort must be different",
+        path: ["prometheusPort"],
+      }),
+  ])
+  .default({ type: "local", maxReplicas: 4, queueDepth: 32 })
+  .describe("The FaaS platform under test.");
+
+const workload = z
+  .object({
+    enabled: z.boolean().default(true).describe("Run this workload on `pulumi up`."),
+    settings: z.record(z.string(), z.unknown()).default({}).describe("The workload plugin's own settings, validated by its schema."),
+  })
+  .strict();
+
+const cleanup = z
+  .object({
+    memory: z.boolean().default(false).describe("Opt in: on destroy, delete the memory assets listed in `paths` (after copying the DuckDB memory to the controller)."),
+    paths: z
+      .array(z.string().min(1, "must not be empty"))
+      .default([])
+      .describe("Paths to delete on destroy, relative to the runner workdir; each must lie under an allowed prefix."),
+  })
+  .strict()
+  .refine((c) => !(c.memory && c.paths.length === 0), {
+    message: "cleanup.memory is true but no paths are listed; name the paths to delete explicitly",
+    path: ["paths"],
+  });
+
+const output = z
+  .object({
+    dir: z.string().min(1).default("output").describe("Where results, reports and retrieved memory land on the controller (relative to the project)."),
+  })
+  .strict();
+
+const compute = z
+  .object({
+    plugin: z.string().min(1).default("duckdb").describe("Compute plugin that runs the analysis transforms."),
+    threads: z.number().int().min(1).max(64).default(4).describe("Threads for the compute engine."),
+    memoryLimit: z.string().regex(/^\d+(GB|MB)$/, "must look like 4GB or 512MB").default("4GB").describe("Memory limit of the compute engine."),
+  })
+  .strict();
+
+const secretString = z.string().min(1, "must not be empty");
+
+/**
+ * Builds the stack config schema. `knownPlugins` are the plugin names the registry found; enabling or configuring
+ * any other name is an error.
+ */
+export function buildStackConfigSchema(knownPlugins: readonly string[]) {
+  const pluginName = z.string().refine((n) => knownPlugins.includes(n), {
+    error: (issue) => `unknown plugin '${String(issue.input)}'; known plugins: ${[...knownPlugins].sort().join(", ") || "(none)"}`,
+  });
+  return z
+    .object({
+      provisioner,
+      platform,
+      plugins: z.array(pluginName).default([]).describe("Extra plugins to enable by name (workloads are enabled under `workloads`)."),
+      workloads: z
+        .record(z.string(), workload)
+        .default({})
+        .superRefine((ws, ctx) => {
+          for (const name of Object.keys(ws)) {
+            if (!knownPlugins.includes(name)) {
+              ctx.addIssue({
+                code: "custom",
+                path: [name],
+                message: `unknown plugin '${name}'; known plugins: ${[...knownPlugins].sort().join(", ") || "(none)"}`,
+              });
+            }
+          }
+        })
+        .describe("Workloads by plugin name, e.g. `peva-faas`, with their settings."),
+      cleanup: cleanup.default({ memory: false, paths: [] }).describe("Opt-in deletions on `pulumi destroy`."),
+      output: output.default({ dir: "output" }).describe("Controller-side output."),
+      compute: compute.default({ plugin: "duckdb", threads: 4, memoryLimit: "4GB" }).describe("Analysis compute settings."),
+      gatewayPassword: secretString.optional().describe("Gateway basic-auth password (secret). Required for `openfaas`; the local platform generates one when unset."),
+      sshPrivateKey: secretString.optional().describe("SSH private key for `ssh`/`multipass` hosts (secret). Required for those provisioners."),
+    })
+    .strict()
+    .superRefine((cfg, ctx) => {
+      const roles = roleHosts(cfg.provisioner);
+      if (cfg.provisioner.type !== "local") {
+        for (const role of ["runner", "k3s"] as const) {
+          if (roles[role] === 0) {
+            ctx.addIssue({ code: "custom", path: ["provisioner"], message: `needs exactly one host with role '${role}', found none` });
+          }
+        }
+      }
+      if (cfg.platform.type === "openfaas" && cfg.provisioner.type === "local") {
+        ctx.addIssue({ code: "custom", path: ["platform", "type"], message: "platform 'openfaas' needs a k3s host; use provisioner 'multipass' or 'ssh'" });
+      }
+      if (cfg.provisioner.type !== "local" && cfg.sshPrivateKey === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["sshPrivateKey"],
+          message: `required for provisioner '${cfg.provisioner.type}'; set it with \`pulumi config set --secret peva-lab:sshPrivateKey < ~/.ssh/id_ed25519\``,
+        });
+      }
+      if (cfg.platform.type === "openfaas" && cfg.gatewayPassword === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["gatewayPassword"],
+          message: "required for platform 'openfaas'; set it with `pulumi config set --secret peva-lab:gatewayPassword <password>`",
+        });
+      }
+      if (cfg.platform.type === "local" && cfg.provisioner.type !== "local") {
+        ctx.addIssue({ code: "custom", path: ["platform", "type"], message: "platform 'local' runs on this machine only; use provisioner 'local'" });
+      }
+    });
+}
+
+function roleHosts(p: z.infer<typeof provisioner>): Record<"runner" | "k3s", number> {
+  const hosts = p.type === "multipass" ? p.vms : p.type === "ssh" ? p.hosts : [];
+  return {
+    runner: hosts.filter((h) => h.role === "runner").length,
+    k3s: hosts.filter((h) => h.role === "k3s").length,
+  };
+}
+
+/** The validated, defaulted stack configuration. */
+export type StackConfig = z.infer<ReturnType<typeof buildStackConfigSchema>>;

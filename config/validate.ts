@@ -1,0 +1,101 @@
+/**
+ * Turns the raw Pulumi config map into a validated {@link StackConfig}, or into the complete list of errors, each
+ * as `peva-lab:<dotted.path>: <message>`. Pure: the caller supplies the raw map and which keys are secrets.
+ */
+import type { z } from "zod";
+import { buildStackConfigSchema, CONFIG_NAMESPACE, SECRET_KEYS, type StackConfig } from "./stack-config.ts";
+
+/** What the validator needs to know about one plugin. */
+export interface PluginConfigInfo {
+  /** Plugin name, e.g. `peva-faas`. */
+  readonly name: string;
+  /** The plugin's settings schema, when it has one. */
+  readonly settingsSchema?: z.ZodType;
+}
+
+/** Result of {@link validateStackConfig}. */
+export type StackConfigResult =
+  | { readonly ok: true; readonly config: StackConfig; readonly secretKeys: ReadonlySet<string> }
+  | { readonly ok: false; readonly errors: readonly string[] };
+
+/**
+ * Validates the raw config map (`"peva-lab:key" -> string` as Pulumi hands it to the program).
+ * @param raw every config key of the stack, namespaced (other namespaces are ignored)
+ * @param secretKeys the namespaced keys Pulumi marks as secret
+ * @param plugins the plugins the registry knows, with their settings schemas
+ */
+export function validateStackConfig(
+  raw: Readonly<Record<string, string>>,
+  secretKeys: readonly string[],
+  plugins: readonly PluginConfigInfo[],
+): StackConfigResult {
+  const errors: string[] = [];
+  const values: Record<string, unknown> = {};
+  const secrets = new Set<string>();
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  for (const [key, text] of Object.entries(raw)) {
+    if (!key.startsWith(prefix)) continue;
+    const name = key.slice(prefix.length);
+    // Credentials stay strings even when they look like numbers; everything else is JSON when it parses.
+    values[name] = (SECRET_KEYS as readonly string[]).includes(name) ? text : parseConfigValue(text);
+    if (secretKeys.includes(key)) secrets.add(name);
+  }
+  for (const name of SECRET_KEYS) {
+    if (name in values && !secrets.has(name)) {
+      errors.push(
+        `${prefix}${name}: must be a secret; set it with \`pulumi config set --secret ${prefix}${name} <value>\``,
+      );
+    }
+  }
+
+  const schema = buildStackConfigSchema(plugins.map((p) => p.name));
+  const parsed = schema.safeParse(values);
+  if (!parsed.success) {
+    errors.push(...formatIssues(parsed.error.issues, []));
+    return { ok: false, errors };
+  }
+  const config = parsed.data;
+  for (const [name, workload] of Object.entries(config.workloads)) {
+    const settingsSchema = plugins.find((p) => p.name === name)?.settingsSchema;
+    if (!settingsSchema) continue;
+    const settings = settingsSchema.safeParse(workload.settings);
+    if (settings.success) {
+      (workload as { settings: unknown }).settings = settings.data;
+    } else {
+      errors.push(...formatIssues(settings.error.issues, ["workloads", name, "settings"]));
+    }
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, config, secretKeys: secrets };
+}
+
+/** Parses a Pulumi config value: JSON (objects, arrays, numbers, booleans) when it parses, else the plain string. */
+export function parseConfigValue(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** Formats zod issues as `peva-lab:<dotted.path>: <message>`, one line per offending field. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[], basePath: readonly PropertyKey[]): string[] {
+  const lines: string[] = [];
+  for (const issue of issues) {
+    const path = [...basePath, ...issue.path];
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) lines.push(`${CONFIG_NAMESPACE}:${dotted([...path, key])}: unknown key`);
+    } else if (issue.code === "invalid_union" && issue.errors.length > 0) {
+      // A discriminated union reports its branches; the branch matching the discriminator is the useful one.
+      const best = issue.errors.reduce((a, b) => (a.length <= b.length ? a : b));
+      lines.push(...formatIssues(best, path));
+    } else {
+      lines.push(`${CONFIG_NAMESPACE}:${dotted(path) || "(root)"}: ${issue.message}`);
+    }
+  }
+  return lines;
+}
+
+function dotted(path: readonly PropertyKey[]): string {
+  return path.map((p) => String(p)).join(".");
+}

@@ -1,0 +1,42 @@
+/**
+ * peva-lab composition root: validate the stack config (before any resource exists), plan the lab, declare it.
+ *
+ *   pulumi up       builds the lab and runs the enabled campaigns
+ *   pulumi destroy  retrieves the memory, cleans up only what the config opted into, removes the lab
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { readRawConfig } from "./config/pulumi-config.ts";
+import { inTreePluginCatalog } from "./config/plugin-catalog.ts";
+import { validateStackConfig } from "./config/validate.ts";
+import { Lab } from "./components/lab.ts";
+import { planLab } from "./plan/lab-plan.ts";
+
+const { raw, secretKeys } = readRawConfig();
+const catalog = await inTreePluginCatalog();
+const result = validateStackConfig(raw, secretKeys, catalog.plugins);
+if (!result.ok) {
+  // RunError: Pulumi prints the message without a stack trace, and no resource has been registered yet.
+  throw new pulumi.RunError(`invalid stack config (${result.errors.length} error(s)):\n  ${result.errors.join("\n  ")}`);
+}
+const { config } = result;
+const stack = pulumi.getStack();
+const plan = planLab(stack, config);
+
+const lab = new Lab("lab", {
+  plan,
+  config,
+  secrets: {
+    gatewayPassword: config.gatewayPassword === undefined ? undefined : pulumi.secret(config.gatewayPassword),
+    sshPrivateKey: config.sshPrivateKey === undefined ? undefined : pulumi.secret(config.sshPrivateKey),
+  },
+  runnerWorkspaces: catalog.workspacesFor(plan.enabledWorkloads),
+});
+
+/** The runner host: name, workdir and (local stack) measured cores and tool versions. */
+export const runner = lab.runner;
+/** The platform under test: kind and, when it exists, its gateway and Prometheus URLs. */
+export const platform = lab.platform;
+/** Controller-side output root of this stack. */
+export const outputRoot = plan.outputRoot;
+/** Enabled workloads. */
+export const workloads = plan.enabledWorkloads;

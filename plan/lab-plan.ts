@@ -1,0 +1,120 @@
+/**
+ * Pure planning of the lab from a validated stack config: which hosts exist, what role each plays, how the
+ * controller reaches them, where the runner keeps its work, which tools it needs. No Pulumi, no I/O: the
+ * components in `components/` only wire what this returns.
+ */
+import type { StackConfig } from "../config/stack-config.ts";
+
+/** How the controller reaches a host. */
+export type Connection =
+  | { readonly kind: "local" }
+  | { readonly kind: "ssh"; readonly host: string; readonly user: string; readonly port: number };
+
+/** One host of the lab. */
+export interface HostPlan {
+  /** Inventory name, also used in output paths (`<output>/<run>/<host>/…`). */
+  readonly name: string;
+  /** `runner` runs k6 and the campaign; `k3s` runs the platform. On the local stack one host plays both. */
+  readonly roles: readonly ("runner" | "k3s")[];
+  /** How to reach it. For Multipass VMs the address is only known after creation. */
+  readonly connection: Connection;
+  /** Present when the lab creates this host as a Multipass VM. */
+  readonly vm?: { readonly cpus: number; readonly memoryGb: number; readonly diskGb: number; readonly image: string };
+}
+
+/** A command-line tool the runner host must have. */
+export interface ToolRequirement {
+  /** Executable name looked up on PATH. */
+  readonly name: string;
+  /** Arguments that print the version. */
+  readonly versionArgs: readonly string[];
+  /** Why it is needed (shown when missing). */
+  readonly neededBy: string;
+}
+
+/** The whole lab, as decided from the config. */
+export interface LabPlan {
+  readonly stack: string;
+  readonly kind: "local" | "multipass" | "ssh";
+  readonly hosts: readonly HostPlan[];
+  /** Name of the host that runs the campaign. */
+  readonly runnerHost: string;
+  /** Runner working directory: relative to the project on the local stack, to the user's home on remote hosts. */
+  readonly runnerWorkdir: string;
+  /** Controller-side output root for this stack: `<output.dir>/<stack>`. */
+  readonly outputRoot: string;
+  /** Tools the runner host must have. */
+  readonly runnerTools: readonly ToolRequirement[];
+  /** Names of enabled workloads, sorted. */
+  readonly enabledWorkloads: readonly string[];
+}
+
+/** The local stack's single host. */
+export const LOCAL_HOST_NAME = "localhost";
+
+const TOOLS: Readonly<Record<string, ToolRequirement>> = {
+  node: { name: "node", versionArgs: ["--version"], neededBy: "the campaign runner" },
+  k6: { name: "k6", versionArgs: ["version"], neededBy: "the peva-faas workload (load generation)" },
+  prometheus: { name: "prometheus", versionArgs: ["--version"], neededBy: "the local platform (metrics)" },
+  "prometheus-node-exporter": {
+    name: "prometheus-node-exporter",
+    versionArgs: ["--version"],
+    neededBy: "the local platform (node metrics)",
+  },
+};
+
+/** Plans the lab for `stack` from its validated config. */
+export function planLab(stack: string, config: StackConfig): LabPlan {
+  const enabledWorkloads = Object.entries(config.workloads)
+    .filter(([, w]) => w.enabled)
+    .map(([name]) => name)
+    .sort();
+  const runnerTools: ToolRequirement[] = [TOOLS.node!];
+  if (enabledWorkloads.includes("peva-faas")) runnerTools.push(TOOLS.k6!);
+  if (config.platform.type === "local") runnerTools.push(TOOLS.prometheus!, TOOLS["prometheus-node-exporter"]!);
+  const outputRoot = `${trimSlash(config.output.dir)}/${stack}`;
+
+  const p = config.provisioner;
+  if (p.type === "local") {
+    return {
+      stack,
+      kind: "local",
+      hosts: [{ name: LOCAL_HOST_NAME, roles: ["runner", "k3s"], connection: { kind: "local" } }],
+      runnerHost: LOCAL_HOST_NAME,
+      runnerWorkdir: `${outputRoot}/workdir`,
+      outputRoot,
+      runnerTools,
+      enabledWorkloads,
+    };
+  }
+  const hosts: HostPlan[] =
+    p.type === "multipass"
+      ? p.vms.map((vm) => ({
+          name: vm.name,
+          roles: [vm.role],
+          // Multipass images log in as `ubuntu`; the address is filled in once the VM exists.
+          connection: { kind: "ssh", host: "", user: "ubuntu", port: 22 },
+          vm: { cpus: vm.cpus, memoryGb: vm.memoryGb, diskGb: vm.diskGb, image: vm.image },
+        }))
+      : p.hosts.map((h) => ({
+          name: h.name,
+          roles: [h.role],
+          connection: { kind: "ssh", host: h.address, user: h.user, port: h.port },
+        }));
+  const runner = hosts.find((h) => h.roles.includes("runner"));
+  if (!runner) throw new Error("internal: validated config has no runner host");
+  return {
+    stack,
+    kind: p.type,
+    hosts,
+    runnerHost: runner.name,
+    runnerWorkdir: ".peva-lab",
+    outputRoot,
+    runnerTools,
+    enabledWorkloads,
+  };
+}
+
+function trimSlash(p: string): string {
+  return p.length > 1 ? p.replace(/\/+$/, "") : p;
+}

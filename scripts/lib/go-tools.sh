@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Builds the Go-based tools (Pulumi CLI + Node.js language host, the command provider, k6)
+# from the Go module proxy at pinned versions. Sourced by scripts/bootstrap; every function
+# is idempotent: it returns at once when the pinned binary is already in place.
+# Recipes: shared/reference/offline-toolchain.md §4.
+
+# Pinned versions. PULUMI_VERSION must equal the exact @pulumi/pulumi version in package-lock.json
+# (a test checks this). The official language host module (tag v3.259.0 = commit 0ac56e876614) is not served by
+# restricted module mirrors, hence tools/pulumi-language-nodejs.
+PULUMI_VERSION=3.259.0
+COMMAND_VERSION=1.2.1
+COMMAND_COMMIT=7f3eb6f3b77cd0fa3895ba437a695dd393f7dd25
+K6_MODULE=go.k6.io/k6
+K6_VERSION=1.8.1
+
+go_env() {
+  export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
+  # The checksum database does not know every pseudo-version the wrapper resolves; the proxy is trusted
+  # for these three module families only.
+  export GONOSUMDB="github.com/pulumi,go.k6.io"
+}
+
+# binary_version <path> <args...>: prints the first line of the binary's version output, or nothing.
+binary_version() { [ -x "$1" ] && "$@" 2>/dev/null | head -n1; }
+
+build_pulumi() {
+  local out="$1" wrap="$2"
+  if [ "$(binary_version "$out/pulumi" version)" = "v$PULUMI_VERSION" ]; then
+    return 0
+  fi
+  go_env
+  mkdir -p "$out" "$wrap"
+  (
+    cd "$wrap" || exit 1
+    cat > go.mod <<GOMOD
+module local.invalid/pulumi-build
+
+go 1.25.11
+
+require (
+	github.com/pulumi/pulumi/pkg/v3 v$PULUMI_VERSION
+	github.com/pulumi/pulumi/sdk/v3 v$PULUMI_VERSION
+)
+
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
+GOMOD
+    go get -tool "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$PULUMI_VERSION"
+    go get "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION" "github.com/pulumi/pulumi/pkg/v3@v$PULUMI_VERSION"
+    local ldf="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
+    go build -trimpath -tags osusergo,grpcnotrace -ldflags "$ldf" -o "$out/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+  )
+}
+
+build_command_provider() {
+  local out="$1"
+  [ -x "$out/pulumi-resource-command" ] && return 0
+  go_env
+  mkdir -p "$out"
+  GOBIN="$out" go install -trimpath \
+    -ldflags "-s -w -X github.com/pulumi/pulumi-command/provider/pkg/version.Version=$COMMAND_VERSION" \
+    "github.com/pulumi/pulumi-command/provider/cmd/pulumi-resource-command@$COMMAND_COMMIT"
+}
+
+build_k6() {
+  local out="$1"
+  case "$(binary_version "$out/k6" version)" in *"v$K6_VERSION"*) return 0 ;; esac
+  go_env
+  mkdir -p "$out"
+  GOBIN="$out" go install -trimpath "$K6_MODULE@v$K6_VERSION"
+}
+
+# build_local_tool <name> <version> <outdir>: builds peva-lab's own Go module tools/<name> (offline substitutes
+# for plugins the module proxy does not serve) against the pinned Pulumi SDK.
+build_local_tool() {
+  local name="$1" version="$2" out="$3" root
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  go_env
+  mkdir -p "$out"
+  (cd "$root/tools/$name" && go build -trimpath -ldflags "-s -w -X main.version=$version" -o "$out/$name" .)
+}

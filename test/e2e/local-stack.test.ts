@@ -1,0 +1,66 @@
+/**
+ * Issue 2 end to end: the real Pulumi CLI (file backend), the Node.js language host, the command provider and the
+ * dynamic-provider launcher, on the `local` stack: up, outputs, up again with no change, destroy, empty state.
+ */
+import { execFileSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunnerOutputs } from "../../components/lab.ts";
+import { copyProject, stackUrns, type ProjectCopy } from "../support/pulumi-project.ts";
+
+describe("local stack through the Pulumi CLI", () => {
+  let project: ProjectCopy;
+  beforeAll(async () => {
+    project = await copyProject();
+  });
+  afterAll(async () => {
+    await project?.remove();
+  });
+
+  it("up declares the lab for real, a second up changes nothing, destroy leaves no resources", async () => {
+    const stack = await project.stack("local");
+    const up = await stack.up({ onOutput: (s) => process.stdout.write(s) });
+    expect(up.summary.result).toBe("succeeded");
+
+    const outputs = await stack.outputs();
+    const runner = outputs["runner"]?.value as RunnerOutputs;
+    expect(runner.host).toBe("localhost");
+    expect(runner.workdir).toBe("output/local/workdir");
+    expect(runner.cores).toBe(Number(execFileSync("nproc").toString().trim()));
+    expect(outputs["platform"]?.value).toEqual({ kind: "local" });
+    expect(outputs["outputRoot"]?.value).toBe("output/local");
+    const tools = runner.tools ?? {};
+    expect(Object.keys(tools).sort()).toEqual(["k6", "node", "prometheus", "prometheus-node-exporter"]);
+    expect(tools["k6"]?.version).toMatch(/v1\.8\.1/);
+
+    const urns = await stackUrns(stack);
+    expect(urns.some((u) => u.includes("command:local:Command"))).toBe(true);
+    expect(urns.some((u) => u.includes("pulumi-nodejs:dynamic/peva-lab:ToolchainProbe"))).toBe(true);
+    expect(urns.some((u) => u.includes("peva-lab:lab:Lab"))).toBe(true);
+
+    const again = await stack.up({ onOutput: (s) => process.stdout.write(s) });
+    const changes = again.summary.resourceChanges ?? {};
+    expect(Object.keys(changes)).toEqual(["same"]);
+
+    const destroyed = await stack.destroy({ onOutput: (s) => process.stdout.write(s) });
+    expect(destroyed.summary.result).toBe("succeeded");
+    expect(await stackUrns(stack)).toEqual([]);
+  });
+
+  it("an invalid config fails before any resource exists, naming every field at fault", async () => {
+    const stack = await project.stack("bad");
+    await stack.setAllConfig({
+      "peva-lab:workloads": { value: JSON.stringify({ ghost: { enabled: true } }) },
+      "peva-lab:cleanup": { value: JSON.stringify({ memory: true, paths: [] }) },
+    });
+    const failure = await stack.up().then(
+      () => undefined,
+      (e: unknown) => String(e),
+    );
+    expect(failure).toBeDefined();
+    expect(failure).toContain("peva-lab:workloads.ghost: unknown plugin 'ghost'");
+    expect(failure).toContain("peva-lab:cleanup.paths: cleanup.memory is true but no paths are listed");
+    const urns = await stackUrns(stack);
+    // At most the root stack resource Pulumi registers before the program runs; nothing of the lab.
+    expect(urns.filter((u) => !u.includes("pulumi:pulumi:Stack"))).toEqual([]);
+  });
+});

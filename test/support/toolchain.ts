@@ -1,0 +1,29 @@
+/**
+ * Locating the bootstrap's toolchain from tests. A missing tool is a failure that names the fix, never a skip.
+ */
+import { existsSync } from "node:fs";
+import { delimiter, join, resolve } from "node:path";
+
+/** Repository root. */
+export const REPO = resolve(import.meta.dirname, "../..");
+/** Where the bootstrap installs the Pulumi CLI and its plugins. */
+export const PULUMI_ROOT = join(REPO, ".tools/pulumi");
+/** The bootstrap's PULUMI_HOME (plugin cache with the command provider). */
+export const PULUMI_HOME = join(REPO, ".tools/pulumi-home");
+
+/** PATH with the bootstrap's tools first. */
+export function toolPath(): string {
+  return [join(REPO, ".tools/node24/node_modules/.bin"), join(PULUMI_ROOT, "bin"), join(REPO, ".tools/bin"), process.env["PATH"] ?? ""].join(
+    delimiter,
+  );
+}
+
+/** Absolute path of a bootstrap-installed or system tool; throws with the fix when absent. */
+export function requireTool(name: string): string {
+  for (const dir of toolPath().split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error(`${name} is not installed; run \`make bootstrap\` (scripts/bootstrap) to install it`);
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { validateStackConfig, parseConfigValue } from "../../config/validate.ts";
+
+const plugins = [
+  {
+    name: "peva-faas",
+    settingsSchema: z
+      .object({ rate_strategy: z.object({ min_rate: z.number().min(0, "must be >= 0") }).strict().default({ min_rate: 0 }) })
+      .strict(),
+  },
+  { name: "platform-local" },
+];
+
+function ok(raw: Record<string, string>, secrets: string[] = []) {
+  const r = validateStackConfig(raw, secrets, plugins);
+  if (!r.ok) throw new Error(r.errors.join("\n"));
+  return r;
+}
+function errors(raw: Record<string, string>, secrets: string[] = []): readonly string[] {
+  const r = validateStackConfig(raw, secrets, plugins);
+  if (r.ok) throw new Error("expected errors");
+  return r.errors;
+}
+
+describe("stack config", () => {
+  it("an empty config is the embedded local default", () => {
+    const { config } = ok({});
+    expect(config.provisioner).toEqual({ type: "local" });
+    expect(config.platform).toMatchObject({ type: "local", maxReplicas: 4 });
+    expect(config.cleanup).toEqual({ memory: false, paths: [] });
+    expect(config.output.dir).toBe("output");
+  });
+
+  it("ignores other namespaces and parses JSON values", () => {
+    const { config } = ok({ "aws:region": "x", "peva-lab:output": '{"dir":"out"}' });
+    expect(config.output.dir).toBe("out");
+    expect(parseConfigValue("abc")).toBe("abc");
+    expect(parseConfigValue("3")).toBe(3);
+  });
+
+  it("validates workload settings with the plugin schema and reports the dotted path", () => {
+    const e = errors({ "peva-lab:workloads": JSON.stringify({ "peva-faas": { settings: { rate_strategy: { min_rate: -5 } } } }) });
+    expect(e).toEqual(["peva-lab:workloads.peva-faas.settings.rate_strategy.min_rate: must be >= 0"]);
+  });
+
+  it("rejects an unknown plugin name under workloads and plugins", () => {
+    const e = errors({
+      "peva-lab:workloads": JSON.stringify({ nope: {} }),
+      "peva-lab:plugins": JSON.stringify(["platform-local", "ghost"]),
+    });
+    expect(e).toContain("peva-lab:workloads.nope: unknown plugin 'nope'; known plugins: peva-faas, platform-local");
+    expect(e).toContain("peva-lab:plugins.1: unknown plugin 'ghost'; known plugins: peva-faas, platform-local");
+  });
+
+  it("rejects unknown keys at every level, listing every error", () => {
+    const e = errors({ "peva-lab:typo": "1", "peva-lab:cleanup": '{"memory":false,"pathz":[]}' });
+    expect([...e].sort()).toEqual(["peva-lab:cleanup.pathz: unknown key", "peva-lab:typo: unknown key"]);
+  });
+
+  it("requires credentials to be secrets and keeps them strings", () => {
+    expect(errors({ "peva-lab:gatewayPassword": "123456" })).toEqual([
+      "peva-lab:gatewayPassword: must be a secret; set it with `pulumi config set --secret peva-lab:gatewayPassword <value>`",
+    ]);
+    const r = ok({ "peva-lab:gatewayPassword": "123456" }, ["peva-lab:gatewayPassword"]);
+    expect(r.config.gatewayPassword).toBe("123456");
+    expect(r.secretKeys.has("gatewayPassword")).toBe(true);
+  });
+
+  it("checks the provisioner/platform combination and host roles", () => {
+    const e = errors({
+      "peva-lab:provisioner": JSON.stringify({ type: "multipass", vms: [{ name: "peva-runner", role: "runner" }] }),
+      "peva-lab:platform": JSON.stringify({ type: "openfaas" }),
+    });
+    expect(e).toEqual(["peva-lab:provisioner: needs exactly one host with role 'k3s', found none"]);
+    expect(errors({ "peva-lab:platform": '{"type":"openfaas"}' })).toEqual([
+      "peva-lab:platform.type: platform 'openfaas' needs a k3s host; use provisioner 'multipass' or 'ssh'",
+    ]);
+  });
+
+  it("reports the field inside the matching union branch", () => {
+    const e = errors({
+      "peva-lab:provisioner": JSON.stringify({ type: "ssh", hosts: [{ name: "Bad Name", role: "runner", address: "h" }] }),
+    });
+    expect(e[0]).toBe("peva-lab:provisioner.hosts.0.name: must be lowercase letters, digits and hyphens (1-63 chars)");
+  });
+
+  it("refuses opt-in cleanup without explicit paths", () => {
+    expect(errors({ "peva-lab:cleanup": '{"memory":true}' })).toEqual([
+      "peva-lab:cleanup.paths: cleanup.memory is true but no paths are listed; name the paths to delete explicitly",
+    ]);
+  });
+});
