@@ -72,10 +72,16 @@ describe("stack config", () => {
       "peva-lab:provisioner": JSON.stringify({ type: "multipass", vms: [{ name: "peva-runner", role: "runner" }] }),
       "peva-lab:platform": JSON.stringify({ type: "openfaas" }),
     });
-    expect(e).toEqual(["peva-lab:provisioner: needs exactly one host with role 'k3s', found none"]);
-    expect(errors({ "peva-lab:platform": '{"type":"openfaas"}' })).toEqual([
+    expect(e).toContain("peva-lab:provisioner: needs exactly one host with role 'k3s', found none");
+    expect(e).toContain(
+      "peva-lab:sshPrivateKey: required for provisioner 'multipass'; set it with `pulumi config set --secret peva-lab:sshPrivateKey < ~/.ssh/id_ed25519`",
+    );
+    expect(e).toContain(
+      "peva-lab:gatewayPassword: required for platform 'openfaas'; set it with `pulumi config set --secret peva-lab:gatewayPassword <password>`",
+    );
+    expect(errors({ "peva-lab:platform": '{"type":"openfaas"}' })).toContain(
       "peva-lab:platform.type: platform 'openfaas' needs a k3s host; use provisioner 'multipass' or 'ssh'",
-    ]);
+    );
   });
 
   it("reports the field inside the matching union branch", () => {

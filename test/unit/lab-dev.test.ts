@@ -1,0 +1,99 @@
+/**
+ * The `dev` stack's component tree, with Pulumi mocks (a mock: Multipass VMs, k3s and OpenFaaS cannot run here).
+ * Reads the real Pulumi.dev.yaml, so the committed stack config is validated too.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import type { LabArgs, PlatformOutputs } from "../../components/lab.ts";
+import { REPO } from "../support/toolchain.ts";
+import { collectResources, isSecretValue, revealSecrets, secretFree, type RecordedResource } from "../support/pulumi-mocks.ts";
+
+const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nMOCK-KEY-MATERIAL\n-----END OPENSSH PRIVATE KEY-----";
+const PASSWORD = "mock-gateway-password";
+
+describe("dev stack component tree (Pulumi mocks)", () => {
+  let resources: RecordedResource[];
+  let platform: PlatformOutputs;
+
+  beforeAll(async () => {
+    const recorder = collectResources({
+      // Multipass prints `multipass info --format json`; each VM gets a distinct address.
+      "command:local:Command": (args) =>
+        args.name.endsWith("-launch")
+          ? { stdout: JSON.stringify({ info: { [args.name.replace(/-launch$/, "")]: { ipv4: [`10.0.0.${args.name.includes("k3s") ? 2 : 1}`] } } }) }
+          : { stdout: "" },
+    });
+    pulumi.runtime.setMocks(recorder.mocks, "peva-lab", "dev", false);
+    // Components are imported after the mocks are in place.
+    const { validateStackConfig } = await import("../../config/validate.ts");
+    const { planLab } = await import("../../plan/lab-plan.ts");
+    const { Lab } = await import("../../components/lab.ts");
+
+    const stackFile = parse(readFileSync(join(REPO, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
+    const raw: Record<string, string> = {};
+    for (const [k, v] of Object.entries(stackFile.config)) raw[k] = JSON.stringify(v);
+    raw["peva-lab:sshPrivateKey"] = KEY;
+    raw["peva-lab:gatewayPassword"] = PASSWORD;
+    const result = validateStackConfig(raw, ["peva-lab:sshPrivateKey", "peva-lab:gatewayPassword"], [{ name: "peva-faas" }]);
+    if (!result.ok) throw new Error(result.errors.join("\n"));
+    const args: LabArgs = {
+      plan: planLab("dev", result.config),
+      config: result.config,
+      secrets: { sshPrivateKey: pulumi.secret(KEY), gatewayPassword: pulumi.secret(PASSWORD) },
+      runnerWorkspaces: ["@peva-lab/peva-faas"],
+    };
+    const lab = new Lab("lab", args);
+    platform = await recorder.settle(lab.platform);
+    resources = recorder.resources;
+  });
+
+  it("declares two VMs, k3s, OpenFaaS + Prometheus and the runner setup", () => {
+    const count = (type: string) => resources.filter((r) => r.type === type).length;
+    expect(count("peva-lab:lab:Lab")).toBe(1);
+    expect(count("peva-lab:hosts:MultipassVm")).toBe(2);
+    expect(count("peva-lab:platform:K3sCluster")).toBe(1);
+    expect(count("peva-lab:platform:OpenFaasPlatform")).toBe(1);
+    expect(count("peva-lab:hosts:RunnerSetup")).toBe(1);
+    expect(count("command:local:Command")).toBe(3);
+    expect(count("command:remote:Command")).toBe(3);
+    expect(resources.filter((r) => r.type === "peva-lab:hosts:MultipassVm").map((r) => r.name).sort()).toEqual(["peva-k3s", "peva-runner"]);
+  });
+
+  it("sizes the VMs from the stack config", () => {
+    const launch = resources.find((r) => r.name === "peva-k3s-launch");
+    expect(String(launch?.inputs["create"])).toContain("--cpus 4 --memory 8G --disk 20G");
+  });
+
+  it("pins every version it installs", () => {
+    const byName = (n: string) => resources.find((r) => r.name === n)?.inputs ?? {};
+    expect(String(byName("k3s-install")["create"])).toContain("INSTALL_K3S_VERSION=v1.33.4+k3s1");
+    expect(String(byName("openfaas-openfaas")["create"])).toContain("--version 14.2.103");
+    const manifest = String(byName("openfaas-prometheus")["stdin"]);
+    expect(manifest).toContain("image: prom/prometheus:v2.52.0");
+    expect(manifest).toContain("image: prom/node-exporter:v1.8.1");
+    expect(manifest).toContain("metrics_path: /metrics/cadvisor");
+  });
+
+  it("targets the k3s VM's address and reports the platform URLs", () => {
+    const install = resources.find((r) => r.name === "k3s-install");
+    // The connection carries the private key, so the whole object is a secret.
+    expect(isSecretValue(install?.inputs["connection"])).toBe(true);
+    const connection = revealSecrets(install?.inputs["connection"]) as { host: string; user: string };
+    expect(connection.host).toBe("10.0.0.2");
+    expect(connection.user).toBe("ubuntu");
+    expect(platform).toEqual({ kind: "openfaas", gatewayUrl: "http://10.0.0.2:31112", prometheusUrl: "http://10.0.0.2:30411" });
+  });
+
+  it("keeps the SSH key and gateway password secret and out of command text", () => {
+    for (const r of resources) {
+      const visible = JSON.stringify(secretFree(r.inputs));
+      expect(visible, `${r.type} ${r.name}`).not.toContain("MOCK-KEY-MATERIAL");
+      expect(visible, `${r.type} ${r.name}`).not.toContain(PASSWORD);
+    }
+    const openfaas = resources.find((r) => r.name === "openfaas-openfaas");
+    expect(JSON.stringify(openfaas?.inputs["environment"])).toContain(PASSWORD); // present, but only inside a secret
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { addressFromMultipassInfo, ansibleRunnerSetup, k3sInstall, multipassDelete, shellQuote } from "../../plan/commands.ts";
+import { planLab } from "../../plan/lab-plan.ts";
+import { validateStackConfig } from "../../config/validate.ts";
+import { execFileSync } from "node:child_process";
+
+function config(raw: Record<string, unknown>, secrets: string[] = []) {
+  const r = validateStackConfig(
+    Object.fromEntries(Object.entries(raw).map(([k, v]) => [`peva-lab:${k}`, typeof v === "string" ? v : JSON.stringify(v)])),
+    secrets.map((s) => `peva-lab:${s}`),
+    [{ name: "peva-faas" }],
+  );
+  if (!r.ok) throw new Error(r.errors.join("\n"));
+  return r.config;
+}
+
+describe("planLab", () => {
+  it("local: one host playing both roles, workdir under the stack's output root, tools per enabled plugin", () => {
+    const plan = planLab("local", config({ workloads: { "peva-faas": {} }, output: { dir: "out/" } }));
+    expect(plan.kind).toBe("local");
+    expect(plan.hosts).toEqual([{ name: "localhost", roles: ["runner", "k3s"], connection: { kind: "local" } }]);
+    expect(plan.outputRoot).toBe("out/local");
+    expect(plan.runnerWorkdir).toBe("out/local/workdir");
+    expect(plan.runnerTools.map((t) => t.name)).toEqual(["node", "k6", "prometheus", "prometheus-node-exporter"]);
+    expect(plan.enabledWorkloads).toEqual(["peva-faas"]);
+  });
+
+  it("a disabled workload needs no k6", () => {
+    const plan = planLab("local", config({ workloads: { "peva-faas": { enabled: false } } }));
+    expect(plan.enabledWorkloads).toEqual([]);
+    expect(plan.runnerTools.map((t) => t.name)).not.toContain("k6");
+  });
+
+  it("ssh: hosts keep their addresses, the runner role decides the runner", () => {
+    const plan = planLab(
+      "lab-a",
+      config(
+        {
+          provisioner: {
+            type: "ssh",
+            hosts: [
+              { name: "k3s-a", role: "k3s", address: "10.1.0.2" },
+              { name: "run-a", role: "runner", address: "10.1.0.1", user: "bench", port: 2222 },
+            ],
+          },
+          platform: { type: "openfaas" },
+          sshPrivateKey: "k",
+          gatewayPassword: "p",
+        },
+        ["sshPrivateKey", "gatewayPassword"],
+      ),
+    );
+    expect(plan.runnerHost).toBe("run-a");
+    expect(plan.hosts[1]?.connection).toEqual({ kind: "ssh", host: "10.1.0.1", user: "bench", port: 2222 });
+    expect(plan.runnerTools.map((t) => t.name)).toEqual(["node"]);
+  });
+});
+
+describe("commands", () => {
+  it("shellQuote survives a round trip through sh", () => {
+    for (const s of ["plain", "with space", "it's", "$(rm -rf /)", "a\"b", ""]) {
+      expect(execFileSync("sh", ["-c", `printf %s ${shellQuote(s) || "''"}`]).toString()).toBe(s);
+    }
+  });
+
+  it("reads the VM address from multipass info", () => {
+    expect(addressFromMultipassInfo("vm", JSON.stringify({ info: { vm: { ipv4: ["10.2.3.4", "10.9.9.9"] } } }))).toBe("10.2.3.4");
+    expect(() => addressFromMultipassInfo("vm", "{}")).toThrow("multipass info for 'vm' has no IPv4 address");
+  });
+
+  it("pins k3s and quotes user input", () => {
+    expect(k3sInstall("v1.33.4+k3s1")).toContain("INSTALL_K3S_VERSION=v1.33.4+k3s1");
+    expect(multipassDelete("x y")).toContain("'x y'");
+  });
+
+  it("hands the runner the sorted extras as an Ansible extra-var, never the key", () => {
+    const cmd = ansibleRunnerSetup({ playbook: "playbooks/setup-runner.yml", host: "10.0.0.1", user: "ubuntu", port: 22, workdir: ".peva-lab", workspaces: ["@peva-lab/peva-faas"] });
+    expect(cmd).toContain('"peva_workspaces":["@peva-lab/peva-faas"]');
+    expect(cmd).toContain('--private-key "$tmp/key"');
+    expect(cmd).toContain('"$PEVA_SSH_PRIVATE_KEY"');
+  });
+});
