@@ -57,8 +57,12 @@ test-integration: deps
 test-e2e: deps
 	npx vitest run --project e2e
 
+# The suites run one after another: integration and e2e tests measure load and CPU, so nothing else may run
+# beside them on a 2-core machine.
 test: typecheck lint go-test
-	npx vitest run
+	npx vitest run --project unit
+	npx vitest run --project integration
+	npx vitest run --project e2e
 
 stack: deps
 	@mkdir -p .pulumi-state

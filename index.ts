@@ -36,6 +36,8 @@ const lab = new Lab("lab", {
 export const runner = lab.runner;
 /** The platform under test: kind and, when it exists, its gateway and Prometheus URLs. */
 export const platform = lab.platform;
+/** The campaign run: status, counts, summary table, where results.csv and the DuckDB memory are. */
+export const run = lab.run ?? "no workload enabled";
 /** Controller-side output root of this stack. */
 export const outputRoot = plan.outputRoot;
 /** Enabled workloads. */

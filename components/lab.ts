@@ -11,6 +11,12 @@ import { MultipassVm } from "./multipass-vm.ts";
 import { OpenFaasPlatform } from "./openfaas-platform.ts";
 import { RunnerSetup } from "./runner-setup.ts";
 import { ToolchainProbe } from "./toolchain-probe.ts";
+import { LocalPlatform } from "./local-platform.ts";
+import { BenchmarkRun } from "./benchmark-run.ts";
+import type { RunCounts, RunStatus } from "../plugins/peva-faas/src/runner/events.ts";
+
+/** Where the peva-faas memory lives by default, relative to the runner workdir. */
+const DEFAULT_MEMORY_DB_PATH = "benchmark_results/peva_faas/memory/peva_faas.duckdb";
 
 /** Inputs of {@link Lab}. */
 export interface LabArgs {
@@ -37,12 +43,29 @@ export interface PlatformOutputs {
   readonly prometheusUrl?: string;
 }
 
+/** What the lab reports about a campaign run. */
+export interface RunOutputs {
+  readonly runId: string;
+  readonly status: RunStatus;
+  readonly success: boolean;
+  readonly counts: RunCounts;
+  readonly message: string;
+  readonly resultsCsv: string;
+  readonly memoryDb: string;
+  readonly eventsFile: string;
+  readonly stopFile: string;
+  readonly summary: string;
+  readonly frontier: readonly { functions: string; rates: Record<string, number> }[];
+}
+
 /** The lab. */
 export class Lab extends pulumi.ComponentResource {
   /** The runner host: name, workdir, and on the local stack its cores and tool versions. */
   public readonly runner: pulumi.Output<RunnerOutputs>;
   /** The platform: kind, and the gateway / Prometheus URLs once they exist. */
   public readonly platform: pulumi.Output<PlatformOutputs>;
+  /** The peva-faas campaign run, when the workload is enabled (local stack). */
+  public readonly run: pulumi.Output<RunOutputs> | undefined;
 
   constructor(name: string, args: LabArgs, opts?: pulumi.ComponentResourceOptions) {
     super("peva-lab:lab:Lab", name, {}, opts);
@@ -54,7 +77,50 @@ export class Lab extends pulumi.ComponentResource {
       this.runner = pulumi
         .all([host.facts, probe.found])
         .apply(([facts, tools]) => ({ host: plan.runnerHost, workdir: plan.runnerWorkdir, cores: facts.cores, tools }));
-      this.platform = pulumi.output({ kind: "local" as const });
+      if (config.platform.type !== "local") throw new Error("internal: the local stack uses the local platform");
+      const platform = new LocalPlatform(
+        "platform",
+        { stateDir: `${plan.outputRoot}/platform`, maxReplicas: config.platform.maxReplicas, queueDepth: config.platform.queueDepth },
+        { parent: this, dependsOn: [probe] },
+      );
+      this.platform = pulumi
+        .all([platform.gatewayUrl, platform.prometheusUrl])
+        .apply(([gatewayUrl, prometheusUrl]) => ({ kind: "local" as const, gatewayUrl, prometheusUrl }));
+      const workload = config.workloads["peva-faas"];
+      if (workload?.enabled) {
+        const settings = workload.settings as { memory?: { db_path?: string } };
+        const run = new BenchmarkRun(
+          "peva-faas",
+          {
+            stack: plan.stack,
+            host: plan.runnerHost,
+            workdir: plan.runnerWorkdir,
+            outputRoot: plan.outputRoot,
+            platform: "local",
+            gatewayUrl: platform.gatewayUrl,
+            gatewayPassword: platform.gatewayPassword,
+            prometheusUrl: platform.prometheusUrl,
+            nodeCores: host.facts.apply((f) => f.cores),
+            settings: workload.settings,
+            memoryDbPath: settings.memory?.db_path ?? DEFAULT_MEMORY_DB_PATH,
+            cleanup: config.cleanup,
+          },
+          { parent: this, dependsOn: [platform, host] },
+        );
+        this.run = pulumi.output({
+          runId: run.runId,
+          status: run.status,
+          success: run.success,
+          counts: run.counts,
+          message: run.message,
+          resultsCsv: run.resultsCsv,
+          memoryDb: run.memoryDb,
+          eventsFile: run.eventsFile,
+          stopFile: run.stopFile,
+          summary: run.summary,
+          frontier: run.frontier,
+        });
+      }
     } else {
       const key = args.secrets.sshPrivateKey;
       if (!key) throw new Error("internal: validated config has no sshPrivateKey");
@@ -103,7 +169,7 @@ export class Lab extends pulumi.ComponentResource {
         .all([platform.gatewayUrl, platform.prometheusUrl])
         .apply(([gatewayUrl, prometheusUrl]) => ({ kind: "openfaas" as const, gatewayUrl, prometheusUrl }));
     }
-    this.registerOutputs({ runner: this.runner, platform: this.platform });
+    this.registerOutputs({ runner: this.runner, platform: this.platform, run: this.run });
   }
 
   private hostAddress(host: HostPlan, key: pulumi.Output<string>): pulumi.Input<string> {

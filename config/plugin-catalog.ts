@@ -1,50 +1,40 @@
 /**
- * The plugins the stack config may name: in-tree workspaces under `plugins/*` declaring
- * `"peva-lab": { "plugins": [...] }` in their package.json. Reads manifests only; no plugin code is loaded.
+ * The plugins the stack config may name, from the plugin registry (in-tree workspaces, installed packages,
+ * `PEVA_LAB_PLUGIN_DIR`). Workload plugins are loaded to obtain their settings schemas; nothing else is loaded.
  */
-import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { PLUGIN_TYPES, PluginRegistry, resolveExtras, type PluginInfo } from "@peva-lab/core";
+import type { z } from "zod";
 import type { PluginConfigInfo } from "./validate.ts";
 
 /** Known plugins and the npm workspaces that carry them. */
 export interface PluginCatalog {
   readonly plugins: readonly PluginConfigInfo[];
-  /** Sorted, de-duplicated workspaces to install on the runner for these enabled plugins. */
+  /** Sorted, de-duplicated workspaces to install on the runner for these enabled plugins (those with extras). */
   workspacesFor(enabled: readonly string[]): string[];
 }
 
-interface Manifest {
-  name?: string;
-  dependencies?: Record<string, string>;
-  "peva-lab"?: { plugins?: { type?: string; name?: string }[] };
-}
-
-/** Builds the catalog from `<root>/plugins/*\/package.json`. */
+/** Builds the catalog for the project at `root`. */
 export async function inTreePluginCatalog(root = process.cwd()): Promise<PluginCatalog> {
-  const dir = join(root, "plugins");
-  const byPlugin = new Map<string, { workspace: string; hasExtras: boolean }>();
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
-    let manifest: Manifest;
-    try {
-      manifest = JSON.parse(await readFile(join(dir, entry.name, "package.json"), "utf8")) as Manifest;
-    } catch {
-      continue; // not a workspace package
-    }
-    const deps = Object.keys(manifest.dependencies ?? {}).filter((d) => !d.startsWith("@peva-lab/") && d !== "zod");
-    for (const p of manifest["peva-lab"]?.plugins ?? []) {
-      if (p.name) byPlugin.set(p.name, { workspace: manifest.name ?? entry.name, hasExtras: deps.length > 0 });
+  const registry = new PluginRegistry();
+  registry.discover({ root });
+  const infos: PluginInfo[] = PLUGIN_TYPES.flatMap((t) => registry.list(t));
+  const plugins: PluginConfigInfo[] = [];
+  for (const info of infos) {
+    if (info.type === "workload") {
+      const plugin = await registry.get("workload", info.name);
+      const schema = plugin.configSchema as z.ZodType | undefined;
+      plugins.push(schema ? { name: info.name, settingsSchema: schema } : { name: info.name });
+    } else {
+      plugins.push({ name: info.name });
     }
   }
   return {
-    plugins: [...byPlugin.keys()].sort().map((name) => ({ name })),
+    plugins: plugins.sort((a, b) => a.name.localeCompare(b.name)),
     workspacesFor(enabled) {
-      const ws = new Set<string>();
-      for (const name of enabled) {
-        const p = byPlugin.get(name);
-        if (p?.hasExtras) ws.add(p.workspace);
-      }
-      return [...ws].sort();
+      const declarations = infos
+        .filter((i) => enabled.includes(i.name) && i.packageName !== undefined)
+        .map((i) => ({ workspace: i.packageName!, requiredExtras: i.extras }));
+      return [...resolveExtras(declarations).workspaces];
     },
   };
 }

@@ -58,12 +58,10 @@ export function validateStackConfig(
   for (const [name, workload] of Object.entries(config.workloads)) {
     const settingsSchema = plugins.find((p) => p.name === name)?.settingsSchema;
     if (!settingsSchema) continue;
+    // Validated here so a bad setting fails before any resource exists; the settings travel to the runner as
+    // written (the runner applies the same schema), which keeps campaign diffs minimal.
     const settings = settingsSchema.safeParse(workload.settings);
-    if (settings.success) {
-      (workload as { settings: unknown }).settings = settings.data;
-    } else {
-      errors.push(...formatIssues(settings.error.issues, ["workloads", name, "settings"]));
-    }
+    if (!settings.success) errors.push(...formatIssues(settings.error.issues, ["workloads", name, "settings"]));
   }
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, config, secretKeys: secrets };

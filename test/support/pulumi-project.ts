@@ -3,7 +3,7 @@
  * bootstrap's plugins and a file backend in a temp dir: what `make up` does, isolated from the developer's stacks.
  */
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation/index.js";
-import { cp, mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, realpath, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { PULUMI_HOME, PULUMI_ROOT, REPO, requireTool, toolPath } from "./toolchain.ts";
@@ -32,7 +32,7 @@ export async function copyProject(prefix = "peva-lab-e2e-"): Promise<ProjectCopy
   requireTool("pulumi-resource-pulumi-nodejs");
   const dir = await mkdtemp(join(tmpdir(), prefix));
   await cp(REPO, dir, { recursive: true, filter: (src) => !SKIP.has(basename(src)) });
-  await symlink(join(REPO, "node_modules"), join(dir, "node_modules"));
+  await linkNodeModules(dir);
   const stateDir = join(dir, ".pulumi-state");
   await mkdir(stateDir, { recursive: true });
   const env: Record<string, string> = {
@@ -52,6 +52,23 @@ export async function copyProject(prefix = "peva-lab-e2e-"): Promise<ProjectCopy
       LocalWorkspace.createOrSelectStack({ stackName: name, workDir: dir }, { pulumiCommand, envVars: env, pulumiHome: PULUMI_HOME }),
     remove: () => rm(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * Gives the copy a node_modules like a real checkout's: every package links to the repository's install, except
+ * the workspace packages (`@peva-lab/*`), which link to the copy's own `plugins/*` (as npm links workspaces).
+ */
+async function linkNodeModules(dir: string): Promise<void> {
+  const src = join(REPO, "node_modules");
+  const dst = join(dir, "node_modules");
+  await mkdir(join(dst, "@peva-lab"), { recursive: true });
+  for (const entry of await readdir(src)) {
+    if (entry !== "@peva-lab") await symlink(join(src, entry), join(dst, entry));
+  }
+  for (const ws of await readdir(join(src, "@peva-lab"))) {
+    const target = await realpath(join(src, "@peva-lab", ws));
+    await symlink(join(dir, "plugins", basename(target)), join(dst, "@peva-lab", ws));
+  }
 }
 
 /** URNs of the resources a stack's state holds. */

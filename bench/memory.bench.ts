@@ -1,0 +1,268 @@
+/**
+ * Memory benchmarks (run: `node bench/memory.bench.ts [--events N] [--configs N]`). Prints markdown rows.
+ *
+ * - ingest: events/s through the engine's batched path (appender → staging → INSERT … ON CONFLICT) vs a naive
+ *   row-by-row prepared INSERT in one transaction; target ≥ 200 000 events/s.
+ * - isSeen: median time per lookup in the hot cache with 1 000 000 DONE configurations vs a prepared DuckDB point
+ *   query; target < 1 µs.
+ * - Parquet export and preload of 1 000 000 events vs naive JSON-lines dump / row-by-row reload (extrapolated
+ *   from a sample); target < 3 s each.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { DuckDBInstance } from "@duckdb/node-api";
+import {
+  DuckDbMemoryStore,
+  InMemoryMemoryStore,
+  createMemoryEngine,
+  encodePayload,
+  type ConfigVerdict,
+  type ExecutionEvent,
+  type MemoryEngine,
+  type RunSession,
+} from "../plugins/peva-faas/src/memory/index.ts";
+import { makeConfiguration, type Configuration } from "../plugins/peva-faas/src/model.ts";
+
+const { values: args } = parseArgs({
+  options: { events: { type: "string", default: "1000000" }, configs: { type: "string", default: "1000000" } },
+});
+const N_EVENTS = Number(args.events);
+const N_CONFIGS = Number(args.configs);
+const dir = mkdtempSync(join(tmpdir(), "peva-mem-bench-"));
+
+const session = (runId: string, mode: RunSession["mode"] = "micro_batch"): RunSession => ({
+  runId,
+  campaignId: "bench",
+  startedAt: 1_700_000_000,
+  mode,
+  batchSizeN: 1_000_000,
+  batchWindowS: 3600,
+  configHash: "bench",
+  gitRev: null,
+});
+
+/** Configurations of a two-function campaign (rates 0..200 step 10 on 6 functions is only 6 741; cycle them). */
+const names = ["env", "figlet", "markdown", "nodeinfo", "qrcode-go", "shasum"];
+const configs: Configuration[] = [];
+for (let i = 0; i < names.length; i++) {
+  for (let j = i + 1; j < names.length; j++) {
+    for (let a = 0; a <= 200; a += 10) {
+      for (let b = 0; b <= 200; b += 10) configs.push(makeConfiguration([{ name: names[i]!, rate: a }, { name: names[j]!, rate: b }]));
+    }
+  }
+}
+
+/** A results.csv-like row: 2 functions × 9 columns + 10 node columns; 7 raw metrics; no raw summary. */
+function event(n: number, runId = "run-1"): ExecutionEvent {
+  const config = configs[n % configs.length]!;
+  const resultRow: Record<string, number | string> = {};
+  for (const [k, p] of config.pairs.entries()) {
+    resultRow[`function_${k + 1}`] = p.name;
+    resultRow[`rate_function_${k + 1}`] = p.rate;
+    resultRow[`success_rate_function_${k + 1}`] = 0.97;
+    resultRow[`cpu_usage_function_${k + 1}`] = 12.5 + k;
+    resultRow[`ram_usage_function_${k + 1}`] = 1.2e8;
+    resultRow[`power_usage_function_${k + 1}`] = Number.NaN;
+    resultRow[`replica_${k + 1}`] = 1;
+    resultRow[`overloaded_function_${k + 1}`] = 0;
+    resultRow[`medium_latency_function_${k + 1}`] = 12.345;
+  }
+  for (const c of ["cpu_usage_idle_node", "cpu_usage_node", "ram_usage_idle_node", "ram_usage_node"]) resultRow[c] = 55.5;
+  for (const c of ["ram_usage_idle_node_percentage", "ram_usage_node_percentage", "power_usage_idle_node"]) resultRow[c] = 33.3;
+  resultRow["power_usage_node"] = Number.NaN;
+  resultRow["rest_seconds"] = 5;
+  resultRow["overloaded_node"] = 0;
+  const iteration = Math.floor(n / configs.length) + 1;
+  return {
+    campaignId: "bench",
+    runId,
+    config,
+    iteration,
+    repetition: 1,
+    startTs: 1_700_000_000 + n,
+    endTs: 1_700_000_030 + n,
+    status: "executed",
+    skipReason: null,
+    resultRow,
+    metrics: { cpu_usage_node: 55.5, ram_usage_node: 1e9, ram_usage_node_pct: 40, power_usage_node: Number.NaN, cpu_usage_function_1: 1, ram_usage_function_1: 2, power_usage_function_1: Number.NaN },
+    k6Summary: null,
+  };
+}
+
+const seconds = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e9;
+const fmt = (n: number, digits = 0): string => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const rowsOut: string[] = [];
+function row(bench: string, value: string, target: string, ok: boolean, baseline: string, ratio: string): void {
+  rowsOut.push(`| ${bench} | ${value} | ${target} | ${ok ? "yes" : "NO"} | ${baseline} | ${ratio} |`);
+  console.error(`  ${bench}: ${value} (baseline ${baseline}, ${ratio})`);
+}
+
+async function engineOn(db: string, runId: string, extra: Partial<ConstructorParameters<typeof DuckDbMemoryStore>[0]> = {}): Promise<MemoryEngine> {
+  const engine = createMemoryEngine({
+    store: new DuckDbMemoryStore({ dbPath: db, ...extra }),
+    session: session(runId),
+    bulkChunkSize: 50_000,
+    warmFeatures: false,
+  });
+  await engine.startup();
+  return engine;
+}
+
+async function benchIngest(): Promise<string> {
+  const db = join(dir, "ingest.duckdb");
+  const engine = await engineOn(db, "run-1");
+  const events = Array.from({ length: N_EVENTS }, (_, i) => event(i));
+  const t0 = process.hrtime.bigint();
+  await engine.ingestEvents(events);
+  const took = seconds(t0);
+  const rate = N_EVENTS / took;
+  await engine.close();
+
+  // Naive: one prepared INSERT per event, all in one transaction (the generous form of row-by-row).
+  const sample = Math.min(20_000, N_EVENTS);
+  const inst = await DuckDBInstance.create(join(dir, "naive.duckdb"));
+  const c = await inst.connect();
+  await c.run(
+    "CREATE TABLE ev (config_id VARCHAR, iteration INTEGER, repetition INTEGER, run_id VARCHAR, campaign_id VARCHAR, start_ts DOUBLE, end_ts DOUBLE, status VARCHAR, skip_reason VARCHAR, payload_json JSON, UNIQUE (config_id, iteration, repetition, run_id))",
+  );
+  const ps = await c.prepare("INSERT INTO ev VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::JSON) ON CONFLICT DO NOTHING");
+  const t1 = process.hrtime.bigint();
+  await c.run("BEGIN");
+  for (let i = 0; i < sample; i++) {
+    const e = events[i]!;
+    ps.bind([e.config.id, e.iteration, e.repetition, e.runId, e.campaignId, e.startTs, e.endTs, e.status, e.skipReason, encodePayload(e)]);
+    await ps.run();
+  }
+  await c.run("COMMIT");
+  const naiveRate = sample / seconds(t1);
+  c.closeSync();
+  inst.closeSync();
+  row(`ingest ${fmt(N_EVENTS)} events, batched (events/s)`, fmt(rate), "≥ 200,000", rate >= 200_000, `${fmt(naiveRate)} row-by-row`, `${fmt(rate / naiveRate, 1)}×`);
+  return db;
+}
+
+async function benchIsSeen(): Promise<void> {
+  const verdicts: ConfigVerdict[] = [];
+  for (let i = 0; i < N_CONFIGS; i++) {
+    verdicts.push({
+      campaignId: "bench",
+      runId: "r",
+      decidedAt: 1,
+      iterations: 3,
+      overloadCount: 0,
+      overloaded: false,
+      config: { id: (i * 2654435761 % 2 ** 48).toString(16).padStart(12, "0"), pairs: [{ name: "f", rate: i }] },
+    });
+  }
+  const store = new InMemoryMemoryStore();
+  await store.open();
+  await store.write({ events: [], policyUpdates: [], verdicts });
+  const engine = createMemoryEngine({ store, session: session("seen"), warmFeatures: false });
+  const t0 = process.hrtime.bigint();
+  await engine.startup();
+  const loadS = seconds(t0);
+  const probes = Array.from({ length: 1000 }, (_, i) => (i % 2 === 0 ? verdicts[(i * 7919) % N_CONFIGS]!.config.id : `miss${i}`));
+  let hits = 0;
+  const perLookup: number[] = [];
+  for (let round = 0; round < 2000; round++) {
+    const t = process.hrtime.bigint();
+    for (const id of probes) if (engine.isSeen(id)) hits++;
+    perLookup.push(Number(process.hrtime.bigint() - t) / probes.length);
+  }
+  perLookup.sort((a, b) => a - b);
+  const median = perLookup[perLookup.length >> 1]!;
+
+  // Baseline: ask DuckDB each time (what "seen" costs without the hot cache).
+  const inst = await DuckDBInstance.create(join(dir, "seen.duckdb"));
+  const c = await inst.connect();
+  await c.run("CREATE TABLE v (campaign_id VARCHAR, config_id VARCHAR, PRIMARY KEY (campaign_id, config_id))");
+  await c.run(`INSERT INTO v SELECT 'bench', lpad(printf('%x', (i * 2654435761) % (2::BIGINT ** 48)::BIGINT), 12, '0') FROM range(${N_CONFIGS}) t(i)`);
+  const ps = await c.prepare("SELECT 1 FROM v WHERE campaign_id = 'bench' AND config_id = $1");
+  const dbTimes: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const t = process.hrtime.bigint();
+    ps.bind([probes[i % probes.length]!]);
+    await ps.runAndReadAll();
+    dbTimes.push(Number(process.hrtime.bigint() - t));
+  }
+  dbTimes.sort((a, b) => a - b);
+  const dbMedian = dbTimes[dbTimes.length >> 1]!;
+  c.closeSync();
+  inst.closeSync();
+  row(
+    `isSeen median, ${fmt(N_CONFIGS)} DONE configs (hits ${hits > 0 ? "and misses" : "none"}; cache load ${fmt(loadS, 2)} s)`,
+    `${fmt(median, 1)} ns`,
+    "< 1 µs",
+    median < 1000,
+    `${fmt(dbMedian / 1000, 0)} µs DuckDB point query`,
+    `${fmt(dbMedian / median, 0)}×`,
+  );
+}
+
+async function benchParquet(db: string): Promise<void> {
+  const core = join(dir, "core");
+  const engine = await engineOn(db, "export", { exportCoreDir: core });
+  const t0 = process.hrtime.bigint();
+  await engine.exportParquet();
+  const exportS = seconds(t0);
+  await engine.close();
+
+  // Naive export: read every row into JS and write JSON lines.
+  const sample = Math.min(100_000, N_EVENTS);
+  const inst = await DuckDBInstance.create(db, { access_mode: "READ_ONLY" });
+  const c = await inst.connect();
+  const t1 = process.hrtime.bigint();
+  const rows = (await c.runAndReadAll(`SELECT * FROM execution_events LIMIT ${sample}`)).getRowObjectsJson();
+  writeFileSync(join(dir, "naive.jsonl"), rows.map((r) => JSON.stringify(r)).join("\n"));
+  const naiveExport = (seconds(t1) * N_EVENTS) / sample;
+  c.closeSync();
+  inst.closeSync();
+  row(`Parquet export of ${fmt(N_EVENTS)} events (core tables)`, `${fmt(exportS, 2)} s`, "< 3 s", exportS < 3, `${fmt(naiveExport, 1)} s JSON lines (extrapolated)`, `${fmt(naiveExport / exportS, 1)}×`);
+
+  const fresh = join(dir, "fresh.duckdb");
+  const store = new DuckDbMemoryStore({ dbPath: fresh, preloadCoreDir: core });
+  const t2 = process.hrtime.bigint();
+  await store.open();
+  const preloadS = seconds(t2);
+  await store.close();
+  const check = await DuckDBInstance.create(fresh, { access_mode: "READ_ONLY" });
+  const cc = await check.connect();
+  const n = Number((await cc.runAndReadAll("SELECT count(*) AS n FROM execution_events")).getRowObjectsJS()[0]!["n"]);
+  cc.closeSync();
+  check.closeSync();
+  if (n !== N_EVENTS) throw new Error(`preload restored ${n} events, expected ${N_EVENTS}`);
+
+  // Naive reload: row-by-row INSERT of the JSON lines, extrapolated from a sample.
+  const ninst = await DuckDBInstance.create(join(dir, "naive-reload.duckdb"));
+  const nc = await ninst.connect();
+  await nc.run("CREATE TABLE ev (config_id VARCHAR, iteration INTEGER, repetition INTEGER, run_id VARCHAR, payload_json JSON, UNIQUE (config_id, iteration, repetition, run_id))");
+  const ps = await nc.prepare("INSERT INTO ev VALUES ($1, $2, $3, $4, $5::JSON) ON CONFLICT DO NOTHING");
+  const small = rows.slice(0, 10_000);
+  const t3 = process.hrtime.bigint();
+  await nc.run("BEGIN");
+  for (const r of small) {
+    ps.bind([String(r["config_id"]), Number(r["iteration"]), Number(r["repetition"]), String(r["run_id"]), String(r["payload_json"])]);
+    await ps.run();
+  }
+  await nc.run("COMMIT");
+  const naivePreload = (seconds(t3) * N_EVENTS) / small.length;
+  nc.closeSync();
+  ninst.closeSync();
+  row(`Parquet preload of ${fmt(N_EVENTS)} events (merge into a fresh file)`, `${fmt(preloadS, 2)} s`, "< 3 s", preloadS < 3, `${fmt(naivePreload, 1)} s row-by-row (extrapolated)`, `${fmt(naivePreload / preloadS, 1)}×`);
+}
+
+try {
+  const cpu = cpus()[0]?.model ?? "unknown";
+  console.error(`memory bench: ${N_EVENTS} events, ${N_CONFIGS} configs, in ${dir}`);
+  const db = await benchIngest();
+  await benchIsSeen();
+  await benchParquet(db);
+  console.log(`\nMachine: ${cpu}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}\n`);
+  console.log("| bench | result | target | met | naive baseline | ratio |");
+  console.log("|---|---|---|---|---|---|");
+  for (const r of rowsOut) console.log(r);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,84 @@
+/**
+ * `BenchmarkRun`: one campaign run of the `peva-faas` workload, as a dynamic resource. `pulumi up` runs it (and
+ * resumes it after a stop or a crash); `pulumi destroy` retrieves its DuckDB memory first.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { RunCounts, RunStatus } from "../plugins/peva-faas/src/runner/events.ts";
+import type * as Impl from "./benchmark-run-provider.ts";
+import { implLoader } from "./dynamic-impl.ts";
+
+/** Type token of the resource (used to compute its URN for progress logging). */
+export const BENCHMARK_RUN_TYPE = "pulumi-nodejs:dynamic/peva-lab:BenchmarkRun";
+/** Behaviour version of the provider; bump it to make existing stacks run again after an incompatible change. */
+export const BENCHMARK_RUN_PROVIDER_VERSION = "1";
+
+/** Inputs of {@link BenchmarkRun}. */
+export interface BenchmarkRunArgs {
+  readonly stack: string;
+  readonly host: string;
+  readonly workdir: string;
+  readonly outputRoot: string;
+  readonly platform: "local" | "openfaas";
+  readonly gatewayUrl: pulumi.Input<string>;
+  readonly gatewayPassword: pulumi.Input<string>;
+  readonly prometheusUrl: pulumi.Input<string>;
+  readonly nodeCores: pulumi.Input<number>;
+  readonly settings: Record<string, unknown>;
+  readonly memoryDbPath: string;
+  readonly cleanup: { readonly memory: boolean; readonly paths: readonly string[] };
+}
+
+const load = implLoader<typeof Impl>("components/benchmark-run-provider.ts");
+
+const provider: pulumi.dynamic.ResourceProvider = {
+  async create(inputs) {
+    return (await load()).create(inputs as Impl.BenchmarkRunInputs);
+  },
+  async diff(_id, olds, news) {
+    return (await load()).diff(olds as Impl.BenchmarkRunOutputs, news as Impl.BenchmarkRunInputs);
+  },
+  async update(_id, olds, news) {
+    return (await load()).update(olds as Impl.BenchmarkRunOutputs, news as Impl.BenchmarkRunInputs);
+  },
+  async read(id, props) {
+    return (await load()).read(id, props as Impl.BenchmarkRunOutputs);
+  },
+  async delete(_id, props) {
+    await (await load()).remove(props as Impl.BenchmarkRunOutputs);
+  },
+};
+
+/** A campaign run. */
+export class BenchmarkRun extends pulumi.dynamic.Resource {
+  declare public readonly runId: pulumi.Output<string>;
+  declare public readonly status: pulumi.Output<RunStatus>;
+  declare public readonly success: pulumi.Output<boolean>;
+  declare public readonly counts: pulumi.Output<RunCounts>;
+  declare public readonly message: pulumi.Output<string>;
+  declare public readonly resultsDir: pulumi.Output<string>;
+  declare public readonly resultsCsv: pulumi.Output<string>;
+  declare public readonly memoryDb: pulumi.Output<string>;
+  declare public readonly eventsFile: pulumi.Output<string>;
+  declare public readonly stopFile: pulumi.Output<string>;
+  declare public readonly frontier: pulumi.Output<{ functions: string; rates: Record<string, number> }[]>;
+  declare public readonly summary: pulumi.Output<string>;
+
+  constructor(name: string, args: BenchmarkRunArgs, opts: pulumi.CustomResourceOptions & { parent: pulumi.Resource }) {
+    const outputs = ["runId", "status", "success", "counts", "message", "resultsDir", "resultsCsv", "memoryDb", "eventsFile", "stopFile", "frontier", "summary"];
+    super(
+      provider,
+      name,
+      {
+        ...args,
+        gatewayPassword: pulumi.secret(args.gatewayPassword),
+        logUrn: pulumi.createUrn(name, BENCHMARK_RUN_TYPE, opts.parent),
+        providerVersion: BENCHMARK_RUN_PROVIDER_VERSION,
+        ...Object.fromEntries(outputs.map((o) => [o, undefined])),
+      },
+      // A campaign can run for hours: no engine-side timeout cuts it short; the runner has its own watchdog.
+      { ...opts, additionalSecretOutputs: ["gatewayPassword"] },
+      "peva-lab",
+      "BenchmarkRun",
+    );
+  }
+}

@@ -1,0 +1,7 @@
+/** Workload configuration: schema, parsing, rate strategies, durations, URL templating. */
+export * from "./duration.ts";
+export * from "./rates.ts";
+export * from "./schema.ts";
+export * from "./urls.ts";
+export * from "./parse.ts";
+export * from "./load.ts";

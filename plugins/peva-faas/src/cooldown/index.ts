@@ -1,0 +1,3 @@
+/** Cooldown between iterations: idle test and the bounded wait loop. */
+export * from "./decide.ts";
+export * from "./manager.ts";

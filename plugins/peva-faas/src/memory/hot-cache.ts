@@ -1,0 +1,92 @@
+/**
+ * In-process cache for decisions: which configurations are DONE (O(1) `isSeen`) and a numeric feature vector
+ * per configuration for policies. DuckDB stays the source of truth; this is rebuilt from it at startup.
+ */
+import type { ConfigVerdict } from "./contracts.ts";
+
+interface FeatureAccumulator {
+  sums: Float64Array;
+  counts: Float64Array;
+}
+
+/** Done set + feature vectors, keyed by config id. */
+export class HotCache {
+  private readonly done = new Map<string, ConfigVerdict>();
+  private readonly features = new Map<string, FeatureAccumulator>();
+  /** Feature name → position; one layout for every configuration so vectors are comparable. */
+  private readonly layout = new Map<string, number>();
+  private readonly names: string[] = [];
+
+  /** Records a DONE configuration; the first verdict wins (a verdict is never re-decided). */
+  markDone(verdict: ConfigVerdict): void {
+    if (!this.done.has(verdict.config.id)) this.done.set(verdict.config.id, verdict);
+  }
+
+  /** O(1): the configuration is DONE in the cached campaign. */
+  isDone(configId: string): boolean {
+    return this.done.has(configId);
+  }
+
+  /** Number of DONE configurations. */
+  get doneCount(): number {
+    return this.done.size;
+  }
+
+  /** Cached verdicts, in insertion order. */
+  verdicts(): ConfigVerdict[] {
+    return [...this.done.values()];
+  }
+
+  /** Adds one executed iteration's result row: its numeric, non-NaN values update the running means. */
+  addResultRow(configId: string, row: Readonly<Record<string, number | string>>): void {
+    let acc = this.features.get(configId);
+    for (const name in row) {
+      const value = row[name];
+      if (typeof value !== "number" || Number.isNaN(value)) continue;
+      const index = this.indexOf(name);
+      if (acc === undefined) {
+        acc = { sums: new Float64Array(this.names.length), counts: new Float64Array(this.names.length) };
+        this.features.set(configId, acc);
+      }
+      if (index >= acc.sums.length) acc = this.grow(configId, acc);
+      acc.sums[index]! += value;
+      acc.counts[index]! += 1;
+    }
+  }
+
+  /** The feature vector (mean per feature; NaN where the configuration never had a value), or undefined. */
+  featureVector(configId: string): Float64Array | undefined {
+    const acc = this.features.get(configId);
+    if (acc === undefined) return undefined;
+    const out = new Float64Array(this.names.length).fill(Number.NaN);
+    for (let i = 0; i < acc.sums.length; i++) {
+      if (acc.counts[i]! > 0) out[i] = acc.sums[i]! / acc.counts[i]!;
+    }
+    return out;
+  }
+
+  /** Names of the vector positions. */
+  featureNames(): readonly string[] {
+    return this.names;
+  }
+
+  private indexOf(name: string): number {
+    let index = this.layout.get(name);
+    if (index === undefined) {
+      index = this.names.length;
+      this.layout.set(name, index);
+      this.names.push(name);
+    }
+    return index;
+  }
+
+  private grow(configId: string, acc: FeatureAccumulator): FeatureAccumulator {
+    const sums = new Float64Array(this.names.length);
+    const counts = new Float64Array(this.names.length);
+    sums.set(acc.sums);
+    counts.set(acc.counts);
+    const grown = { sums, counts };
+    this.features.set(configId, grown);
+    return grown;
+  }
+}

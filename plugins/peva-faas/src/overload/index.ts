@@ -1,0 +1,2 @@
+/** Overload rules for functions, the node and configurations. */
+export * from "./rules.ts";

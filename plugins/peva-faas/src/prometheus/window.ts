@@ -1,0 +1,47 @@
+/**
+ * How a run window `[start, end]` is evaluated without leaking pre-run data (upstream defect 14: each range
+ * point looked back a whole `duration`, so early points covered time before k6 started). Pure.
+ */
+
+/** An evaluation plan for one window. */
+export type WindowPlan =
+  | {
+      /** One instant query at `time` (= end) with `timeSpan` = exactly `end - start`. */
+      readonly kind: "instant";
+      readonly time: number;
+      readonly timeSpan: string;
+    }
+  | {
+      /** A range query whose points each look back one step; the points cover `(end - n·step, end]` ⊆ `(start, end]`. */
+      readonly kind: "range";
+      readonly start: number;
+      readonly end: number;
+      readonly stepSeconds: number;
+      readonly timeSpan: string;
+    };
+
+/** Formats seconds as a PromQL duration in whole milliseconds (`45123ms`), at least `1ms`. */
+export function promDuration(seconds: number): string {
+  return `${Math.max(1, Math.floor(seconds * 1000))}ms`;
+}
+
+/**
+ * Plans the evaluation of `[start, end]` (epoch seconds).
+ * - `at_end`: instant query at `end` over exactly the window;
+ * - `range`: `n = floor((end - start) / step)` points ending at `end`, each looking back one step; falls back to
+ *   `at_end` when the window is shorter than one step.
+ */
+export function planWindow(start: number, end: number, mode: "at_end" | "range", stepSeconds: number): WindowPlan {
+  if (!(end > start)) throw new RangeError(`invalid window: end (${end}) must be after start (${start})`);
+  const n = Math.floor((end - start) / stepSeconds);
+  if (mode === "range" && n >= 1) {
+    return {
+      kind: "range",
+      start: end - (n - 1) * stepSeconds,
+      end,
+      stepSeconds,
+      timeSpan: `${stepSeconds}s`,
+    };
+  }
+  return { kind: "instant", time: end, timeSpan: promDuration(end - start) };
+}

@@ -1,0 +1,165 @@
+/**
+ * `peva-faas run --spec <file>` and `peva-faas plan --spec <file>`: the campaign runner's command line. The same
+ * code runs on every runner host; `BenchmarkRun` starts it and follows its events.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { parseWorkloadConfig, type WorkloadConfig } from "../config/parse.ts";
+import { planCampaign, formatPlanTable } from "../plan/plan.ts";
+import { createConfiguredMemoryEngine } from "../memory/open.ts";
+import { withCheckpoint } from "../memory/engine.ts";
+import { createPolicy, createScheduler } from "../scheduling/factory.ts";
+import { PrometheusClient } from "../prometheus/client.ts";
+import { loadQueriesFile, resolveQueriesPath } from "../prometheus/files.ts";
+import { campaignId } from "./campaign.ts";
+import { EVENTS_SCHEMA } from "./events.ts";
+import { executeCampaign, type CampaignOutcome } from "./executor.ts";
+import { preflight } from "./preflight.ts";
+import { EventSink } from "./sink.ts";
+import { readRunSpec, type RunSpec } from "./spec.ts";
+import { StopToken } from "./stop.ts";
+
+const USAGE = "usage: peva-faas run --spec <run-spec.json>\n       peva-faas plan --spec <run-spec.json | settings.yaml>";
+
+/** Exit codes of `peva-faas run`. */
+export const EXIT = { done: 0, failed: 1, stopped: 3, usage: 2 } as const;
+
+/** Entry point; returns the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, flag, file] = argv;
+  if ((command !== "run" && command !== "plan") || flag !== "--spec" || !file) {
+    process.stderr.write(`${USAGE}\n`);
+    return EXIT.usage;
+  }
+  return command === "plan" ? planCommand(file) : runCommand(file);
+}
+
+/** The workload config of a run spec, with the platform's endpoints and queries preset applied. */
+export function workloadConfigOf(spec: RunSpec): WorkloadConfig {
+  return parseWorkloadConfig({
+    ...spec.settings,
+    gateway_url: spec.gateway.url,
+    prometheus_url: spec.prometheus.url,
+    queries_preset: spec.platform,
+  }).config;
+}
+
+async function planCommand(file: string): Promise<number> {
+  const text = readFileSync(file, "utf8");
+  const doc = (file.endsWith(".json") ? JSON.parse(text) : parseYaml(text)) as Record<string, unknown>;
+  const settings = typeof doc["schema"] === "string" ? (doc["settings"] as Record<string, unknown>) : doc;
+  const { config, warnings } = parseWorkloadConfig(settings);
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  const plan = planCampaign(config);
+  process.stdout.write(`${formatPlanTable(plan)}\n`);
+  return EXIT.done;
+}
+
+async function runCommand(file: string): Promise<number> {
+  const spec = await readRunSpec(resolve(file));
+  mkdirSync(spec.run_dir, { recursive: true });
+  mkdirSync(spec.results_dir, { recursive: true });
+  const sink = new EventSink(join(spec.run_dir, "events.jsonl"), spec.run_id);
+  const mirror = new EventSink(join(spec.results_dir, "events.jsonl"), spec.run_id, false);
+  const emit: EventSink["emit"] = (e) => {
+    sink.emit(e);
+    mirror.emit(e);
+  };
+  const stop = new StopToken(join(spec.workdir, "STOP"));
+  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  let outcome: CampaignOutcome | undefined;
+  let failure: string | undefined;
+  try {
+    outcome = await run(spec, { emit } as EventSink, stop, log);
+  } catch (e) {
+    failure = e instanceof Error ? (e.stack ?? e.message) : String(e);
+    log(`run failed: ${failure}`);
+  }
+  const status = outcome?.status ?? "failed";
+  const counts = outcome?.counts ?? { planned: 0, executed: 0, skipped: {}, overloaded: 0, failed: 0, iterations: 0 };
+  emit({
+    type: "run_finished",
+    status,
+    success: outcome?.success ?? false,
+    counts,
+    results_dir: spec.results_dir,
+    memory_db: "",
+    message: outcome?.message ?? (failure ? failure.split("\n")[0]! : ""),
+    frontier: outcome?.frontier ?? [],
+  });
+  const code = EXIT[status];
+  writeFileSync(join(spec.run_dir, "status.json"), `${JSON.stringify({ status, exit_code: code, finished_at: new Date().toISOString() })}\n`);
+  sink.close();
+  mirror.close();
+  stop.dispose();
+  return code;
+}
+
+async function run(spec: RunSpec, sink: EventSink, stop: StopToken, log: (l: string) => void): Promise<CampaignOutcome> {
+  const config = workloadConfigOf(spec);
+  const password = readFileSync(spec.gateway.password_file, "utf8").trim();
+  const auth = { user: spec.gateway.user, password };
+  const { k6Path } = await preflight({ gatewayUrl: spec.gateway.url, auth, prometheusUrl: spec.prometheus.url });
+  const plan = planCampaign(config);
+  const id = campaignId({
+    platform: spec.platform,
+    functions: config.functions,
+    duration: config.duration,
+    iterations: config.iterations,
+    overload: { ...config.overload },
+  });
+  sink.emit({ type: "run_started", schema: EVENTS_SCHEMA, planned: plan.count, host: spec.host, estimated_s: Math.round(plan.estimate.expectedSeconds) });
+  log(`campaign ${id}: ${plan.count} configurations × ${config.iterations} iterations of ${config.duration}`);
+
+  const projectDir = findProjectDir(spec.workdir);
+  const policy = await createPolicy(config.algorithm_entrypoint, { selection: config }, { projectDir });
+  const memory = createConfiguredMemoryEngine(config.memory, {
+    workdir: spec.workdir,
+    session: {
+      runId: spec.run_id,
+      campaignId: id,
+      startedAt: Date.now() / 1000,
+      mode: config.selection_mode,
+      batchSizeN: config.micro_batch_size,
+      batchWindowS: config.micro_batch_window_s,
+      configHash: id,
+      gitRev: null,
+    },
+    policy,
+  });
+  await memory.startup();
+  let outcome: CampaignOutcome | undefined;
+  try {
+    outcome = await withCheckpoint(memory, async () => {
+      const scheduler = await createScheduler(
+        config.scheduler,
+        { configurations: plan.configurations(), known: memory.verdicts().map((v) => ({ config: v.config, overloaded: v.overloaded })) },
+        { projectDir },
+      );
+      const prometheus = new PrometheusClient(spec.prometheus.url, {
+        timeoutMs: config.prometheus.request_timeout_seconds * 1000,
+        emptyResultAttempts: config.prometheus.empty_result_attempts,
+        emptyResultIntervalMs: config.prometheus.empty_result_interval_seconds * 1000,
+      });
+      const queries = loadQueriesFile(resolveQueriesPath(config), { scaphandre: config.scaphandre_enabled });
+      return executeCampaign({ spec, config, plan, campaignId: id, memory, scheduler, policy, prometheus, queries, k6Path, gatewayAuth: auth, sink, stop, log });
+    });
+    return outcome;
+  } finally {
+    await memory.finishSession(outcome?.status ?? "failed").catch((e: unknown) => log(`closing the session failed: ${String(e)}`));
+    await memory.close();
+  }
+}
+
+/** The peva-lab checkout the runner belongs to (for custom entrypoints resolved "from the project"). */
+function findProjectDir(start: string): string {
+  let dir = resolve(import.meta.dirname, "../../../..");
+  if (existsSync(join(dir, "package.json"))) return dir;
+  dir = start;
+  while (dir !== dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    dir = dirname(dir);
+  }
+  return start;
+}

@@ -1,0 +1,94 @@
+/**
+ * The runner's JSON-lines event stream (`<run dir>/events.jsonl` and stdout): the contract between the campaign
+ * runner and whoever follows it (the `BenchmarkRun` resource, a person with `tail -f`). One JSON object per line.
+ */
+
+/** Schema id written in `run_started`; bump on incompatible changes. */
+export const EVENTS_SCHEMA = "peva-faas-events/v1";
+
+/** How a run ended. */
+export type RunStatus = "done" | "stopped" | "failed";
+
+/** Counts of a run, as reported in `run_finished` and the resource outputs. */
+export interface RunCounts {
+  /** Configurations planned for this campaign. */
+  planned: number;
+  /** Configurations executed to completion in this run. */
+  executed: number;
+  /** Configurations skipped in this run, by reason (`already_in_memory`, `dominated_by_overload`, …). */
+  skipped: Record<string, number>;
+  /** Executed configurations judged overloaded. */
+  overloaded: number;
+  /** Configurations that failed (k6 error, Prometheus down, cooldown timeout). */
+  failed: number;
+  /** Iterations executed in this run. */
+  iterations: number;
+}
+
+/** Every event carries the run id and a wall-clock timestamp (epoch ms). */
+interface Base {
+  readonly run_id: string;
+  readonly ts: number;
+}
+
+/** The event union. */
+export type RunEvent =
+  | (Base & { readonly type: "run_started"; readonly schema: string; readonly planned: number; readonly host: string; readonly estimated_s: number })
+  | (Base & { readonly type: "config_started"; readonly config_id: string; readonly pairs: readonly { name: string; rate: number }[]; readonly index: number; readonly total: number })
+  | (Base & { readonly type: "iteration_done"; readonly config_id: string; readonly iteration: number; readonly iterations: number; readonly overloaded: boolean; readonly rest_s: number; readonly load_s: number })
+  | (Base & { readonly type: "config_skipped"; readonly config_id: string; readonly pairs: readonly { name: string; rate: number }[]; readonly reason: string })
+  | (Base & { readonly type: "config_done"; readonly config_id: string; readonly overloaded: boolean })
+  | (Base & { readonly type: "config_failed"; readonly config_id: string; readonly reason: string; readonly message: string })
+  | (Base & { readonly type: "iteration_lost"; readonly config_id: string; readonly iteration: number; readonly message: string })
+  | (Base & { readonly type: "progress"; readonly done: number; readonly total: number; readonly eta_s: number; readonly current?: string })
+  | (Base & { readonly type: "log"; readonly level: "info" | "warn" | "error"; readonly message: string })
+  | (Base & {
+      readonly type: "run_finished";
+      readonly status: RunStatus;
+      readonly success: boolean;
+      readonly counts: RunCounts;
+      readonly results_dir: string;
+      readonly memory_db: string;
+      readonly message?: string;
+      /** Per function set, the highest non-overloaded rate vector seen so far. */
+      readonly frontier: readonly { functions: string; rates: Record<string, number> }[];
+    });
+
+/** Parses one line of the stream; undefined for a blank or partial line. Throws on a malformed complete line. */
+export function parseEventLine(line: string): RunEvent | undefined {
+  const text = line.trim();
+  if (!text) return undefined;
+  const value = JSON.parse(text) as { type?: unknown; run_id?: unknown };
+  if (typeof value.type !== "string" || typeof value.run_id !== "string") {
+    throw new Error(`not a runner event (needs "type" and "run_id"): ${text.slice(0, 200)}`);
+  }
+  return value as RunEvent;
+}
+
+/**
+ * Splits appended stream text into complete lines, keeping an incomplete trailing line for the next read (the
+ * follower reads a file that is still being written).
+ */
+export function splitLines(pending: string, chunk: string): { lines: string[]; rest: string } {
+  const text = pending + chunk;
+  const parts = text.split("\n");
+  const rest = parts.pop() ?? "";
+  return { lines: parts, rest };
+}
+
+/** Formats a duration in seconds as `1h02m03s` / `2m03s` / `45s`. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const r = s % 60;
+  if (h > 0) return `${h}h${String(m).padStart(2, "0")}m${String(r).padStart(2, "0")}s`;
+  if (m > 0) return `${m}m${String(r).padStart(2, "0")}s`;
+  return `${r}s`;
+}
+
+/** The one-line progress text shown while a campaign runs. */
+export function progressLine(e: Extract<RunEvent, { type: "progress" }>): string {
+  const pct = e.total > 0 ? Math.floor((100 * e.done) / e.total) : 100;
+  return `[${e.done}/${e.total} ${pct}%] ETA ${formatDuration(e.eta_s)}${e.current ? ` · ${e.current}` : ""}`;
+}

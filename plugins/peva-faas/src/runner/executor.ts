@@ -1,0 +1,415 @@
+/**
+ * The campaign executor: selects configurations through the scheduler and the policy, runs each iteration
+ * (cooldown → k6 → replicas → Prometheus → overload verdict), writes the result files incrementally and records
+ * every event in the memory. It depends only on the contracts (memory engine, scheduler, policy, Prometheus
+ * querier) and on the stop token, which it checks before and during every step.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { WorkloadConfig } from "../config/parse.ts";
+import type { ExecutionEvent, MemoryEngine } from "../memory/contracts.ts";
+import { functionSetKey, type Configuration } from "../model.ts";
+import { generateK6Script } from "../k6/script.ts";
+import { buildK6Argv, k6Workspace } from "../k6/argv.ts";
+import { startK6 } from "../k6/runner.ts";
+import { idleFunctionResult, parseK6Summary, type FunctionLoadResult } from "../k6/summary.ts";
+import { nodeOverload, type FunctionObservation } from "../overload/rules.ts";
+import { collectIterationMetrics, collectNodeSnapshot, type NodeMetrics } from "../prometheus/collect.ts";
+import type { PrometheusQuerier, QuerySet } from "../prometheus/index.ts";
+import { runCooldown, CooldownTimeoutError } from "../cooldown/manager.ts";
+import type { CampaignPlan } from "../plan/plan.ts";
+import { isConfigOverloaded } from "../plan/dominance.ts";
+import {
+  buildIndexRow,
+  buildLongRows,
+  buildMetricsRow,
+  buildResultRow,
+  buildSkippedRow,
+  IndexCsvWriter,
+  metricsFileName,
+  metricsHeader,
+  openResultsCsv,
+  openResultsLongCsv,
+  openSkippedCsv,
+  outputLayout,
+  scriptFileName,
+  summaryFileName,
+  type IterationOutcome,
+} from "../results/index.ts";
+import type { ConfigScheduler, PolicyAlgorithm } from "../scheduling/contracts.ts";
+import { selectBatch } from "../scheduling/policy.ts";
+import { frontierOf } from "./campaign.ts";
+import type { RunCounts, RunStatus } from "./events.ts";
+import { fetchReplicas, type GatewayAuth } from "./gateway.ts";
+import type { EventSink } from "./sink.ts";
+import type { RunSpec } from "./spec.ts";
+import type { StopToken } from "./stop.ts";
+
+/** Everything the executor works with. */
+export interface ExecutorEnv {
+  readonly spec: RunSpec;
+  readonly config: WorkloadConfig;
+  readonly plan: CampaignPlan;
+  readonly campaignId: string;
+  readonly memory: MemoryEngine;
+  readonly scheduler: ConfigScheduler;
+  readonly policy: PolicyAlgorithm;
+  readonly prometheus: PrometheusQuerier;
+  readonly queries: QuerySet;
+  readonly k6Path: string;
+  readonly gatewayAuth: GatewayAuth;
+  readonly sink: EventSink;
+  readonly stop: StopToken;
+  /** Writes a line to the runner log (stderr). */
+  readonly log: (line: string) => void;
+}
+
+/** How the campaign ended. */
+export interface CampaignOutcome {
+  readonly status: RunStatus;
+  readonly success: boolean;
+  readonly counts: RunCounts;
+  readonly message: string;
+  readonly frontier: { functions: string; rates: Record<string, number> }[];
+}
+
+/** Raised to abandon a configuration; the campaign goes on with the next. */
+class ConfigFailure extends Error {
+  readonly reason: string;
+  constructor(reason: string, message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+/** Thrown inside an iteration when a stop arrives; ends the campaign as `stopped`. */
+class Stopped extends Error {}
+
+/** Runs the campaign to completion, failure of every step, or a stop. Never throws for a configuration failure. */
+export async function executeCampaign(env: ExecutorEnv): Promise<CampaignOutcome> {
+  const { spec, config, plan, memory, sink, stop } = env;
+  const allFunctions = config.functions.map((f) => f.name).sort();
+  const layout = outputLayout(spec.results_dir);
+  for (const d of [layout.dir, layout.metricsDir, layout.summariesDir, layout.scriptsDir]) mkdirSync(d, { recursive: true });
+  const results = openResultsCsv(layout.results, allFunctions);
+  const resultsLong = openResultsLongCsv(layout.resultsLong);
+  const skipped = openSkippedCsv(layout.skipped, allFunctions);
+  const index = new IndexCsvWriter(layout.index);
+  const counts: RunCounts = { planned: plan.count, executed: 0, skipped: {}, overloaded: 0, failed: 0, iterations: 0 };
+  const startedAt = Date.now();
+  let doneConfigs = 0;
+  let iterationSeconds = plan.estimate.expectedSeconds / Math.max(1, plan.count * config.iterations);
+
+  const progress = (current?: string) => {
+    const remaining = Math.max(0, plan.count - doneConfigs);
+    const eta = remaining * config.iterations * iterationSeconds;
+    sink.emit({ type: "progress", done: doneConfigs, total: plan.count, eta_s: Math.round(eta), ...(current ? { current } : {}) });
+  };
+  const recordSkip = async (c: Configuration, reason: string) => {
+    counts.skipped[reason] = (counts.skipped[reason] ?? 0) + 1;
+    doneConfigs++;
+    skipped.append(buildSkippedRow(allFunctions, c.pairs, reason));
+    sink.emit({ type: "config_skipped", config_id: c.id, pairs: c.pairs, reason });
+    await memory.ingestEvent(skipEvent(env, c, "skipped", reason));
+  };
+
+  try {
+    // Baseline idle snapshot, once per run (instant queries over a short trailing window).
+    const baseline = await collectNodeSnapshot(env.prometheus, env.queries, config.duration, { scaphandre: config.scaphandre_enabled });
+    env.log(`baseline: cpu ${baseline.cpu_usage_node_pct.toFixed(1)} % of capacity, ram ${baseline.ram_usage_node_pct.toFixed(1)} %`);
+    const desiredSize = config.selection_mode === "micro_batch" ? config.micro_batch_size : 1;
+    progress();
+
+    for (;;) {
+      if (stop.stopped) throw new Stopped(stop.reason);
+      const selection = await selectBatch({
+        scheduler: env.scheduler,
+        policy: env.policy,
+        ctx: { isSeen: (id) => memory.isSeen(id) },
+        desiredSize,
+        features: memory,
+      });
+      for (const s of selection.skipped) await recordSkip(s.config, s.reason);
+      if (selection.selected.length === 0) {
+        if (selection.done) break;
+        continue;
+      }
+      for (const c of selection.selected) {
+        if (stop.stopped) throw new Stopped(stop.reason);
+        const t0 = Date.now();
+        const verdict = await runConfiguration(env, c, baseline, { allFunctions, layout, results, resultsLong, counts, progress, index });
+        if (verdict === "failed") {
+          counts.failed++;
+          env.scheduler.observe({ config: c, status: "failed" });
+        } else {
+          counts.executed++;
+          if (verdict.overloaded) counts.overloaded++;
+          env.scheduler.observe({ config: c, status: "done", overloaded: verdict.overloaded });
+        }
+        doneConfigs++;
+        const spent = (Date.now() - t0) / 1000;
+        if (verdict !== "failed" && verdict.ran > 0) iterationSeconds = 0.5 * iterationSeconds + 0.5 * (spent / verdict.ran);
+        progress();
+      }
+    }
+    const status: RunStatus = "done";
+    return finish(env, status, counts, counts.failed === 0, counts.failed > 0 ? `${counts.failed} configuration(s) failed` : "", startedAt);
+  } catch (e) {
+    if (e instanceof Stopped || stop.stopped) return finish(env, "stopped", counts, false, `stopped: ${stop.reason || (e as Error).message}`, startedAt);
+    throw e;
+  } finally {
+    results.close();
+    resultsLong.close();
+    skipped.close();
+    index.close();
+  }
+}
+
+function finish(env: ExecutorEnv, status: RunStatus, counts: RunCounts, success: boolean, message: string, startedAt: number): CampaignOutcome {
+  const frontier = frontierOf(env.memory.verdicts());
+  env.log(`campaign ${status} after ${Math.round((Date.now() - startedAt) / 1000)} s${message ? `: ${message}` : ""}`);
+  return { status, success, counts, message, frontier };
+}
+
+interface ConfigContext {
+  readonly allFunctions: readonly string[];
+  readonly layout: ReturnType<typeof outputLayout>;
+  readonly results: ReturnType<typeof openResultsCsv>;
+  readonly resultsLong: ReturnType<typeof openResultsLongCsv>;
+  readonly counts: RunCounts;
+  readonly index: IndexCsvWriter;
+  readonly progress: (current?: string) => void;
+}
+
+/**
+ * Runs the missing iterations of one configuration (all of them, or the rest after a crash) and completes it.
+ * Returns the verdict, or "failed" (recorded, campaign continues). Throws {@link Stopped} on a stop.
+ */
+async function runConfiguration(
+  env: ExecutorEnv,
+  config: Configuration,
+  baseline: NodeMetrics,
+  ctx: ConfigContext,
+): Promise<{ overloaded: boolean; ran: number } | "failed"> {
+  const { spec, memory, sink, stop } = env;
+  const iterations = env.config.iterations;
+  const label = config.pairs.map((p) => `${p.name}=${p.rate}`).join(", ");
+  sink.emit({ type: "config_started", config_id: config.id, pairs: config.pairs, index: 0, total: env.plan.count });
+  ctx.progress(label);
+
+  // Resume: iterations already in the memory (a crash or stop interrupted this configuration) are not run again.
+  const previous = (await memory.eventsOf(config.id)).filter((e) => e.status === "executed");
+  const doneIterations = new Map<number, boolean>();
+  for (const e of previous) doneIterations.set(e.iteration, Number(e.resultRow?.["overloaded_node"] ?? 0) === 1);
+  if (doneIterations.size > 0 && doneIterations.size < iterations) {
+    const lost = Math.max(...doneIterations.keys()) + 1;
+    sink.emit({ type: "iteration_lost", config_id: config.id, iteration: lost, message: `resuming after iteration ${lost - 1} of ${iterations}` });
+  }
+
+  const ws = k6Workspace(spec.results_dir, spec.host, spec.run_id, config.id);
+  mkdirSync(ws.dir, { recursive: true });
+  const script = generateK6Script({
+    config,
+    functions: env.config.functions,
+    gatewayUrl: spec.gateway.url,
+    duration: env.config.duration,
+    load: env.config.k6,
+  });
+  writeFileSync(ws.script, script);
+  writeFileSync(join(ctx.layout.scriptsDir, scriptFileName(config.id)), script);
+
+  let ran = 0;
+  try {
+    for (let iteration = 1; iteration <= iterations; iteration++) {
+      if (doneIterations.has(iteration)) continue;
+      if (stop.stopped) throw new Stopped(stop.reason);
+      const overloaded = await runIteration(env, config, iteration, baseline, ws, ctx);
+      doneIterations.set(iteration, overloaded);
+      ran++;
+    }
+  } catch (e) {
+    if (e instanceof Stopped || stop.stopped) throw new Stopped(stop.reason);
+    const failure = e instanceof ConfigFailure ? e : new ConfigFailure(classify(e), (e as Error).message ?? String(e));
+    sink.emit({ type: "config_failed", config_id: config.id, reason: failure.reason, message: failure.message });
+    env.log(`configuration ${config.id} (${label}) failed: ${failure.reason}: ${failure.message}`);
+    await memory.ingestEvent(skipEvent(env, config, "failed", failure.reason));
+    return "failed";
+  }
+  const overloadCount = [...doneIterations.values()].filter(Boolean).length;
+  const overloaded = isConfigOverloaded(overloadCount, iterations);
+  await memory.completeConfig({ config, iterations, overloadCount, overloaded });
+  ctx.index.append(buildIndexRow(config.pairs));
+  sink.emit({ type: "config_done", config_id: config.id, overloaded });
+  return { overloaded, ran };
+}
+
+function classify(e: unknown): string {
+  if (e instanceof CooldownTimeoutError) return "cooldown_timeout";
+  const name = (e as Error)?.name ?? "";
+  if (name.includes("Prometheus")) return "prometheus_error";
+  if (name.includes("K6") || name.includes("Summary")) return "k6_error";
+  return "error";
+}
+
+/** One iteration; returns whether the node was overloaded. */
+async function runIteration(
+  env: ExecutorEnv,
+  config: Configuration,
+  iteration: number,
+  baseline: NodeMetrics,
+  ws: ReturnType<typeof k6Workspace>,
+  ctx: ConfigContext,
+): Promise<boolean> {
+  const { spec, memory, sink, stop } = env;
+  const names = config.pairs.map((p) => p.name);
+  const repetition = 1;
+
+  // Cooldown against the idle baseline, capped at max_wait_seconds.
+  const cooldown = await runCooldown(baseline, env.config.cooldown, { scaphandre: env.config.scaphandre_enabled }, {
+    observe: async () => ({
+      node: await collectNodeSnapshot(env.prometheus, env.queries, "5s", { scaphandre: env.config.scaphandre_enabled }),
+      replicas: await fetchReplicas(spec.gateway.url, env.gatewayAuth),
+    }),
+    sleep: (s) => stop.sleep(s),
+    shouldStop: () => stop.stopped,
+  });
+  if (cooldown.status === "stopped") throw new Stopped(stop.reason);
+  const idle = cooldown.snapshot ?? baseline;
+
+  // Load.
+  const loaded = config.pairs.filter((p) => p.rate > 0);
+  let loads: FunctionLoadResult[];
+  let summaryDoc: unknown = null;
+  const k6 = startK6({
+    k6Path: env.k6Path,
+    argv: buildK6Argv({
+      workspace: ws,
+      outputs: env.config.k6_outputs,
+      tags: env.config.k6_tags,
+      runId: spec.run_id,
+      repetition,
+    }),
+    logPath: ws.log,
+    cwd: ws.dir,
+    stopGraceMs: env.config.k6.stop_grace_seconds * 1000,
+  });
+  const offStop = stop.onStop(() => k6.stop());
+  const result = await k6.done.finally(offStop);
+  if (result.stopped || stop.stopped) throw new Stopped(stop.reason);
+  // Thresholds are reporting only here: a threshold failure still measured what we need.
+  if (result.outcome !== "ok" && result.outcome !== "thresholds_failed") {
+    throw new ConfigFailure("k6_error", `k6 ${result.outcome} (exit ${result.exitCode ?? result.signal}); see ${ws.log}`);
+  }
+  if (loaded.length === 0) {
+    loads = config.pairs.map((p) => idleFunctionResult(p.name));
+  } else {
+    try {
+      summaryDoc = JSON.parse(readFileSync(ws.summary, "utf8"));
+    } catch (e) {
+      throw new ConfigFailure("k6_error", `k6 summary ${ws.summary} unreadable: ${(e as Error).message}`);
+    }
+    loads = parseK6Summary(summaryDoc, config, env.config.duration_seconds);
+  }
+
+  // Replicas and metrics over exactly the load window.
+  const replicas = await fetchReplicas(spec.gateway.url, env.gatewayAuth);
+  const metrics = await collectIterationMetrics(
+    env.prometheus,
+    env.queries,
+    { start: result.startedAt, end: result.endedAt },
+    names,
+    { mode: env.config.prometheus.window_mode, stepSeconds: env.config.prometheus.range_step_seconds },
+    { scaphandre: env.config.scaphandre_enabled, pidRegexes: env.config.function_pid_regexes },
+  );
+  for (const err of metrics.errors) env.log(`metrics: ${err}`);
+
+  const observations: FunctionObservation[] = config.pairs.map((p) => {
+    const load = loads.find((l) => l.name === p.name);
+    return { name: p.name, rate: p.rate, success_rate: load?.success_rate ?? Number.NaN, replicas: replicas.get(p.name) ?? Number.NaN };
+  });
+  const verdict = nodeOverload(
+    { functions: observations, cpu_usage_node_pct: metrics.node.cpu_usage_node_pct, ram_usage_node_pct: metrics.node.ram_usage_node_pct },
+    env.config.overload,
+  );
+  const outcome: IterationOutcome = {
+    config,
+    loads,
+    functionMetrics: metrics.functions,
+    replicas: new Map(names.map((n) => [n, replicas.get(n) ?? Number.NaN])),
+    node: metrics.node,
+    idle,
+    restSeconds: cooldown.restSeconds,
+    verdict,
+  };
+
+  // Files first (a crash after this loses nothing already written), then the memory.
+  const row = buildResultRow(ctx.allFunctions, outcome);
+  ctx.results.append(row);
+  ctx.resultsLong.appendAll(buildLongRows(outcome, repetition, iteration));
+  writeFileSync(
+    join(ctx.layout.metricsDir, metricsFileName(config.id, iteration, repetition)),
+    `${metricsHeader(names).join(",")}\n${buildMetricsRow(metrics.node, metrics.functions, names).join(",")}\n`,
+  );
+  writeFileSync(join(ctx.layout.summariesDir, summaryFileName(config.id, iteration, repetition)), `${JSON.stringify(summaryDoc, null, 2)}\n`);
+  const header = ctx.results.header;
+  const resultRow: Record<string, number | string> = {};
+  header.forEach((h, i) => {
+    const v = row[i] ?? "";
+    const n = Number(v);
+    if (v !== "") resultRow[h] = Number.isFinite(n) && v.trim() !== "" ? n : v;
+  });
+  resultRow["overloaded_node"] = verdict.overloaded ? 1 : 0;
+  const event: ExecutionEvent = {
+    campaignId: env.campaignId,
+    runId: spec.run_id,
+    config,
+    iteration,
+    repetition,
+    startTs: result.startedAt,
+    endTs: result.endedAt,
+    status: "executed",
+    skipReason: null,
+    resultRow,
+    metrics: { ...flatten(metrics.node), rest_seconds: cooldown.restSeconds },
+    k6Summary: summaryDoc,
+  };
+  await memory.ingestEvent(event);
+  ctx.counts.iterations++;
+  sink.emit({
+    type: "iteration_done",
+    config_id: config.id,
+    iteration,
+    iterations: env.config.iterations,
+    overloaded: verdict.overloaded,
+    rest_s: cooldown.restSeconds,
+    load_s: Math.round((result.endedAt - result.startedAt) * 1000) / 1000,
+  });
+  if (verdict.overloaded) env.log(`${config.id} iteration ${iteration}: overloaded (${verdict.reasons.join("; ")})`);
+  return verdict.overloaded;
+}
+
+function flatten(node: NodeMetrics): Record<string, number> {
+  return Object.fromEntries(Object.entries(node).filter(([, v]) => typeof v === "number")) as Record<string, number>;
+}
+
+/** A skipped or failed configuration as a memory event (iteration 0: it describes the configuration). */
+function skipEvent(env: ExecutorEnv, config: Configuration, status: "skipped" | "failed", reason: string): ExecutionEvent {
+  const now = Date.now() / 1000;
+  return {
+    campaignId: env.campaignId,
+    runId: env.spec.run_id,
+    config,
+    iteration: 0,
+    repetition: 1,
+    startTs: now,
+    endTs: now,
+    status,
+    skipReason: reason,
+    resultRow: null,
+    metrics: null,
+    k6Summary: null,
+  };
+}
+
+/** Function-set key re-exported for callers that group results. */
+export { functionSetKey };

@@ -1,0 +1,29 @@
+/**
+ * Replicas from the gateway's `/system/functions` API with basic auth (upstream parsed `faas-cli list` on a host
+ * that was never logged in, silently reading 0 replicas: defect 12). Failing loudly is the point.
+ */
+
+/** Basic-auth credentials of the gateway. */
+export interface GatewayAuth {
+  readonly user: string;
+  readonly password: string;
+}
+
+/** Replicas per function name, as the gateway reports them. */
+export async function fetchReplicas(gatewayUrl: string, auth: GatewayAuth, timeoutMs = 5_000): Promise<Map<string, number>> {
+  const url = `${gatewayUrl.replace(/\/+$/, "")}/system/functions`;
+  const res = await fetch(url, {
+    headers: { authorization: `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString("base64")}` },
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  if (res.status === 401) throw new Error(`gateway refused the credentials of user '${auth.user}' (401) at ${url}`);
+  if (!res.ok) throw new Error(`gateway answered ${res.status} at ${url}`);
+  const list = (await res.json()) as { name?: unknown; replicas?: unknown; availableReplicas?: unknown }[];
+  const replicas = new Map<string, number>();
+  for (const f of list) {
+    if (typeof f.name !== "string") continue;
+    const n = typeof f.availableReplicas === "number" ? f.availableReplicas : f.replicas;
+    replicas.set(f.name, typeof n === "number" ? n : Number.NaN);
+  }
+  return replicas;
+}

@@ -1,0 +1,53 @@
+/**
+ * The run spec: what the controller ships to the runner host for one campaign run (`peva-faas run --spec <file>`).
+ * Versioned and strictly validated: a spec from another version is refused, never guessed at.
+ */
+import { readFile } from "node:fs/promises";
+import { z } from "zod";
+
+/** Schema id of the run spec. */
+export const RUN_SPEC_SCHEMA = "peva-faas-run-spec/v1";
+
+const url = z.string().regex(/^https?:\/\/[^\s/]+/, "must be an http(s) URL");
+
+/** The run spec schema. */
+export const runSpecSchema = z
+  .object({
+    schema: z.literal(RUN_SPEC_SCHEMA),
+    run_id: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, "letters, digits, '.', '_' and '-' only"),
+    /** Inventory name of the runner host (used in output paths). */
+    host: z.string().min(1),
+    /** Absolute runner workdir: memory, STOP file and k6 workspaces live under it. */
+    workdir: z.string().startsWith("/", "must be absolute"),
+    /** Absolute directory for this run's result files (`<output>/<run_id>/<host>/peva_faas`). */
+    results_dir: z.string().startsWith("/", "must be absolute"),
+    /** Absolute directory of this run's control files (events.jsonl, status.json). */
+    run_dir: z.string().startsWith("/", "must be absolute"),
+    /** Which PromQL queries file applies. */
+    platform: z.enum(["local", "openfaas"]),
+    gateway: z.object({ url, user: z.string().min(1).default("admin"), password_file: z.string().min(1) }).strict(),
+    prometheus: z.object({ url }).strict(),
+    /** Cores of the node under test: node CPU is judged against cores × 100 %. */
+    node_cores: z.number().int().min(1),
+    /** The peva-faas workload settings (validated by the workload's own schema). */
+    settings: z.record(z.string(), z.unknown()),
+  })
+  .strict();
+
+/** A validated run spec. */
+export type RunSpec = z.infer<typeof runSpecSchema>;
+
+/** Reads and validates a spec file; errors name the field. */
+export async function readRunSpec(path: string): Promise<RunSpec> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, "utf8"));
+  } catch (e) {
+    throw new Error(`cannot read run spec ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const parsed = runSpecSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(`invalid run spec ${path}:\n  ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("\n  ")}`);
+  }
+  return parsed.data;
+}

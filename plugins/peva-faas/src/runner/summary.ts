@@ -1,0 +1,39 @@
+/**
+ * The end-of-run summary a person reads in `pulumi up` output: what ran, what was skipped and why, and the
+ * highest non-overloaded rate per function set.
+ */
+import type { RunCounts, RunStatus } from "./events.ts";
+
+/** Renders the summary as an aligned text table. */
+export function summaryTable(
+  counts: RunCounts,
+  frontier: readonly { functions: string; rates: Record<string, number> }[],
+  status: RunStatus,
+): string {
+  const skipped = Object.values(counts.skipped).reduce((a, b) => a + b, 0);
+  const skippedDetail = Object.entries(counts.skipped)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([reason, n]) => `${reason}: ${n}`)
+    .join(", ");
+  const rows: [string, string][] = [
+    ["status", status],
+    ["configurations planned", String(counts.planned)],
+    ["executed (this run)", String(counts.executed)],
+    ["overloaded", String(counts.overloaded)],
+    ["skipped", skipped > 0 ? `${skipped} (${skippedDetail})` : "0"],
+    ["failed", String(counts.failed)],
+    ["iterations run", String(counts.iterations)],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const lines = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
+  if (frontier.length > 0) {
+    lines.push("  highest non-overloaded rate per function set:");
+    for (const f of [...frontier].sort((a, b) => a.functions.localeCompare(b.functions))) {
+      const rates = Object.entries(f.rates)
+        .map(([fn, r]) => `${fn}=${r}/s`)
+        .join(", ");
+      lines.push(`    ${f.functions.padEnd(24)} ${rates}`);
+    }
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,69 @@
+/**
+ * From configuration to scheduler and policy instances: built-ins by name, anything else through
+ * `module:Export` entrypoints (checked before use, see `entrypoint.ts`).
+ */
+import type { Configuration } from "../model.ts";
+import type {
+  ConfigScheduler,
+  KnownVerdict,
+  PolicyAlgorithm,
+} from "./contracts.ts";
+import { POLICY_MEMBERS, SCHEDULER_MEMBERS } from "./contracts.ts";
+import { CartesianScheduler } from "./cartesian.ts";
+import type { SchedulerSpec, SelectionConfig } from "./config.ts";
+import { loadEntrypoint } from "./entrypoint.ts";
+import { FrontierScheduler } from "./frontier.ts";
+import { NoOpPolicy } from "./policy.ts";
+
+/** What a scheduler is built from; also the argument a custom scheduler's constructor/factory receives. */
+export interface SchedulerInputs {
+  /** The campaign's configurations in enumeration order (a re-iterable collection or a one-shot generator). */
+  readonly configurations: Iterable<Configuration>;
+  /** Verdicts from the memory (the engine's `verdicts()`), so dominance survives a resume (defect 6). */
+  readonly known: readonly KnownVerdict[];
+}
+
+/** Where entrypoints resolve from. */
+export interface LoaderOptions {
+  readonly projectDir: string;
+}
+
+/** Builds the scheduler named by `scheduler` (`cartesian`, `frontier`, or `module:Export`). */
+export async function createScheduler(
+  spec: SchedulerSpec,
+  inputs: SchedulerInputs,
+  loader: LoaderOptions,
+): Promise<ConfigScheduler> {
+  if (spec === "cartesian") return new CartesianScheduler(inputs);
+  if (spec === "frontier") return new FrontierScheduler(inputs);
+  const scheduler = await loadEntrypoint<ConfigScheduler>(spec, {
+    projectDir: loader.projectDir,
+    kind: "ConfigScheduler",
+    requiredMembers: SCHEDULER_MEMBERS,
+    args: inputs,
+  });
+  if (typeof scheduler.inFlight !== "number") {
+    throw new TypeError(`${spec} does not implement ConfigScheduler: inFlight must be a number`);
+  }
+  return scheduler;
+}
+
+/** Arguments a custom policy's constructor/factory receives. */
+export interface PolicyInputs {
+  readonly selection: Pick<SelectionConfig, "selection_mode" | "micro_batch_size" | "micro_batch_window_s">;
+}
+
+/** The configured policy: `algorithm_entrypoint` when set, else {@link NoOpPolicy}. */
+export async function createPolicy(
+  entrypoint: string | undefined,
+  inputs: PolicyInputs,
+  loader: LoaderOptions,
+): Promise<PolicyAlgorithm> {
+  if (entrypoint === undefined) return new NoOpPolicy();
+  return loadEntrypoint<PolicyAlgorithm>(entrypoint, {
+    projectDir: loader.projectDir,
+    kind: "PolicyAlgorithm",
+    requiredMembers: POLICY_MEMBERS,
+    args: inputs,
+  });
+}

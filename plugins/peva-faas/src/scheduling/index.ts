@@ -1,0 +1,65 @@
+/** Public API of configuration selection: contracts, built-in schedulers and policy, loaders, simulator. */
+export type {
+  ChooseBatchRequest,
+  ConfigOutcome,
+  ConfigScheduler,
+  FeatureLookup,
+  KnownVerdict,
+  PolicyAlgorithm,
+  ProposeBatchRequest,
+  SchedulerContext,
+  SchedulerProposal,
+  SkipDecision,
+} from "./contracts.ts";
+export { POLICY_MEMBERS, SCHEDULER_MEMBERS } from "./contracts.ts";
+export {
+  BUILTIN_SCHEDULERS,
+  ENTRYPOINT_PATTERN,
+  desiredBatchSize,
+  schedulerSpecSchema,
+  selectionConfigSchema,
+  selectionConfigShape,
+  type BuiltinSchedulerName,
+  type SchedulerSpec,
+  type SelectionConfig,
+} from "./config.ts";
+export { OverloadIndex, dominates, isBelowOrEqual } from "./dominance.ts";
+export { CartesianScheduler, type CartesianSchedulerOptions } from "./cartesian.ts";
+export {
+  NoOpPolicy,
+  PolicyContractError,
+  SchedulerStalledError,
+  selectBatch,
+  type BatchSelection,
+  type SelectBatchOptions,
+} from "./policy.ts";
+export { CellOrigin, CellState, RateGrid, type Inference } from "./grid.ts";
+export { bisection, greedy, searchGrid, staircase, type Answer, type SearchStrategy, type StrategyName } from "./frontier-search.ts";
+export { FrontierScheduler, type FrontierSchedulerOptions, type SetFrontier } from "./frontier.ts";
+export {
+  EntrypointError,
+  loadEntrypoint,
+  parseEntrypoint,
+  resolveEntrypointModule,
+  type EntrypointSpec,
+  type LoadEntrypointOptions,
+} from "./entrypoint.ts";
+export {
+  createPolicy,
+  createScheduler,
+  type LoaderOptions,
+  type PolicyInputs,
+  type SchedulerInputs,
+} from "./factory.ts";
+export {
+  crossSetMonotoneModel,
+  exhaustiveWithDominance,
+  frontierOf,
+  linearCapacityModel,
+  seededMonotoneModel,
+  simulateCampaign,
+  syntheticConfigurations,
+  type OverloadOracle,
+  type SimulateOptions,
+  type SimulationResult,
+} from "./simulator.ts";

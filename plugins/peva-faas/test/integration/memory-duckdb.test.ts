@@ -1,0 +1,395 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  CORE_TABLES,
+  DuckDbMemoryStore,
+  PreloadError,
+  SchemaVersionMismatchError,
+  createConfiguredMemoryEngine,
+  createMemoryEngine,
+  memoryConfigSchema,
+  skipEvent,
+  withCheckpoint,
+  type DuckDbStoreOptions,
+  type ExecutionEvent,
+  type MemoryEngine,
+  type RunSession,
+} from "../../src/memory/index.ts";
+import { makeConfiguration, type Configuration } from "../../src/model.ts";
+import {
+  CartesianScheduler,
+  FrontierScheduler,
+  NoOpPolicy,
+  linearCapacityModel,
+  selectBatch,
+  syntheticConfigurations,
+  type ConfigScheduler,
+  type OverloadOracle,
+} from "../../src/scheduling/index.ts";
+
+const roots: string[] = [];
+let dir = "";
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "peva-mem-"));
+  roots.push(dir);
+});
+afterAll(() => {
+  for (const r of roots) rmSync(r, { recursive: true, force: true });
+});
+
+const A = makeConfiguration([{ name: "figlet", rate: 10 }]);
+const B = makeConfiguration([{ name: "env", rate: 20 }, { name: "figlet", rate: 10 }]);
+
+const session = (over: Partial<RunSession> = {}): RunSession => ({
+  runId: "run-1",
+  campaignId: "camp",
+  startedAt: 1_700_000_000,
+  mode: "online",
+  batchSizeN: 8,
+  batchWindowS: 30,
+  configHash: "cfg-hash",
+  gitRev: "abc123",
+  ...over,
+});
+
+function ev(config: Configuration, iteration: number, over: Partial<ExecutionEvent> = {}): ExecutionEvent {
+  return {
+    campaignId: "camp",
+    runId: "run-1",
+    config,
+    iteration,
+    repetition: 1,
+    startTs: 1_700_000_000 + iteration * 60,
+    endTs: 1_700_000_030 + iteration * 60,
+    status: "executed",
+    skipReason: null,
+    resultRow: { function_1: "figlet", rate_function_1: 10, success_rate_function_1: 0.99, power_usage_node: Number.NaN },
+    metrics: { cpu_usage_node: 42.5 },
+    k6Summary: { metrics: { "success_rate_figlet": { value: 0.99 } } },
+    ...over,
+  };
+}
+
+async function engineAt(
+  opts: Partial<DuckDbStoreOptions> = {},
+  s: Partial<RunSession> = {},
+): Promise<MemoryEngine> {
+  const engine = createMemoryEngine({
+    store: new DuckDbMemoryStore({ dbPath: join(dir, "mem.duckdb"), ...opts }),
+    session: session(s),
+    policy: new NoOpPolicy(),
+  });
+  await engine.startup();
+  return engine;
+}
+
+/** Reads a table with a separate DuckDB instance (the engine must be closed). */
+async function query(path: string, sql: string): Promise<Record<string, unknown>[]> {
+  const inst = await DuckDBInstance.create(path);
+  try {
+    const c = await inst.connect();
+    const rows = (await c.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+    c.closeSync();
+    return rows;
+  } finally {
+    inst.closeSync();
+  }
+}
+
+const count = async (path: string, table: string): Promise<number> =>
+  Number((await query(path, `SELECT count(*) AS n FROM ${table}`))[0]!["n"]);
+
+describe("DuckDB memory store (real file)", () => {
+  it("open, ingest, reopen: no duplicates, everything readable", async () => {
+    const db = join(dir, "mem.duckdb");
+    const first = await engineAt();
+    await first.ingestEvents([ev(A, 1), ev(A, 2), ev(A, 1)]);
+    await first.ingestEvent(ev(A, 2));
+    await first.close();
+
+    const second = await engineAt({}, { runId: "run-2" });
+    await second.ingestEvents([ev(A, 1), ev(A, 2)]); // the same events replayed after a restart
+    await second.ingestEvent(ev(A, 3, { runId: "run-2" }));
+    await second.completeConfig({ config: A, iterations: 3, overloadCount: 0, overloaded: false });
+    const events = await second.eventsOf(A.id);
+    expect(events.map((e) => [e.iteration, e.runId])).toEqual([
+      [1, "run-1"],
+      [2, "run-1"],
+      [3, "run-2"],
+    ]);
+    expect(events[0]!.resultRow!["power_usage_node"]).toBeNaN();
+    expect(events[0]!.k6Summary).toEqual({ metrics: { success_rate_figlet: { value: 0.99 } } });
+    await second.close();
+
+    expect(await count(db, "execution_events")).toBe(3);
+    expect(await count(db, "config_catalog")).toBe(1);
+    const third = await engineAt({}, { runId: "run-3" });
+    expect(third.isSeen(A.id)).toBe(true);
+    await third.close();
+  });
+
+  it("a normal run writes every table, failed and skipped events with skip_reason (defect 8)", async () => {
+    const db = join(dir, "mem.duckdb");
+    const engine = await engineAt();
+    await engine.ingestEvent(ev(A, 1));
+    await engine.ingestEvent(ev(B, 1, { status: "failed", skipReason: "k6 failed with exit code 99", resultRow: null }));
+    await engine.ingestEvent(skipEvent({ campaignId: "camp", runId: "run-1", repetition: 1, config: B, reason: "dominated_by_overload", at: 5 }));
+    for (const k of [2, 3]) await engine.ingestEvent(ev(A, k));
+    await engine.completeConfig({ config: A, iterations: 3, overloadCount: 2, overloaded: true });
+    await engine.finishSession("done");
+    await engine.close();
+
+    for (const t of [...CORE_TABLES, "k6_raw_summaries"]) expect(await count(db, t), t).toBeGreaterThan(0);
+    const rows = await query(db, "SELECT status, skip_reason, iteration FROM execution_events WHERE status <> 'executed' ORDER BY status");
+    expect(rows).toEqual([
+      { status: "failed", skip_reason: "k6 failed with exit code 99", iteration: 1 },
+      { status: "skipped", skip_reason: "dominated_by_overload", iteration: 0 },
+    ]);
+    const s = await query(db, "SELECT run_id, campaign_id, status, mode, git_rev, ended_at IS NOT NULL AS ended FROM run_sessions");
+    expect(s).toEqual([{ run_id: "run-1", campaign_id: "camp", status: "done", mode: "online", git_rev: "abc123", ended: true }]);
+    const v = await query(db, "SELECT config_id, overloaded, overload_count, iterations FROM config_verdicts");
+    expect(v).toEqual([{ config_id: A.id, overloaded: true, overload_count: 2, iterations: 3 }]);
+    expect(await count(db, "policy_updates")).toBe(5);
+    const cat = await query(db, `SELECT functions, rates, n_functions, sum_rate FROM config_catalog WHERE config_id = '${B.id}'`);
+    expect(cat).toEqual([{ functions: '["env","figlet"]', rates: "[20,10]", n_functions: 2, sum_rate: 30 }]);
+  });
+
+  it("refuses a file of another schema version, naming both, and changes nothing", async () => {
+    const db = join(dir, "mem.duckdb");
+    const engine = await engineAt({ schemaVersion: "peva_faas_mem_v0" });
+    await engine.ingestEvent(ev(A, 1));
+    await engine.close();
+    const store = new DuckDbMemoryStore({ dbPath: db });
+    await expect(store.open()).rejects.toThrow(SchemaVersionMismatchError);
+    await expect(new DuckDbMemoryStore({ dbPath: db }).open()).rejects.toThrow(
+      "schema_version mismatch: db=peva_faas_mem_v0 configured=peva_faas_mem_v1",
+    );
+    expect(await query(db, "SELECT schema_version FROM memory_schema_meta")).toEqual([{ schema_version: "peva_faas_mem_v0" }]);
+    expect(await count(db, "execution_events")).toBe(1);
+  });
+
+  it("refuses a file whose tables lack our columns (e.g. an upstream file with the same version string)", async () => {
+    const db = join(dir, "mem.duckdb");
+    const inst = await DuckDBInstance.create(db);
+    const c = await inst.connect();
+    await c.run("CREATE TABLE memory_schema_meta (schema_version TEXT, created_at TIMESTAMP, updated_at TIMESTAMP)");
+    await c.run("INSERT INTO memory_schema_meta VALUES ('peva_faas_mem_v1', now(), now())");
+    await c.run("CREATE TABLE execution_events (config_id TEXT, iteration INTEGER, repetition INTEGER, run_id TEXT)");
+    c.closeSync();
+    inst.closeSync();
+    await expect(new DuckDbMemoryStore({ dbPath: db }).open()).rejects.toThrow(/execution_events lacks campaign_id/);
+  });
+
+  it("after checkpoint() the .duckdb file alone holds everything (defect 15: the WAL is not needed)", async () => {
+    const db = join(dir, "mem.duckdb");
+    const engine = await engineAt();
+    for (const k of [1, 2, 3]) await engine.ingestEvent(ev(A, k));
+    await engine.checkpoint();
+    // Copy only the main file while the engine is still open, as the collect step does.
+    const copy = join(dir, "copy.duckdb");
+    copyFileSync(db, copy);
+    await engine.close();
+    expect(await count(copy, "execution_events")).toBe(3);
+  });
+
+  it("withCheckpoint persists on the failure path of a real engine", async () => {
+    const db = join(dir, "mem.duckdb");
+    const engine = createMemoryEngine({
+      store: new DuckDbMemoryStore({ dbPath: db, exportCoreDir: join(dir, "core") }),
+      session: session(),
+      writeBatchSize: 1000,
+    });
+    await engine.startup();
+    await expect(
+      withCheckpoint(engine, async () => {
+        await engine.ingestEvent(ev(A, 1)); // buffered: only the checkpoint writes it
+        throw new Error("stopped by STOP file");
+      }),
+    ).rejects.toThrow("stopped by STOP file");
+    copyFileSync(db, join(dir, "copy.duckdb"));
+    await engine.close();
+    expect(await count(join(dir, "copy.duckdb"), "execution_events")).toBe(1);
+    expect(existsSync(join(dir, "core", "execution_events.parquet"))).toBe(true);
+  });
+});
+
+describe("Parquet checkpoints", () => {
+  const files = (d: string): string[] => (existsSync(d) ? readdirSync(d).sort() : []);
+
+  async function populated(opts: Partial<DuckDbStoreOptions>): Promise<MemoryEngine> {
+    const engine = await engineAt(opts);
+    for (const k of [1, 2, 3]) await engine.ingestEvent(ev(A, k));
+    await engine.ingestEvent(ev(B, 1));
+    await engine.completeConfig({ config: A, iterations: 3, overloadCount: 0, overloaded: false });
+    return engine;
+  }
+
+  it("exports core and debug tables each on their own (defect 9), atomically", async () => {
+    const core = join(dir, "core");
+    const debug = join(dir, "debug");
+    const onlyCore = await populated({ exportCoreDir: core });
+    expect(Object.keys((await onlyCore.exportParquet()).debug)).toEqual([]);
+    await onlyCore.close();
+    expect(files(core)).toEqual(CORE_TABLES.map((t) => `${t}.parquet`).sort());
+    expect(files(debug)).toEqual([]);
+
+    rmSync(core, { recursive: true });
+    const onlyDebug = await engineAt({ exportRawDebugDir: debug }, { runId: "run-2" });
+    await onlyDebug.exportParquet();
+    await onlyDebug.close();
+    expect(files(debug)).toEqual(["k6_raw_summaries.parquet"]); // no temp files left behind
+    expect(files(core)).toEqual([]);
+  });
+
+  it("round trip: export, preload into a fresh database, resume from it", async () => {
+    const core = join(dir, "core");
+    const debug = join(dir, "debug");
+    const source = await populated({ exportCoreDir: core, exportRawDebugDir: debug });
+    await source.exportParquet();
+    await source.close();
+
+    const fresh = join(dir, "fresh.duckdb");
+    const engine = createMemoryEngine({
+      store: new DuckDbMemoryStore({ dbPath: fresh, preloadCoreDir: core }),
+      session: session({ runId: "run-2" }),
+    });
+    await engine.startup();
+    expect(engine.isSeen(A.id)).toBe(true);
+    expect(engine.isSeen(B.id)).toBe(false);
+    expect((await engine.eventsOf(B.id)).map((e) => e.iteration)).toEqual([1]);
+    await engine.close();
+    for (const t of ["execution_events", "config_catalog", "config_verdicts", "policy_updates"]) {
+      expect(await count(fresh, t), t).toBe(await count(join(dir, "mem.duckdb"), t));
+    }
+    expect(await query(fresh, "SELECT run_id FROM run_sessions ORDER BY run_id")).toEqual([{ run_id: "run-1" }, { run_id: "run-2" }]);
+    expect(await count(fresh, "k6_raw_summaries")).toBe(0); // debug stays out unless asked for
+
+    // Preload is a merge: a second startup with the same checkpoint adds nothing.
+    const again = createMemoryEngine({
+      store: new DuckDbMemoryStore({ dbPath: fresh, preloadCoreDir: core }),
+      session: session({ runId: "run-3" }),
+    });
+    await again.startup();
+    await again.close();
+    expect(await count(fresh, "execution_events")).toBe(4);
+  });
+
+  it("preloads the debug table only with preload_raw_debug", async () => {
+    const core = join(dir, "core");
+    const source = await populated({ exportCoreDir: core, exportRawDebugDir: core });
+    await source.exportParquet();
+    await source.close();
+    const fresh = join(dir, "fresh.duckdb");
+    const store = new DuckDbMemoryStore({ dbPath: fresh, preloadCoreDir: core, preloadRawDebug: true });
+    await store.open();
+    await store.close();
+    expect(await count(fresh, "k6_raw_summaries")).toBe(4);
+  });
+
+  it("fails loudly on a configured but missing preload directory or meta file", async () => {
+    await expect(new DuckDbMemoryStore({ dbPath: join(dir, "x.duckdb"), preloadCoreDir: join(dir, "missing") }).open()).rejects.toThrow(
+      PreloadError,
+    );
+    mkdirSync(join(dir, "empty"));
+    await expect(new DuckDbMemoryStore({ dbPath: join(dir, "y.duckdb"), preloadCoreDir: join(dir, "empty") }).open()).rejects.toThrow(
+      "Missing memory_schema_meta.parquet in preload directory",
+    );
+    await expect(
+      new DuckDbMemoryStore({ dbPath: join(dir, "z.duckdb"), preloadCoreDir: join(dir, "empty"), preloadRawDebug: true }).open(),
+    ).rejects.toThrow(PreloadError);
+  });
+
+  it("refuses a checkpoint of another schema version", async () => {
+    const core = join(dir, "core");
+    const old = await engineAt({ schemaVersion: "peva_faas_mem_v0", exportCoreDir: core });
+    await old.ingestEvent(ev(A, 1));
+    await old.exportParquet();
+    await old.close();
+    await expect(new DuckDbMemoryStore({ dbPath: join(dir, "new.duckdb"), preloadCoreDir: core }).open()).rejects.toThrow(
+      "schema_version mismatch: parquet=peva_faas_mem_v0 configured=peva_faas_mem_v1",
+    );
+  });
+});
+
+describe("resume end to end over a DuckDB file", () => {
+  /** A miniature executor: the loop the runner runs, with the simulator in place of k6 + Prometheus. */
+  async function runCampaign(
+    db: string,
+    runId: string,
+    configs: readonly Configuration[],
+    make: (known: ReturnType<MemoryEngine["verdicts"]>) => ConfigScheduler,
+    oracle: OverloadOracle,
+    stopAfter = Infinity,
+  ): Promise<{ executed: string[]; status: string }> {
+    const engine = createConfiguredMemoryEngine(memoryConfigSchema.parse({ db_path: db }), {
+      workdir: dir,
+      session: session({ runId }),
+      policy: new NoOpPolicy(),
+    });
+    await engine.startup();
+    const scheduler = make(engine.verdicts());
+    const executed: string[] = [];
+    let now = 1_700_000_000;
+    const status = await withCheckpoint(engine, async () => {
+      for (;;) {
+        const batch = await selectBatch({ scheduler, policy: new NoOpPolicy(), ctx: engine, desiredSize: 1, features: engine });
+        for (const s of batch.skipped) {
+          await engine.ingestEvent(skipEvent({ campaignId: "camp", runId, repetition: 1, config: s.config, reason: s.reason, at: now }));
+        }
+        if (batch.done) return "done";
+        for (const config of batch.selected) {
+          const done = (await engine.eventsOf(config.id)).filter((e) => e.status === "executed").map((e) => e.iteration);
+          let overloads = 0;
+          for (const k of [1, 2, 3]) {
+            if (done.includes(k)) continue; // finished by an earlier run: not repeated
+            if (executed.length >= stopAfter) {
+              await engine.ingestEvent(ev(config, k, { runId, status: "stopped", skipReason: "stopped", resultRow: null }));
+              scheduler.observe({ config, status: "stopped" });
+              return "stopped";
+            }
+            executed.push(`${config.id}#${k}`);
+            now += 60;
+            await engine.ingestEvent(ev(config, k, { runId, startTs: now, endTs: now + 30, resultRow: { overloaded_node: oracle(config) ? 1 : 0 } }));
+          }
+          for (const e of await engine.eventsOf(config.id)) if (e.status === "executed" && e.resultRow?.["overloaded_node"] === 1) overloads++;
+          const verdict = await engine.completeConfig({ config, iterations: 3, overloadCount: overloads, overloaded: overloads >= 2 });
+          scheduler.observe({ config, status: "done", overloaded: verdict.overloaded });
+        }
+      }
+    });
+    await engine.finishSession(status === "done" ? "done" : "stopped");
+    await engine.close();
+    return { executed, status };
+  }
+
+  it.each([
+    ["cartesian", (configs: readonly Configuration[]) => (known: ReturnType<MemoryEngine["verdicts"]>) => new CartesianScheduler({ configurations: configs, known })],
+    ["frontier", (configs: readonly Configuration[]) => (known: ReturnType<MemoryEngine["verdicts"]>) => new FrontierScheduler({ configurations: configs, known })],
+  ])("%s: a campaign stopped mid-configuration resumes without losing or repeating work", async (_name, factory) => {
+    const db = join(dir, "campaign.duckdb");
+    const configs = [...syntheticConfigurations(["env", "figlet"], [0, 50, 100, 150, 200], [1, 2])];
+    const oracle = linearCapacityModel({ env: 160, figlet: 120 });
+    const uninterrupted = await runCampaign(join(dir, "reference.duckdb"), "ref", configs, factory(configs), oracle);
+    expect(uninterrupted.status).toBe("done");
+
+    const first = await runCampaign(db, "run-1", configs, factory(configs), oracle, 7); // stops inside the 3rd config
+    expect(first.status).toBe("stopped");
+    const second = await runCampaign(db, "run-2", configs, factory(configs), oracle);
+    expect(second.status).toBe("done");
+    // Nothing is executed twice; together the two runs did exactly the work of an uninterrupted run.
+    const all = [...first.executed, ...second.executed];
+    expect(new Set(all).size).toBe(all.length);
+    expect([...all].sort()).toEqual([...uninterrupted.executed].sort());
+    const verdicts = await query(db, "SELECT config_id, overloaded FROM config_verdicts ORDER BY config_id");
+    const reference = await query(join(dir, "reference.duckdb"), "SELECT config_id, overloaded FROM config_verdicts ORDER BY config_id");
+    expect(verdicts).toEqual(reference);
+    const sessions = await query(db, "SELECT run_id, status FROM run_sessions ORDER BY run_id");
+    expect(sessions).toEqual([
+      { run_id: "run-1", status: "stopped" },
+      { run_id: "run-2", status: "done" },
+    ]);
+  });
+});

@@ -1,0 +1,171 @@
+/**
+ * Test support: locating real tools and starting/stopping Prometheus and node-exporter on free loopback ports
+ * with temporary config/data directories. Every wait is bounded; every started process is killed in `stop()` and,
+ * as a safety net, when the test process exits.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync, createWriteStream } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Repository root (this file is plugins/peva-faas/test/integration/support/tools.ts). */
+export const REPO_ROOT = fileURLToPath(new URL("../../../../../", import.meta.url));
+
+/** Returns `path` if it is an existing file, else throws with the install command. */
+export function requireTool(path: string, name: string): string {
+  if (!existsSync(path)) throw new Error(`${name} not found at ${path}: run \`make bootstrap\``);
+  return path;
+}
+
+/** k6 built by the bootstrap (`K6_BIN` overrides). */
+export function k6Path(): string {
+  return requireTool(process.env["K6_BIN"] ?? join(REPO_ROOT, ".tools/bin/k6"), "k6");
+}
+
+/** Debian's Prometheus (`PROMETHEUS_BIN` overrides). */
+export function prometheusPath(): string {
+  return requireTool(process.env["PROMETHEUS_BIN"] ?? "/usr/bin/prometheus", "prometheus");
+}
+
+/** Debian's node-exporter (`NODE_EXPORTER_BIN` overrides). */
+export function nodeExporterPath(): string {
+  return requireTool(process.env["NODE_EXPORTER_BIN"] ?? "/usr/bin/prometheus-node-exporter", "prometheus-node-exporter");
+}
+
+/** A free TCP port on 127.0.0.1 (bound then released). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const live = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const c of live) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+});
+
+/** A started background tool. */
+export interface ManagedProcess {
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number | undefined;
+  /** Directory with the log (and config/data for Prometheus); removed by `stop()`. */
+  readonly dir: string;
+  stop(): Promise<void>;
+}
+
+/** Polls `url` until it answers 2xx; bounded by `timeoutMs`. */
+export async function waitForHttp(url: string, timeoutMs: number, child?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  for (let i = 0; Date.now() < deadline && i < 10_000; i++) {
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      throw new Error(`process exited (${child.exitCode ?? child.signalCode}) before ${url} was ready`);
+    }
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (r.ok) return;
+      last = `HTTP ${r.status}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms (${last})`);
+}
+
+function launch(bin: string, args: string[], dir: string): ChildProcess {
+  const log = createWriteStream(join(dir, "process.log"));
+  const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], cwd: dir });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  live.add(child);
+  child.once("exit", () => live.delete(child));
+  return child;
+}
+
+async function terminate(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+function managed(child: ChildProcess, port: number, dir: string): ManagedProcess {
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    pid: child.pid,
+    dir,
+    stop: async () => {
+      await terminate(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts node-exporter on a free loopback port with the cpu and meminfo collectors. */
+export async function startNodeExporter(): Promise<ManagedProcess> {
+  const bin = nodeExporterPath();
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "peva-node-exporter-"));
+  const child = launch(bin, [`--web.listen-address=127.0.0.1:${port}`, "--collector.disable-defaults", "--collector.cpu", "--collector.meminfo"], dir);
+  const proc = managed(child, port, dir);
+  try {
+    await waitForHttp(`${proc.url}/metrics`, 20_000, child);
+  } catch (err) {
+    await proc.stop();
+    throw err;
+  }
+  return proc;
+}
+
+/** A scrape target for {@link startPrometheus}. */
+export interface ScrapeTarget {
+  readonly job: string;
+  /** `host:port` */
+  readonly target: string;
+}
+
+/** Starts Prometheus on a free loopback port, scraping `targets` every `scrapeInterval` (default 1s). */
+export async function startPrometheus(targets: readonly ScrapeTarget[], scrapeInterval = "1s"): Promise<ManagedProcess> {
+  const bin = prometheusPath();
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "peva-prometheus-"));
+  const jobs = targets
+    .map((t) => `  - job_name: ${JSON.stringify(t.job)}\n    static_configs:\n      - targets: [${JSON.stringify(t.target)}]`)
+    .join("\n");
+  writeFileSync(
+    join(dir, "prometheus.yml"),
+    `global:\n  scrape_interval: ${scrapeInterval}\n  scrape_timeout: ${scrapeInterval}\n  evaluation_interval: ${scrapeInterval}\nscrape_configs:\n${jobs}\n`,
+  );
+  const child = launch(
+    bin,
+    [
+      `--config.file=${join(dir, "prometheus.yml")}`,
+      `--storage.tsdb.path=${join(dir, "data")}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--storage.tsdb.retention.time=1h",
+      "--log.level=warn",
+    ],
+    dir,
+  );
+  const proc = managed(child, port, dir);
+  try {
+    await waitForHttp(`${proc.url}/-/ready`, 60_000, child);
+  } catch (err) {
+    await proc.stop();
+    throw err;
+  }
+  return proc;
+}

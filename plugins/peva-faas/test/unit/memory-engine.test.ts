@@ -1,0 +1,340 @@
+import { describe, expect, it } from "vitest";
+import {
+  HotCache,
+  InMemoryMemoryStore,
+  IncompleteConfigurationError,
+  createInMemoryMemoryEngine,
+  skipEvent,
+  withCheckpoint,
+  type ExecutionEvent,
+  type MemoryEngine,
+  type PolicyUpdater,
+  type RunSession,
+  type SelectionMode,
+} from "../../src/memory/index.ts";
+import { makeConfiguration, type Configuration } from "../../src/model.ts";
+
+const A = makeConfiguration([{ name: "figlet", rate: 10 }]);
+const B = makeConfiguration([{ name: "figlet", rate: 20 }]);
+
+function session(over: Partial<RunSession> = {}): RunSession {
+  return {
+    runId: "run-1",
+    campaignId: "camp",
+    startedAt: 1000,
+    mode: "online",
+    batchSizeN: 3,
+    batchWindowS: 30,
+    configHash: "h",
+    gitRev: null,
+    ...over,
+  };
+}
+
+function ev(config: Configuration, iteration: number, over: Partial<ExecutionEvent> = {}): ExecutionEvent {
+  return {
+    campaignId: "camp",
+    runId: "run-1",
+    config,
+    iteration,
+    repetition: 1,
+    startTs: 100 * iteration,
+    endTs: 100 * iteration + 30,
+    status: "executed",
+    skipReason: null,
+    resultRow: { success_rate_function_1: 1, rate_function_1: config.pairs[0]!.rate, function_1: "figlet" },
+    metrics: { cpu_usage_node: 50 },
+    k6Summary: { metrics: {} },
+    ...over,
+  };
+}
+
+/** A policy that records what the engine fed it. */
+class RecordingPolicy implements PolicyUpdater {
+  online: ExecutionEvent[] = [];
+  batches: ExecutionEvent[][] = [];
+  updateOnline(e: ExecutionEvent) {
+    this.online.push(e);
+    return { score: this.online.length, loss: 0.5 };
+  }
+  updateBatch(events: readonly ExecutionEvent[]) {
+    this.batches.push([...events]);
+    return { loss: Number.NaN };
+  }
+}
+
+async function started(
+  store: InMemoryMemoryStore,
+  opts: { mode?: SelectionMode; policy?: PolicyUpdater; clock?: () => number; runId?: string } = {},
+): Promise<MemoryEngine> {
+  const engine = createInMemoryMemoryEngine({
+    store,
+    session: session({ mode: opts.mode ?? "online", runId: opts.runId ?? "run-1" }),
+    ...(opts.policy ? { policy: opts.policy } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
+  await engine.startup();
+  return engine;
+}
+
+describe("memory engine (in-memory store)", () => {
+  it("ingest is idempotent: the same event twice is one row", async () => {
+    const store = new InMemoryMemoryStore();
+    const engine = await started(store);
+    await engine.ingestEvent(ev(A, 1));
+    await engine.ingestEvent(ev(A, 1));
+    await engine.ingestEvents([ev(A, 1), ev(A, 2), ev(A, 2)]);
+    expect(store.snapshot().events).toHaveLength(2);
+    expect(store.snapshot().catalog).toEqual([A.id]);
+  });
+
+  it("an executed event upgrades a stopped one with the same key (resume under the same run id)", async () => {
+    const store = new InMemoryMemoryStore();
+    const engine = await started(store);
+    await engine.ingestEvent(ev(A, 1, { status: "stopped", skipReason: "stopped", resultRow: null }));
+    await engine.ingestEvent(ev(A, 1));
+    await engine.ingestEvent(ev(A, 1, { status: "failed", skipReason: "late duplicate" }));
+    const events = await engine.eventsOf(A.id);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.status).toBe("executed");
+  });
+
+  it("stores failed and skipped events with their reason (defect 8)", async () => {
+    const store = new InMemoryMemoryStore();
+    const engine = await started(store);
+    await engine.ingestEvent(ev(A, 2, { status: "failed", skipReason: "k6 failed with exit code 99", resultRow: null }));
+    await engine.ingestEvent(skipEvent({ campaignId: "camp", runId: "run-1", repetition: 1, config: B, reason: "already_in_memory", at: 1 }));
+    const rows = store.snapshot().events.map((e) => [e.config.id, e.status, e.skipReason]);
+    expect(rows).toEqual([
+      [A.id, "failed", "k6 failed with exit code 99"],
+      [B.id, "skipped", "already_in_memory"],
+    ]);
+  });
+
+  it("a configuration is DONE only after all its iterations (defect 11), also across runs", async () => {
+    const store = new InMemoryMemoryStore();
+    const first = await started(store);
+    await first.ingestEvent(ev(A, 1));
+    await first.ingestEvent(ev(A, 2, { status: "stopped", skipReason: "stopped" }));
+    expect(first.isSeen(A.id)).toBe(false);
+    await expect(first.completeConfig({ config: A, iterations: 3, overloadCount: 0, overloaded: false })).rejects.toThrow(
+      IncompleteConfigurationError,
+    );
+    await expect(first.completeConfig({ config: A, iterations: 3, overloadCount: 0, overloaded: false })).rejects.toThrow(
+      /iteration\(s\) 2, 3 of 3/,
+    );
+    await first.close();
+
+    // The resumed run sees the partial config as not done and gets its stored events to continue from.
+    const second = await started(store, { runId: "run-2" });
+    expect(second.isSeen(A.id)).toBe(false);
+    const done = (await second.eventsOf(A.id)).filter((e) => e.status === "executed").map((e) => e.iteration);
+    expect(done).toEqual([1]);
+    await second.ingestEvent(ev(A, 2, { runId: "run-2" }));
+    await second.ingestEvent(ev(A, 3, { runId: "run-2" }));
+    const verdict = await second.completeConfig({ config: A, iterations: 3, overloadCount: 2, overloaded: true });
+    expect(verdict).toMatchObject({ campaignId: "camp", runId: "run-2", overloaded: true, overloadCount: 2 });
+    expect(second.isSeen(A.id)).toBe(true);
+    await second.close();
+
+    // A third run rebuilds the verdicts (dominance across runs, defect 6) and the done set from the store.
+    const third = await started(store, { runId: "run-3" });
+    expect(third.isSeen(A.id)).toBe(true);
+    expect(third.verdicts().map((v) => [v.config.id, v.overloaded])).toEqual([[A.id, true]]);
+  });
+
+  it("done is scoped by campaign", async () => {
+    const store = new InMemoryMemoryStore();
+    const engine = await started(store);
+    for (const k of [1, 2, 3]) await engine.ingestEvent(ev(A, k));
+    await engine.completeConfig({ config: A, iterations: 3, overloadCount: 0, overloaded: false });
+    await engine.close();
+    const other = createInMemoryMemoryEngine({ store, session: session({ campaignId: "other", runId: "x" }) });
+    await other.startup();
+    expect(other.isSeen(A.id)).toBe(false);
+    await expect(other.ingestEvent(ev(A, 1))).rejects.toThrow(/campaign 'camp' sent to the memory of campaign 'other'/);
+  });
+
+  it("records the run session and its end state", async () => {
+    const store = new InMemoryMemoryStore();
+    const engine = await started(store);
+    await engine.finishSession("stopped");
+    expect(store.snapshot().sessions).toEqual([
+      expect.objectContaining({ runId: "run-1", campaignId: "camp", status: "stopped", mode: "online" }),
+    ]);
+  });
+
+  it("online mode updates the policy after every event and records each update", async () => {
+    const store = new InMemoryMemoryStore();
+    const policy = new RecordingPolicy();
+    const engine = await started(store, { policy });
+    await engine.ingestEvent(ev(A, 1));
+    await engine.ingestEvent(ev(A, 2));
+    await engine.checkpoint();
+    expect(policy.online.map((e) => e.iteration)).toEqual([1, 2]);
+    const updates = store.snapshot().policyUpdates;
+    expect(updates.map((u) => [u.mode, u.recordsSeen, u.score, u.loss])).toEqual([
+      ["online", 1, 1, 0.5],
+      ["online", 1, 2, 0.5],
+    ]);
+  });
+
+  it("micro_batch mode updates every N events, after T seconds, and at checkpoint", async () => {
+    let now = 0;
+    const store = new InMemoryMemoryStore();
+    const policy = new RecordingPolicy();
+    const engine = await started(store, { mode: "micro_batch", policy, clock: () => now });
+    for (const k of [1, 2, 3]) await engine.ingestEvent(ev(A, k)); // N = 3
+    expect(policy.batches.map((b) => b.length)).toEqual([3]);
+    await engine.ingestEvent(ev(B, 1));
+    expect(policy.batches).toHaveLength(1);
+    now = 31; // window of 30 s passed: the next ingest triggers an update
+    await engine.ingestEvent(ev(B, 2));
+    expect(policy.batches.map((b) => b.length)).toEqual([3, 2]);
+    await engine.ingestEvent(ev(B, 3));
+    await engine.checkpoint(); // flushes the partial batch
+    expect(policy.batches.map((b) => b.length)).toEqual([3, 2, 1]);
+    expect(policy.online).toHaveLength(0);
+    expect(store.snapshot().policyUpdates.map((u) => [u.mode, u.recordsSeen, u.loss])).toEqual([
+      ["micro_batch", 3, null],
+      ["micro_batch", 2, null],
+      ["micro_batch", 1, null],
+    ]);
+  });
+
+  it("a throwing policy does not lose the event", async () => {
+    const store = new InMemoryMemoryStore();
+    const policy: PolicyUpdater = {
+      updateOnline: () => {
+        throw new Error("policy bug");
+      },
+      updateBatch: () => undefined,
+    };
+    const engine = await started(store, { policy });
+    await expect(engine.ingestEvent(ev(A, 1))).rejects.toThrow("policy bug");
+    expect(store.snapshot().events).toHaveLength(1);
+  });
+
+  it("keeps a feature vector per configuration: mean of numeric result-row values", async () => {
+    const store = new InMemoryMemoryStore();
+    const engine = await started(store);
+    await engine.ingestEvent(ev(A, 1, { resultRow: { x: 1, y: Number.NaN, s: "a" } }));
+    await engine.ingestEvent(ev(A, 2, { resultRow: { x: 3, y: 4 } }));
+    await engine.ingestEvent(ev(A, 3, { status: "failed", skipReason: "boom", resultRow: { x: 100 } }));
+    expect(engine.featureNames()).toEqual(["x", "y"]);
+    expect([...engine.featureVector(A.id)!]).toEqual([2, 4]);
+    expect(engine.featureVector(B.id)).toBeUndefined();
+    await engine.close();
+    const reopened = await started(store, { runId: "run-2" });
+    expect([...reopened.featureVector(A.id)!]).toEqual([2, 4]);
+  });
+
+  it("batches writes when asked and flushes them at checkpoint", async () => {
+    const store = new InMemoryMemoryStore();
+    const engine = createInMemoryMemoryEngine({ store, session: session(), writeBatchSize: 10 });
+    await engine.startup();
+    await engine.ingestEvent(ev(A, 1));
+    expect(store.snapshot().events).toHaveLength(0);
+    await engine.checkpoint();
+    expect(store.snapshot().events).toHaveLength(1);
+    expect(store.checkpoints).toBe(1);
+  });
+
+  it("refuses use before startup and after close", async () => {
+    const engine = createInMemoryMemoryEngine({ session: session() });
+    await expect(engine.ingestEvent(ev(A, 1))).rejects.toThrow(/not started/);
+    await engine.startup();
+    await engine.close();
+    await expect(engine.checkpoint()).rejects.toThrow(/closed/);
+  });
+});
+
+describe("withCheckpoint", () => {
+  function fakeEngine() {
+    const calls: string[] = [];
+    return {
+      calls,
+      checkpoint: async () => {
+        calls.push("checkpoint");
+      },
+      exportParquet: async () => {
+        calls.push("export");
+        return { core: {}, debug: {} };
+      },
+    };
+  }
+
+  it("checkpoints then exports when the run is done", async () => {
+    const e = fakeEngine();
+    await expect(withCheckpoint(e, async () => "done")).resolves.toBe("done");
+    expect(e.calls).toEqual(["checkpoint", "export"]);
+  });
+
+  it("checkpoints when the run is stopped", async () => {
+    const e = fakeEngine();
+    await expect(withCheckpoint(e, async () => "stopped" as const)).resolves.toBe("stopped");
+    expect(e.calls).toEqual(["checkpoint", "export"]);
+  });
+
+  it("checkpoints when the run fails, and rethrows the run's error", async () => {
+    const e = fakeEngine();
+    const boom = new Error("k6 exploded");
+    await expect(
+      withCheckpoint(e, async () => {
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    expect(e.calls).toEqual(["checkpoint", "export"]);
+  });
+
+  it("reports both errors when the checkpoint fails after a failed run", async () => {
+    const e = {
+      checkpoint: async () => {
+        throw new Error("disk full");
+      },
+    };
+    const err = await withCheckpoint(e, async () => {
+      throw new Error("k6 exploded");
+    }).catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(AggregateError);
+    expect((err as AggregateError).errors.map((x) => (x as Error).message)).toEqual(["k6 exploded", "disk full"]);
+  });
+
+  it("checkpoints a real engine: buffered events reach the store on a failure path", async () => {
+    const store = new InMemoryMemoryStore();
+    const engine = createInMemoryMemoryEngine({ store, session: session(), writeBatchSize: 100 });
+    await engine.startup();
+    await expect(
+      withCheckpoint(engine, async () => {
+        await engine.ingestEvent(ev(A, 1));
+        throw new Error("interrupted");
+      }),
+    ).rejects.toThrow("interrupted");
+    expect(store.snapshot().events).toHaveLength(1);
+    expect(store.checkpoints).toBe(1);
+  });
+});
+
+describe("hot cache", () => {
+  it("isSeen is a Map lookup over done configurations; the first verdict wins", () => {
+    const cache = new HotCache();
+    const v = { config: A, iterations: 3, overloadCount: 0, overloaded: false, campaignId: "c", runId: "r", decidedAt: 1 };
+    cache.markDone(v);
+    cache.markDone({ ...v, overloaded: true });
+    expect(cache.isDone(A.id)).toBe(true);
+    expect(cache.isDone(B.id)).toBe(false);
+    expect(cache.doneCount).toBe(1);
+    expect(cache.verdicts()[0]!.overloaded).toBe(false);
+  });
+
+  it("feature vectors share one layout that grows as new columns appear", () => {
+    const cache = new HotCache();
+    cache.addResultRow("a", { x: 1 });
+    cache.addResultRow("b", { y: 2 });
+    cache.addResultRow("a", { y: 5, x: 3 });
+    expect(cache.featureNames()).toEqual(["x", "y"]);
+    expect([...cache.featureVector("a")!]).toEqual([2, 5]);
+    expect(cache.featureVector("b")![0]).toBeNaN();
+    expect(cache.featureVector("b")![1]).toBe(2);
+  });
+});

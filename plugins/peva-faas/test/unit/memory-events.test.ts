@@ -1,0 +1,92 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  InvalidEventError,
+  decodePayload,
+  decodeRecord,
+  encodePayload,
+  encodeRecord,
+  eventKey,
+  skipEvent,
+  validateEvent,
+  type ExecutionEvent,
+} from "../../src/memory/index.ts";
+import { makeConfiguration } from "../../src/model.ts";
+
+const cfg = makeConfiguration([{ name: "figlet", rate: 10 }]);
+
+function executed(over: Partial<ExecutionEvent> = {}): ExecutionEvent {
+  return {
+    campaignId: "c",
+    runId: "r",
+    config: cfg,
+    iteration: 1,
+    repetition: 1,
+    startTs: 100,
+    endTs: 130,
+    status: "executed",
+    skipReason: null,
+    resultRow: { a: 1 },
+    metrics: { cpu: 1 },
+    k6Summary: null,
+    ...over,
+  };
+}
+
+describe("execution events", () => {
+  it("keys on config_id, iteration, repetition, run_id", () => {
+    expect(eventKey(executed())).toBe(`${cfg.id}|1|1|r`);
+  });
+
+  it("accepts well-formed events of every status", () => {
+    expect(() => validateEvent(executed())).not.toThrow();
+    expect(() => validateEvent(executed({ status: "failed", skipReason: "k6 failed with exit code 99" }))).not.toThrow();
+    expect(() => validateEvent(executed({ status: "stopped", skipReason: "stopped" }))).not.toThrow();
+    expect(() =>
+      validateEvent(skipEvent({ campaignId: "c", runId: "r", repetition: 1, config: cfg, reason: "already_in_memory", at: 5 })),
+    ).not.toThrow();
+  });
+
+  it.each([
+    [{ campaignId: "" }, /campaignId/],
+    [{ runId: "" }, /runId/],
+    [{ iteration: -1 }, /iteration/],
+    [{ iteration: 1.5 }, /iteration/],
+    [{ repetition: -1 }, /repetition/],
+    [{ startTs: Number.NaN }, /startTs/],
+    [{ status: "weird" as ExecutionEvent["status"] }, /unknown status/],
+    [{ skipReason: "x" }, /executed event has skipReason null/],
+    [{ iteration: 0 }, /executed event has iteration >= 1/],
+    [{ status: "skipped" as const, skipReason: null }, /needs a skipReason/],
+  ])("rejects %o", (patch, message) => {
+    expect(() => validateEvent(executed(patch))).toThrow(InvalidEventError);
+    expect(() => validateEvent(executed(patch))).toThrow(message);
+  });
+
+  it("a skip record is a configuration-level event (iteration 0) with its reason", () => {
+    const e = skipEvent({ campaignId: "c", runId: "r", repetition: 2, config: cfg, reason: "dominated_by_overload", at: 7 });
+    expect(e).toMatchObject({ iteration: 0, repetition: 2, status: "skipped", skipReason: "dominated_by_overload" });
+    expect(e.startTs).toBe(7);
+    expect(e.endTs).toBe(7);
+  });
+
+  it("NaN and infinities survive the JSON encoding (JSON itself would turn them into null)", () => {
+    const row = { a: Number.NaN, b: Infinity, c: -Infinity, d: 1.5, s: "figlet" };
+    expect(decodeRecord(encodeRecord(row))).toEqual(row);
+    expect(encodeRecord(null)).toBeNull();
+    const payload = encodePayload({ resultRow: row, metrics: { cpu: Number.NaN } });
+    expect(JSON.parse(payload)).toEqual({ result_row: { a: "NaN", b: "Infinity", c: "-Infinity", d: 1.5, s: "figlet" }, metrics: { cpu: "NaN" } });
+    expect(decodePayload(payload)).toEqual({ resultRow: row, metrics: { cpu: Number.NaN } });
+    expect(decodePayload(encodePayload({ resultRow: null, metrics: null }))).toEqual({ resultRow: null, metrics: null });
+  });
+
+  it("round-trips any record of finite or non-finite numbers and strings", () => {
+    const value = fc.oneof(fc.double(), fc.string().filter((s) => !["NaN", "Infinity", "-Infinity"].includes(s)));
+    fc.assert(
+      fc.property(fc.dictionary(fc.string().filter((k) => k !== "__proto__"), value), (row) => {
+        const back = decodeRecord(encodeRecord(row));
+        expect(back).toEqual(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Object.is(v, -0) ? 0 : v])));
+      }),
+    );
+  });
+});
