@@ -59,6 +59,8 @@ export function localProcessSpecs(opts: {
         "--port", String(ports.gateway),
         "--max-replicas", String(opts.maxReplicas),
         "--queue-depth", String(opts.queueDepth),
+        // Cooldown waits for replicas < 2 before every iteration: a short quiet period keeps campaigns brisk.
+        "--scale-down-after-ms", "5000",
         "--password-file", `${stateDir}/gateway-password`,
         "--ready-file", `${stateDir}/gateway.ready.json`,
       ],

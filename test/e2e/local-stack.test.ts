@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunnerOutputs } from "../../components/lab.ts";
+import { workloadsConfig, ZERO_LENGTH_CAMPAIGN } from "../support/campaign.ts";
 import { copyProject, stackUrns, type ProjectCopy } from "../support/pulumi-project.ts";
 
 describe("local stack through the Pulumi CLI", () => {
@@ -18,6 +19,8 @@ describe("local stack through the Pulumi CLI", () => {
 
   it("up declares the lab for real, a second up changes nothing, destroy leaves no resources", async () => {
     const stack = await project.stack("local");
+    // The lab for real, with a campaign that plans nothing (campaigns have their own e2e tests).
+    await stack.setConfig("peva-lab:workloads", workloadsConfig(ZERO_LENGTH_CAMPAIGN));
     const up = await stack.up({ onOutput: (s) => process.stdout.write(s) });
     expect(up.summary.result).toBe("succeeded");
 
@@ -26,7 +29,11 @@ describe("local stack through the Pulumi CLI", () => {
     expect(runner.host).toBe("localhost");
     expect(runner.workdir).toBe("output/local/workdir");
     expect(runner.cores).toBe(Number(execFileSync("nproc").toString().trim()));
-    expect(outputs["platform"]?.value).toEqual({ kind: "local" });
+    const platform = outputs["platform"]?.value as { kind: string; gatewayUrl: string; prometheusUrl: string };
+    expect(platform.kind).toBe("local");
+    expect(platform.gatewayUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(`${platform.prometheusUrl}/-/ready`)).status).toBe(200);
+    expect((outputs["run"]?.value as { status: string; counts: { planned: number } }).status).toBe("done");
     expect(outputs["outputRoot"]?.value).toBe("output/local");
     const tools = runner.tools ?? {};
     expect(Object.keys(tools).sort()).toEqual(["k6", "node", "prometheus", "prometheus-node-exporter"]);
@@ -36,6 +43,8 @@ describe("local stack through the Pulumi CLI", () => {
     expect(urns.some((u) => u.includes("command:local:Command"))).toBe(true);
     expect(urns.some((u) => u.includes("pulumi-nodejs:dynamic/peva-lab:ToolchainProbe"))).toBe(true);
     expect(urns.some((u) => u.includes("peva-lab:lab:Lab"))).toBe(true);
+    expect(urns.some((u) => u.includes("pulumi-nodejs:dynamic/peva-lab:LocalPlatform"))).toBe(true);
+    expect(urns.some((u) => u.includes("pulumi-nodejs:dynamic/peva-lab:BenchmarkRun"))).toBe(true);
 
     const again = await stack.up({ onOutput: (s) => process.stdout.write(s) });
     const changes = again.summary.resourceChanges ?? {};
@@ -44,6 +53,7 @@ describe("local stack through the Pulumi CLI", () => {
     const destroyed = await stack.destroy({ onOutput: (s) => process.stdout.write(s) });
     expect(destroyed.summary.result).toBe("succeeded");
     expect(await stackUrns(stack)).toEqual([]);
+    await expect(fetch(`${platform.gatewayUrl}/healthz`)).rejects.toThrow();
   });
 
   it("an invalid config fails before any resource exists, naming every field at fault", async () => {

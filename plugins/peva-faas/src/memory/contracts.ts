@@ -152,6 +152,11 @@ export interface MemoryStore {
   loadVerdicts(campaignId: string): Promise<ConfigVerdict[]>;
   /** Every stored event of one configuration in one campaign, all runs, ordered by repetition then iteration. */
   loadEvents(campaignId: string, configId: string): Promise<ExecutionEvent[]>;
+  /**
+   * Every stored event of a campaign, all runs (optionally only some statuses), ordered by start time: what the
+   * result files are derived from, so a resumed run re-emits what earlier runs measured (defect 13).
+   */
+  loadCampaignEvents(campaignId: string, statuses?: readonly EventStatus[]): Promise<ExecutionEvent[]>;
   /** The distinct iterations with an `executed` event for one configuration in one campaign. */
   executedIterations(campaignId: string, configId: string): Promise<Set<number>>;
   /** Result rows of every executed iteration of a campaign (feature-cache warm-up). */
@@ -184,6 +189,8 @@ export interface MemoryEngine {
   verdicts(): readonly ConfigVerdict[];
   /** Stored events of one configuration (resume of a partially run configuration). */
   eventsOf(configId: string): Promise<readonly ExecutionEvent[]>;
+  /** Every stored event of this campaign across runs (the source of results/skipped CSVs, defect 13). */
+  campaignEvents(statuses?: readonly EventStatus[]): Promise<readonly ExecutionEvent[]>;
   /** Mean of the numeric result-row values of the configuration's executed iterations, in {@link featureNames} order. */
   featureVector(configId: string): Float64Array | undefined;
   /** Names of the feature-vector positions. */

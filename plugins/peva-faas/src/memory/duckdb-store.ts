@@ -21,6 +21,7 @@ import type { Configuration, FunctionRate } from "../model.ts";
 import { functionSetKey } from "../model.ts";
 import type {
   ConfigVerdict,
+  EventStatus,
   ExecutionEvent,
   MemoryStore,
   ParquetExportReport,
@@ -150,8 +151,11 @@ export class DuckDbMemoryStore implements MemoryStore {
           await this.runMerge("catalog");
         }
         appendRows(this.stageEvents!, events.map(stagedEvent));
+        const executed = events.some((e) => e.status === "executed");
+        if (executed) await this.runMerge("upgradeEvents");
         await this.runMerge("events", now);
         if (events.some((e) => e.k6Summary !== null && e.k6Summary !== undefined)) {
+          if (executed) await this.runMerge("upgradeSummaries");
           await this.runMerge("summaries", now);
         }
         await this.runMerge("clearEvents");
@@ -215,27 +219,37 @@ export class DuckDbMemoryStore implements MemoryStore {
   }
 
   async loadEvents(campaignId: string, configId: string): Promise<ExecutionEvent[]> {
+    return this.selectEvents("e.campaign_id = $1 AND e.config_id = $2", [campaignId, configId], "e.repetition, e.iteration, e.start_ts, e.run_id");
+  }
+
+  async loadCampaignEvents(campaignId: string, statuses?: readonly EventStatus[]): Promise<ExecutionEvent[]> {
+    const filter = statuses === undefined ? "" : ` AND e.status IN (${statuses.map((x) => sqlString(x)).join(", ") || "NULL"})`;
+    return this.selectEvents(`e.campaign_id = $1${filter}`, [campaignId], "e.start_ts, e.repetition, e.iteration, e.config_id, e.run_id");
+  }
+
+  /** Events (with their raw summary when stored) matching a WHERE clause over `execution_events e`. */
+  private async selectEvents(where: string, params: DuckDBValue[], orderBy: string): Promise<ExecutionEvent[]> {
     const rows = await this.rows(
-      `SELECT e.config_id, e.iteration, e.repetition, e.run_id, e.config_functions, e.config_rates, e.start_ts,
-              e.end_ts, e.status, e.skip_reason, e.payload_json, s.summary_json
+      `SELECT e.campaign_id, e.config_id, e.iteration, e.repetition, e.run_id, e.config_functions, e.config_rates,
+              e.start_ts, e.end_ts, e.status, e.skip_reason, e.payload_json, s.summary_json
        FROM execution_events e LEFT JOIN k6_raw_summaries s
          ON s.config_id = e.config_id AND s.iteration = e.iteration AND s.repetition = e.repetition
          AND s.run_id = e.run_id AND s.status = e.status -- a failed attempt's summary is not the success's
-       WHERE e.campaign_id = $1 AND e.config_id = $2
-       ORDER BY e.repetition, e.iteration, e.start_ts, e.run_id`,
-      [campaignId, configId],
+       WHERE ${where}
+       ORDER BY ${orderBy}`,
+      params,
     );
     return rows.map((r) => {
       const payload = r["payload_json"] === null ? { resultRow: null, metrics: null } : decodePayload(String(r["payload_json"]));
       return {
-        campaignId,
+        campaignId: String(r["campaign_id"]),
         runId: String(r["run_id"]),
-        config: storedConfiguration(configId, String(r["config_functions"]), String(r["config_rates"])),
+        config: storedConfiguration(String(r["config_id"]), String(r["config_functions"]), String(r["config_rates"])),
         iteration: Number(r["iteration"]),
         repetition: Number(r["repetition"]),
         startTs: Number(r["start_ts"]),
         endTs: Number(r["end_ts"]),
-        status: String(r["status"]) as ExecutionEvent["status"],
+        status: String(r["status"]) as EventStatus,
         skipReason: r["skip_reason"] === null ? null : String(r["skip_reason"]),
         resultRow: payload.resultRow,
         metrics: payload.metrics,
@@ -423,7 +437,7 @@ export class DuckDbMemoryStore implements MemoryStore {
     try {
       for (const t of tables) {
         const file = join(dir, `${t}.parquet`);
-        if (existsSync(file)) await c.run(preloadSql(t, file));
+        if (existsSync(file)) for (const sql of preloadSql(t, file)) await c.run(sql);
       }
       await c.run("COMMIT");
     } catch (error) {

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import type {
   ConfigCompletion,
   ConfigVerdict,
+  EventStatus,
   ExecutionEvent,
   MemoryEngine,
   MemoryStore,
@@ -178,6 +179,12 @@ class StoreBackedMemoryEngine implements MemoryEngine {
     this.assertOpen();
     await this.flush();
     return this.store.loadEvents(this.session.campaignId, configId);
+  }
+
+  async campaignEvents(statuses?: readonly EventStatus[]): Promise<readonly ExecutionEvent[]> {
+    this.assertOpen();
+    await this.flush();
+    return this.store.loadCampaignEvents(this.session.campaignId, statuses);
   }
 
   featureVector(configId: string): Float64Array | undefined {

@@ -4,6 +4,7 @@
  */
 import type {
   ConfigVerdict,
+  EventStatus,
   ExecutionEvent,
   MemoryStore,
   ParquetExportReport,
@@ -78,6 +79,12 @@ export class InMemoryMemoryStore implements MemoryStore {
     return [...this.events.values()]
       .filter((e) => e.campaignId === campaignId && e.config.id === configId)
       .sort(compareEvents);
+  }
+
+  async loadCampaignEvents(campaignId: string, statuses?: readonly EventStatus[]): Promise<ExecutionEvent[]> {
+    return [...this.events.values()]
+      .filter((e) => e.campaignId === campaignId && (statuses === undefined || statuses.includes(e.status)))
+      .sort((a, b) => a.startTs - b.startTs || compareEvents(a, b) || (a.config.id < b.config.id ? -1 : 1));
   }
 
   async executedIterations(campaignId: string, configId: string): Promise<Set<number>> {

@@ -172,9 +172,15 @@ export const CREATE_STAGING_SQL = [
   `CREATE TEMP TABLE IF NOT EXISTS stage_policy (${columnList(STAGE_POLICY_COLUMNS)})`,
 ];
 
-/** Keeps the stored row unless it was not executed and the newcomer was. */
-const UPGRADE_ONLY = (table: string): string =>
-  `WHERE ${table}.status <> 'executed' AND excluded.status = 'executed'`;
+/**
+ * The upgrade rule (see `ExecutionEvent`): before the insert, delete the stored rows that were not executed when
+ * the incoming row with the same key was. Then `ON CONFLICT DO NOTHING` keeps every other stored row. Cheaper
+ * than `ON CONFLICT DO UPDATE … WHERE`, which costs several times more per row in DuckDB, and it only has to scan
+ * the (rare) non-executed stored rows.
+ */
+const upgradeDelete = (table: string, source: string, extra = ""): string =>
+  `DELETE FROM ${table} WHERE status <> 'executed' AND (${EVENT_KEY}) IN
+     (SELECT ${EVENT_KEY} FROM ${source} WHERE status = 'executed'${extra})`;
 
 /** A `TIMESTAMP` literal from epoch microseconds (UTC, no time-zone conversion). */
 export function timestampSql(epochMicros: number): string {
@@ -190,23 +196,18 @@ export function timestampSql(epochMicros: number): string {
 export const MERGE_STAGED_SQL = {
   /** Run only when the batch brought configurations this process has not cataloged yet. */
   catalog: `INSERT INTO config_catalog SELECT * FROM stage_configs ON CONFLICT DO NOTHING`,
+  upgradeEvents: upgradeDelete("execution_events", "stage_events"),
   events: `INSERT INTO execution_events
        SELECT e.config_id, iteration, repetition, run_id, campaign_id, c.functions, c.rates, start_ts, end_ts,
               greatest(0, end_ts - start_ts), status, skip_reason, payload, make_timestamp($1::BIGINT)
        FROM stage_events e JOIN stage_configs c ON c.config_id = e.config_id
-     ON CONFLICT (${EVENT_KEY}) DO UPDATE SET
-       campaign_id = excluded.campaign_id, start_ts = excluded.start_ts, end_ts = excluded.end_ts,
-       duration_s = excluded.duration_s, status = excluded.status, skip_reason = excluded.skip_reason,
-       payload_json = excluded.payload_json, ingested_at = excluded.ingested_at
-     ${UPGRADE_ONLY("execution_events")}`,
+     ON CONFLICT DO NOTHING`,
+  upgradeSummaries: upgradeDelete("k6_raw_summaries", "stage_events", " AND summary IS NOT NULL"),
   summaries: `INSERT INTO k6_raw_summaries
        SELECT config_id, iteration, repetition, run_id, campaign_id, status, summary, summary_size,
               make_timestamp($1::BIGINT)
        FROM stage_events WHERE summary IS NOT NULL
-     ON CONFLICT (${EVENT_KEY}) DO UPDATE SET
-       campaign_id = excluded.campaign_id, status = excluded.status, summary_json = excluded.summary_json,
-       summary_size_bytes = excluded.summary_size_bytes, ingested_at = excluded.ingested_at
-     ${UPGRADE_ONLY("k6_raw_summaries")}`,
+     ON CONFLICT DO NOTHING`,
   policy: `INSERT INTO policy_updates
        SELECT update_id, run_id, mode, records_seen, score, loss, make_timestamp(ts_us)
        FROM stage_policy
@@ -222,18 +223,11 @@ export type MergeStatement = keyof typeof MERGE_STAGED_SQL;
  * How a preloaded Parquet table is merged into the database: union, never replace (upstream emptied the table
  * first, which loses anything newer in the database than in the checkpoint). Events follow the upgrade rule.
  */
-export function preloadSql(table: MemoryTable, parquetPath: string): string {
+export function preloadSql(table: MemoryTable, parquetPath: string): string[] {
   const source = `read_parquet(${sqlString(parquetPath)})`;
-  if (table === "execution_events" || table === "k6_raw_summaries") {
-    const cols = TABLE_COLUMNS[table]
-      .map(([n]) => n)
-      .filter((n) => !EVENT_KEY.split(", ").includes(n))
-      .map((n) => `${n} = excluded.${n}`)
-      .join(", ");
-    return `INSERT INTO ${table} BY NAME SELECT * FROM ${source}
-            ON CONFLICT (${EVENT_KEY}) DO UPDATE SET ${cols} ${UPGRADE_ONLY(table)}`;
-  }
-  return `INSERT INTO ${table} BY NAME SELECT * FROM ${source} ON CONFLICT DO NOTHING`;
+  const insert = `INSERT INTO ${table} BY NAME SELECT * FROM ${source} ON CONFLICT DO NOTHING`;
+  if (table === "execution_events" || table === "k6_raw_summaries") return [upgradeDelete(table, source), insert];
+  return [insert];
 }
 
 /** `COPY <table> TO '<path>' (FORMAT PARQUET)`. */

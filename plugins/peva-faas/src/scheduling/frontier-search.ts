@@ -69,34 +69,41 @@ export function* bisection(grid: RateGrid): SearchStrategy {
 
 /**
  * Staircase walk on a two-function grid with axes a (rows) and b (columns). T(a) = highest ok column in row a
- * is non-increasing in a. Per step: gallop down row a from the bound to find T(a), then gallop along column T(a)
- * to find the last row sharing it; the next row's bound is T(a) − 1.
+ * is non-increasing in a. Per step: find T(a) (galloping down from the bound T(a−1) − 1, since it is usually
+ * close), then find the last row sharing it (galloping along column T(a)); the next row's bound is T(a) − 1.
+ * Every search starts from what the grid already knows (earlier answers, memory, other function sets), so
+ * known cells cost nothing. Galloping (offsets 1, 2, 4, … then bisection) costs about 2·log2(step length) per
+ * staircase step, against one query per cell under the boundary for the exhaustive sweep.
  */
 export function* staircase(grid: RateGrid): SearchStrategy {
   const rows = grid.sizes[0]!;
   const cols = grid.sizes[1]!;
   const cell = (a: number, b: number): number => grid.at([a, b]);
+  const known = (a: number, b: number): CellState => grid.stateOf(cell(a, b));
   let a = 0;
   let bound = cols - 1;
   while (a < rows && bound >= 0) {
-    // 1. T(a) in [-1, bound]. First row: nothing known, plain bisection. Later rows: T(a) is usually at or just
-    //    below T(a−1), so gallop downwards from the bound (offsets 0, 1, 3, 7, …), then bisect.
+    // 1. T(a) in [-1, bound]: narrow by what row a already knows, then gallop down (not on the first row,
+    //    where nothing suggests T is near the bound), then bisect.
     let ok = -1;
     let over = bound + 1;
+    for (let b = 0; b <= bound; b++) {
+      const s = known(a, b);
+      if (s === CellState.ok) ok = b;
+      else if (s === CellState.over && over > bound) over = b;
+    }
     if (a > 0) {
-      let step = 1;
-      let b = bound;
-      for (;;) {
+      const top = over - 1;
+      let b = top;
+      for (let step = 1; b > ok && b < over; step *= 2) {
         const ans = yield* probe(grid, cell(a, b));
-        if (ans === undefined) return;
+        if (ans === undefined) return; // unmeasurable: the greedy phase takes over
         if (ans === "ok") {
           ok = b;
           break;
         }
         over = b;
-        if (b === 0) break;
-        b = Math.max(0, bound - (2 * step - 1));
-        step *= 2;
+        b = Math.max(ok + 1, top - (2 * step - 1));
       }
     }
     while (over - ok > 1) {
@@ -107,22 +114,28 @@ export function* staircase(grid: RateGrid): SearchStrategy {
       else over = mid;
     }
     const t = ok;
-    if (t < 0) return; // row a overloads at its lowest rate: every later row does too (already inferred).
-    // 2. Last row r ≥ a with (r, t) ok: gallop (a+1, a+2, a+4, …), then bisect.
+    if (t < 0) return; // row a overloads at its lowest rate: so does every later row (already inferred).
+    // 2. Last row r ≥ a with (r, t) ok: narrow by what column t knows, gallop (+1, +2, +4, …), then bisect.
     let lastOk = a;
     let firstOver = rows;
-    let d = 1;
-    while (lastOk + 1 < firstOver) {
-      const r = Math.min(a + d, firstOver - 1);
-      const ans = yield* probe(grid, cell(r, t));
-      if (ans === undefined) return;
-      if (ans === "ok") lastOk = r;
-      else {
+    for (let r = a + 1; r < rows; r++) {
+      const s = known(r, t);
+      if (s === CellState.ok) lastOk = r;
+      else if (s === CellState.over) {
         firstOver = r;
         break;
       }
-      if (r === rows - 1) break;
-      d *= 2;
+    }
+    const base = lastOk;
+    for (let d = 1; lastOk + 1 < firstOver; d *= 2) {
+      const r = Math.min(base + d, firstOver - 1);
+      const ans = yield* probe(grid, cell(r, t));
+      if (ans === undefined) return;
+      if (ans === "over") {
+        firstOver = r;
+        break;
+      }
+      lastOk = r;
     }
     while (firstOver - lastOk > 1) {
       const mid = (lastOk + firstOver) >> 1;

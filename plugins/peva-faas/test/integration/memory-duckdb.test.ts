@@ -131,6 +131,26 @@ describe("DuckDB memory store (real file)", () => {
     await third.close();
   });
 
+  it("an executed event upgrades a stopped/failed one with the same key, never the reverse", async () => {
+    const db = join(dir, "mem.duckdb");
+    const engine = await engineAt();
+    await engine.ingestEvent(ev(A, 1, { status: "stopped", skipReason: "stopped", resultRow: null, k6Summary: { partial: true } }));
+    await engine.ingestEvents([ev(A, 2, { status: "failed", skipReason: "boom" }), ev(A, 2)]); // within one batch
+    await engine.ingestEvent(ev(A, 1)); // the resumed run (same run id) re-executes iteration 1
+    await engine.ingestEvent(ev(A, 1, { status: "failed", skipReason: "late duplicate" }));
+    const events = await engine.eventsOf(A.id);
+    await engine.close();
+    expect(events.map((e) => [e.iteration, e.status])).toEqual([
+      [1, "executed"],
+      [2, "executed"],
+    ]);
+    expect(events[0]!.k6Summary).toEqual({ metrics: { success_rate_figlet: { value: 0.99 } } });
+    expect(await query(db, "SELECT iteration, status FROM k6_raw_summaries ORDER BY iteration")).toEqual([
+      { iteration: 1, status: "executed" },
+      { iteration: 2, status: "executed" },
+    ]);
+  });
+
   it("a normal run writes every table, failed and skipped events with skip_reason (defect 8)", async () => {
     const db = join(dir, "mem.duckdb");
     const engine = await engineAt();
@@ -181,6 +201,29 @@ describe("DuckDB memory store (real file)", () => {
     c.closeSync();
     inst.closeSync();
     await expect(new DuckDbMemoryStore({ dbPath: db }).open()).rejects.toThrow(/execution_events lacks campaign_id/);
+  });
+
+  it("a failed write is rolled back whole, and the next write does not carry its staged rows", async () => {
+    const db = join(dir, "mem.duckdb");
+    const store = new DuckDbMemoryStore({ dbPath: db });
+    await store.open();
+    const bad = {
+      campaignId: "camp",
+      config: B,
+      runId: "run-1",
+      decidedAt: 1,
+      iterations: 3,
+      overloadCount: 0,
+      overloaded: false,
+    };
+    // NaN is no INTEGER: the verdict insert fails after the events and the catalog rows were merged.
+    await expect(
+      store.write({ events: [ev(A, 1), ev(B, 1)], policyUpdates: [], verdicts: [{ ...bad, iterations: Number.NaN }] }),
+    ).rejects.toThrow();
+    await store.write({ events: [ev(A, 2)], policyUpdates: [], verdicts: [] });
+    await store.close();
+    expect(await query(db, "SELECT config_id, iteration FROM execution_events")).toEqual([{ config_id: A.id, iteration: 2 }]);
+    expect(await query(db, "SELECT config_id FROM config_catalog")).toEqual([{ config_id: A.id }]);
   });
 
   it("after checkpoint() the .duckdb file alone holds everything (defect 15: the WAL is not needed)", async () => {
@@ -386,8 +429,14 @@ describe("resume end to end over a DuckDB file", () => {
     const verdicts = await query(db, "SELECT config_id, overloaded FROM config_verdicts ORDER BY config_id");
     const reference = await query(join(dir, "reference.duckdb"), "SELECT config_id, overloaded FROM config_verdicts ORDER BY config_id");
     expect(verdicts).toEqual(reference);
+    // The result files of the resumed run are derived from the store, so they include run-1's measurements.
+    const engine = await engineAt({ dbPath: db }, { runId: "reader" });
+    const fromStore = (await engine.campaignEvents(["executed"])).map((e) => `${e.config.id}#${e.iteration}`);
+    await engine.close();
+    expect([...fromStore].sort()).toEqual([...all].sort());
     const sessions = await query(db, "SELECT run_id, status FROM run_sessions ORDER BY run_id");
     expect(sessions).toEqual([
+      { run_id: "reader", status: "running" },
       { run_id: "run-1", status: "stopped" },
       { run_id: "run-2", status: "done" },
     ]);

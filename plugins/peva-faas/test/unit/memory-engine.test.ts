@@ -143,6 +143,22 @@ describe("memory engine (in-memory store)", () => {
     expect(third.verdicts().map((v) => [v.config.id, v.overloaded])).toEqual([[A.id, true]]);
   });
 
+  it("result files can be derived from the store across runs (defect 13)", async () => {
+    const store = new InMemoryMemoryStore();
+    const first = await started(store);
+    await first.ingestEvent(ev(A, 1));
+    await first.ingestEvent(skipEvent({ campaignId: "camp", runId: "run-1", repetition: 1, config: B, reason: "dominated_by_overload", at: 50 }));
+    await first.close();
+    const second = await started(store, { runId: "run-2" });
+    await second.ingestEvent(ev(A, 2, { runId: "run-2" }));
+    const executed = await second.campaignEvents(["executed"]);
+    expect(executed.map((e) => [e.runId, e.iteration])).toEqual([
+      ["run-1", 1],
+      ["run-2", 2],
+    ]);
+    expect((await second.campaignEvents()).map((e) => e.status)).toEqual(["skipped", "executed", "executed"]);
+  });
+
   it("done is scoped by campaign", async () => {
     const store = new InMemoryMemoryStore();
     const engine = await started(store);

@@ -1,0 +1,230 @@
+/**
+ * The OpenFaaS-compatible gateway on loopback: `node:http`, no framework. Routes requests to the function pools,
+ * serves `/system/functions` behind basic auth, `/healthz` and Prometheus `/metrics`, and drives autoscaling.
+ */
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "@peva-lab/core";
+import { BASIC_AUTH_USER, checkBasicAuth, passwordFromFile, WWW_AUTHENTICATE } from "./auth.ts";
+import { imageOf, isFunctionName, type FunctionName } from "./functions.ts";
+import type { Invocation } from "./handlers.ts";
+import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
+import { gatewayOptionsSchema, iterationsOf, type GatewayOptions, type ResolvedGatewayOptions } from "./options.ts";
+import { FunctionPool } from "./pool.ts";
+import { readRssBytes } from "./proc.ts";
+
+/** A running gateway. */
+export interface Gateway {
+  /** The port it listens on (the chosen one when `port` was 0). */
+  readonly port: number;
+  /** Base URL, e.g. `http://127.0.0.1:39123`. */
+  readonly url: string;
+  /** Process ids of the live workers, per function (for diagnostics and tests). */
+  workerPids(): Record<string, number[]>;
+  /** Stops accepting, answers pending requests with 503, stops every worker and waits for them. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** One entry of `GET /system/functions`, shaped like OpenFaaS's `FunctionStatus`. */
+export interface FunctionStatusJson {
+  readonly name: string;
+  readonly image: string;
+  readonly replicas: number;
+  readonly availableReplicas: number;
+  readonly invocationCount: number;
+  readonly labels: Record<string, string>;
+}
+
+const silent: Logger = { log() {} };
+
+/**
+ * Validates `options`, forks the minimum replicas of every function, listens, and resolves once everything is
+ * ready to serve. Rejects (after cleaning up) on invalid options, an unreadable password file, a worker that fails
+ * to load, or a port in use.
+ */
+export async function startGateway(options: GatewayOptions, logger: Logger = silent): Promise<Gateway> {
+  const o = gatewayOptionsSchema.parse(options);
+  const password = o.password ?? passwordFromFile(await readFile(o.passwordFile ?? "", "utf8"));
+  const pools = new Map<FunctionName, FunctionPool>();
+  for (const name of o.functions) pools.set(name, new FunctionPool(poolOptions(o, name, logger)));
+
+  const server = createServer({ keepAlive: true }, (req, res) => {
+    handle(req, res, { pools, password, options: o }).catch((e: unknown) => {
+      logger.log("error", "gateway.request_failed", { error: e instanceof Error ? e.message : String(e) });
+      if (!res.headersSent) send(res, 500, "internal error\n");
+      else res.destroy();
+    });
+  });
+  server.maxConnections = o.maxConnections;
+
+  // Assigned once serving starts; close() may run earlier (failed startup) and must cope with none.
+  const timers: { ticker?: NodeJS.Timeout } = {};
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      clearInterval(timers.ticker);
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await Promise.all([...pools.values()].map((p) => p.close()));
+      // Pending requests were answered with 503 above; what is left are idle keep-alive sockets or slow clients.
+      server.closeAllConnections();
+      await stopped;
+    })();
+    return closing;
+  };
+
+  try {
+    await Promise.all([...pools.values()].map((p) => p.start()));
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(o.port, o.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  timers.ticker = setInterval(() => {
+    const now = performance.now();
+    for (const p of pools.values()) p.tick(now);
+  }, o.scaleIntervalMs);
+
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${o.host.includes(":") ? `[${o.host}]` : o.host}:${port}`;
+  logger.log("info", "gateway.listening", { url, functions: o.functions });
+  return {
+    port,
+    url,
+    workerPids: () => Object.fromEntries([...pools].map(([name, p]) => [name, p.pids()])),
+    close,
+  };
+}
+
+function poolOptions(o: ResolvedGatewayOptions, name: FunctionName, logger: Logger) {
+  return {
+    name,
+    iterations: iterationsOf(o, name),
+    queueDepth: o.queueDepth,
+    queueTimeoutMs: o.queueTimeoutMs,
+    execTimeoutMs: o.execTimeoutMs,
+    rateWindowMs: o.rateWindowMs,
+    startTimeoutMs: o.startTimeoutMs,
+    logger,
+    scaling: {
+      minReplicas: o.minReplicas,
+      maxReplicas: o.maxReplicas,
+      targetRatePerReplica: o.targetRatePerReplica,
+      scaleFactorPercent: o.scaleFactorPercent,
+      scaleUpAfterMs: o.scaleUpAfterMs,
+      scaleDownAfterMs: o.scaleDownAfterMs,
+    },
+  };
+}
+
+interface Context {
+  readonly pools: ReadonlyMap<FunctionName, FunctionPool>;
+  readonly password: string;
+  readonly options: ResolvedGatewayOptions;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://gateway.invalid");
+  const path = url.pathname;
+  const method = req.method ?? "GET";
+
+  const fn = /^\/function\/([^/]+)(\/.*)?$/.exec(path);
+  if (fn) {
+    const name = safeDecode(fn[1] ?? "");
+    const pool = isFunctionName(name) ? ctx.pools.get(name) : undefined;
+    const body = await readBody(req, ctx.options.maxBodyBytes);
+    if (!pool) return send(res, 404, `function ${name} not found\n`);
+    if (body === "too-large") return send(res, 413, `request body exceeds ${ctx.options.maxBodyBytes} bytes\n`, { Connection: "close" });
+    const invocation: Invocation = { body, method, path: fn[2] ?? "/", query: url.search.replace(/^\?/, ""), headers: flatHeaders(req) };
+    const startNs = BigInt(Date.now()) * 1_000_000n;
+    const outcome = await pool.submit(invocation);
+    const headers: Record<string, string> = { "X-Call-Id": randomUUID(), "X-Start-Time": String(startNs), "X-Queue-Seconds": outcome.queueSeconds.toFixed(6) };
+    if (outcome.execSeconds !== undefined) headers["X-Duration-Seconds"] = outcome.execSeconds.toFixed(6);
+    return send(res, outcome.status, outcome.body, headers, outcome.contentType);
+  }
+
+  // Bodies of other routes are ignored but drained, so keep-alive connections stay usable.
+  req.resume();
+  if (path === "/healthz") return send(res, 200, "OK");
+  if (path === "/metrics") return send(res, 200, renderMetrics(metricsSnapshot(ctx)), {}, METRICS_CONTENT_TYPE);
+  if (path.startsWith("/system/")) {
+    if (!checkBasicAuth(req.headers.authorization, BASIC_AUTH_USER, ctx.password)) {
+      return send(res, 401, "Unauthorized\n", { "WWW-Authenticate": WWW_AUTHENTICATE });
+    }
+    if (path === "/system/functions" && (method === "GET" || method === "HEAD")) {
+      return sendJson(res, 200, [...ctx.pools.values()].map(functionStatus));
+    }
+    const one = /^\/system\/function\/([^/]+)$/.exec(path);
+    if (one && (method === "GET" || method === "HEAD")) {
+      const name = safeDecode(one[1] ?? "");
+      const pool = isFunctionName(name) ? ctx.pools.get(name) : undefined;
+      return pool ? sendJson(res, 200, functionStatus(pool)) : send(res, 404, `function ${name} not found\n`);
+    }
+    if (path === "/system/info" && method === "GET") {
+      return sendJson(res, 200, { provider: { provider: "peva-local", orchestration: "process", version: { release: "0.1.0" } }, arch: process.arch });
+    }
+  }
+  return send(res, 404, "Not Found\n");
+}
+
+/** `/system/functions` entry of one pool. */
+export function functionStatus(pool: FunctionPool): FunctionStatusJson {
+  const s = pool.status();
+  return { name: s.name, image: imageOf(s.name), replicas: s.replicas, availableReplicas: s.availableReplicas, invocationCount: s.invocationCount, labels: {} };
+}
+
+function metricsSnapshot(ctx: Context) {
+  const cpu = process.cpuUsage();
+  return {
+    functions: [...ctx.pools.values()].map((p) => p.metrics()),
+    gatewayCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    gatewayResidentBytes: readRssBytes(process.pid) ?? process.memoryUsage.rss(),
+  };
+}
+
+/** Reads the body up to `limit` bytes; beyond that, drains the rest and reports `too-large` (memory stays bounded). */
+async function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | "too-large"> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.byteLength;
+    if (size > limit) tooLarge = true;
+    if (!tooLarge) chunks.push(buf);
+  }
+  return tooLarge ? "too-large" : new Uint8Array(Buffer.concat(chunks, size));
+}
+
+/** Percent-decodes a path segment; a malformed one (`%zz`) stays as is and simply names no function. */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function flatHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(", ") : v;
+  return out;
+}
+
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}, contentType = "text/plain; charset=utf-8"): void {
+  const payload = Buffer.from(body, "utf8");
+  res.writeHead(status, { "Content-Type": contentType, "Content-Length": String(payload.byteLength), ...headers });
+  res.end(payload);
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  send(res, status, JSON.stringify(value), {}, "application/json");
+}

@@ -1,0 +1,191 @@
+/**
+ * Issue 6 end to end, through the real Pulumi CLI on the `local` stack: the embedded platform (gateway,
+ * Prometheus, node-exporter), a real campaign with k6, the DuckDB memory, stop and resume, crash recovery,
+ * destroy with retrieval, and opt-in cleanup. Each scenario uses its own project copy and state backend.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { tableRowCounts } from "../../plugins/peva-faas/src/runner/retrieve.ts";
+import { processesMatching, runEvents, SMALL_CAMPAIGN, waitForEvent, workloadsConfig } from "../support/campaign.ts";
+import { copyProject, stackUrns, type ProjectCopy } from "../support/pulumi-project.ts";
+import { portIsFree } from "../../components/process-control.ts";
+
+interface RunOutput {
+  runId: string;
+  status: string;
+  success: boolean;
+  counts: { planned: number; executed: number; failed: number; iterations: number; overloaded: number; skipped: Record<string, number> };
+  resultsCsv: string;
+  memoryDb: string;
+  stopFile: string;
+  summary: string;
+}
+
+const projects: ProjectCopy[] = [];
+afterEach(async () => {
+  // Whatever a scenario left running is stopped by destroying its stack; then the copy goes.
+  for (const p of projects.splice(0)) {
+    for (const pid of processesMatching(p.dir)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // gone
+      }
+    }
+    await p.remove();
+  }
+});
+
+async function newProject() {
+  const project = await copyProject("peva-campaign-");
+  projects.push(project);
+  const stack = await project.stack("local");
+  await stack.setConfig("peva-lab:workloads", workloadsConfig(SMALL_CAMPAIGN));
+  return { project, stack };
+}
+
+function duckdbQuery(db: string, sql: string): Record<string, unknown>[] {
+  // A separate process: the DuckDB file is opened read-only, exactly as a user would inspect it.
+  const script = `import { DuckDBInstance } from "@duckdb/node-api";
+const i = await DuckDBInstance.create(process.argv[1], { access_mode: "READ_ONLY" });
+const c = await i.connect();
+console.log(JSON.stringify((await c.runAndReadAll(process.argv[2])).getRowObjectsJS(), (_k, v) => typeof v === "bigint" ? Number(v) : v));`;
+  const run = spawnSync(process.execPath, ["--input-type=module", "-e", script, db, sql], { cwd: process.cwd(), encoding: "utf8" });
+  if (run.status !== 0) throw new Error(run.stderr);
+  return JSON.parse(run.stdout) as Record<string, unknown>[];
+}
+
+/** Every executed (config, iteration) appears once; every completed configuration has all its iterations. */
+function expectNoDuplicates(db: string, iterations: number) {
+  const dup = duckdbQuery(db, "SELECT config_id, iteration, count(*) AS n FROM execution_events WHERE skip_reason IS NULL AND iteration > 0 GROUP BY ALL HAVING count(*) > 1");
+  expect(dup).toEqual([]);
+  const perConfig = duckdbQuery(db, "SELECT config_id, count(DISTINCT iteration) AS n FROM execution_events WHERE skip_reason IS NULL AND iteration > 0 GROUP BY config_id");
+  for (const row of perConfig) expect(Number(row["n"])).toBeLessThanOrEqual(iterations);
+}
+
+describe("campaigns on the local stack", () => {
+  it("happy path: up runs the campaign, results and all six memory tables are written, destroy retrieves the memory and stops everything", async () => {
+    const { project, stack } = await newProject();
+    const up = await stack.up({ onOutput: (s) => process.stdout.write(s) });
+    expect(up.summary.result).toBe("succeeded");
+    const outputs = await stack.outputs();
+    const run = outputs["run"]?.value as RunOutput;
+    const platform = outputs["platform"]?.value as { gatewayUrl: string; prometheusUrl: string };
+    expect(run.status).toBe("done");
+    expect(run.counts.planned).toBe(4); // 2 functions × 2 rates (max_functions is exclusive: single functions only)
+    expect(run.counts.executed + run.counts.failed + Object.values(run.counts.skipped).reduce((a, b) => a + b, 0)).toBe(run.counts.planned);
+    expect(run.summary).toContain("configurations planned");
+
+    // results.csv: one row per executed iteration, DFaaS header first.
+    const csv = (await import("node:fs")).readFileSync(run.resultsCsv, "utf8").trim().split("\n");
+    expect(csv[0]).toMatch(/^function_figlet,rate_function_figlet,success_rate_function_figlet,/);
+    expect(csv.length - 1).toBe(run.counts.iterations);
+
+    // The DuckDB memory: all six tables written by a normal run.
+    const counts = await tableRowCounts(run.memoryDb);
+    for (const table of ["memory_schema_meta", "run_sessions", "config_catalog", "execution_events", "k6_raw_summaries", "policy_updates"]) {
+      expect(counts[table], table).toBeGreaterThan(0);
+    }
+    expectNoDuplicates(run.memoryDb, SMALL_CAMPAIGN.iterations);
+
+    // A second up with nothing changed is a no-op.
+    const again = await stack.up();
+    expect(Object.keys(again.summary.resourceChanges ?? {})).toEqual(["same"]);
+
+    const ports = [new URL(platform.gatewayUrl).port, new URL(platform.prometheusUrl).port].map(Number);
+    const destroyed = await stack.destroy({ onOutput: (s) => process.stdout.write(s) });
+    expect(destroyed.summary.result).toBe("succeeded");
+    expect(await stackUrns(stack)).toEqual([]);
+    const copy = join(project.dir, "output/local/memory/localhost/peva_faas.duckdb");
+    expect(await tableRowCounts(copy)).toEqual(counts);
+    expect(processesMatching(project.dir)).toEqual([]);
+    expect(processesMatching("k6", "run", project.dir)).toEqual([]);
+    for (const port of ports) expect(await portIsFree(port)).toBe(true);
+  });
+
+  it("stop and resume: a STOP file ends the run as stopped within 30 s; the next up resumes without duplicates", async () => {
+    const { project, stack } = await newProject();
+    const started = Date.now();
+    const first = stack.up({ onOutput: (s) => process.stdout.write(s) });
+    const runDir = await waitForEvent(project.dir, "iteration_done", started);
+    const stopAt = Date.now();
+    writeFileSync(join(project.dir, "output/local/STOP"), "");
+    await first;
+    expect(Date.now() - stopAt).toBeLessThan(30_000);
+    const stopped = (await stack.outputs())["run"]?.value as RunOutput;
+    expect(stopped.status).toBe("stopped");
+    expect(runEvents(runDir).at(-1)).toMatchObject({ type: "run_finished", status: "stopped" });
+    expect(processesMatching("k6", "run", project.dir)).toEqual([]);
+    const afterStop = duckdbQuery(stopped.memoryDb, "SELECT count(*) AS n FROM execution_events WHERE skip_reason IS NULL AND iteration > 0");
+    expect(Number(afterStop[0]!["n"])).toBeGreaterThanOrEqual(1);
+
+    const resumed = await stack.up({ onOutput: (s) => process.stdout.write(s) });
+    expect(resumed.summary.result).toBe("succeeded");
+    const done = (await stack.outputs())["run"]?.value as RunOutput;
+    expect(done.status).toBe("done");
+    expect(done.counts.skipped["already_in_memory"] ?? 0).toBeGreaterThanOrEqual(0);
+    expectNoDuplicates(done.memoryDb, SMALL_CAMPAIGN.iterations);
+    const total = duckdbQuery(done.memoryDb, "SELECT count(DISTINCT config_id) AS n FROM execution_events");
+    expect(Number(total[0]!["n"])).toBe(done.counts.planned);
+
+    await stack.destroy();
+    expect(existsSync(join(project.dir, "output/local/memory/localhost/peva_faas.duckdb"))).toBe(true);
+  });
+
+  it("crash: kill -9 of the runner mid-iteration; the next up recovers, reports the lost iteration, no duplicates", async () => {
+    const { project, stack } = await newProject();
+    const started = Date.now();
+    const first = stack.up({ onOutput: (s) => process.stdout.write(s) });
+    await waitForEvent(project.dir, "iteration_done", started);
+    const runners = processesMatching("peva-faas/bin/peva-faas.ts", project.dir);
+    expect(runners.length).toBe(1);
+    process.kill(runners[0]!, "SIGKILL");
+    await first;
+    const crashed = (await stack.outputs())["run"]?.value as RunOutput;
+    expect(crashed.status).toBe("failed");
+
+    const second = Date.now();
+    await stack.up({ onOutput: (s) => process.stdout.write(s) });
+    const recovered = (await stack.outputs())["run"]?.value as RunOutput;
+    expect(recovered.status).toBe("done");
+    const runDir = await waitForEvent(project.dir, "run_finished", second, 5_000);
+    const events = runEvents(runDir);
+    // The kill came right after iteration 1 of the first configuration: iteration 2 was in flight and is reported.
+    const lost = events.filter((e) => e.type === "iteration_lost");
+    expect(lost).toHaveLength(1);
+    expect(lost[0]).toMatchObject({ iteration: 2 });
+    expectNoDuplicates(recovered.memoryDb, SMALL_CAMPAIGN.iterations);
+    await stack.destroy();
+  });
+
+  it("opt-in cleanup: destroy removes the allowed path and refuses the other, which stays", async () => {
+    const { project, stack } = await newProject();
+    await stack.setConfig("peva-lab:workloads", workloadsConfig({ ...SMALL_CAMPAIGN, rate_strategy: { type: "custom", rates: [5] }, combinations: { min_functions: 1, max_functions: 2 }, functions: [SMALL_CAMPAIGN.functions[0]] }));
+    const outside = join(project.dir, "output/local/keep-me.txt");
+    mkdirSync(join(project.dir, "output/local"), { recursive: true });
+    writeFileSync(outside, "not yours to delete");
+    await stack.setConfig("peva-lab:cleanup", { value: JSON.stringify({ memory: true, paths: ["benchmark_results/peva_faas/memory", "../keep-me.txt"] }) });
+    await stack.up({ onOutput: (s) => process.stdout.write(s) });
+    const run = (await stack.outputs())["run"]?.value as RunOutput;
+    expect(existsSync(run.memoryDb)).toBe(true);
+
+    const refused = await stack.destroy().then(
+      () => "",
+      (e: unknown) => String(e),
+    );
+    expect(refused).toContain("cleanup refused");
+    expect(refused).toContain("keep-me.txt");
+    expect(existsSync(run.memoryDb)).toBe(false); // the allowed path went (after the copy was verified)
+    expect(existsSync(join(project.dir, "output/local/memory/localhost/peva_faas.duckdb"))).toBe(true);
+    expect(existsSync(outside)).toBe(true);
+
+    // Opting out (an up records it; nothing re-runs) lets the destroy finish.
+    await stack.setConfig("peva-lab:cleanup", { value: JSON.stringify({ memory: false, paths: [] }) });
+    const optOut = await stack.up();
+    expect(optOut.summary.resourceChanges?.["update"]).toBe(1);
+    await stack.destroy();
+    expect(await stackUrns(stack)).toEqual([]);
+  });
+});
