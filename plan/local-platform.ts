@@ -59,7 +59,10 @@ export function localProcessSpecs(opts: {
         "--port", String(ports.gateway),
         "--max-replicas", String(opts.maxReplicas),
         "--queue-depth", String(opts.queueDepth),
-        // Cooldown waits for replicas < 2 before every iteration: a short quiet period keeps campaigns brisk.
+        // Cooldown waits for replicas < 2 before every iteration, so each iteration starts at one replica: a quick
+        // scale-up keeps 10 s load windows from measuring mostly the scaling lag, and a short quiet period before
+        // scaling down keeps campaigns brisk.
+        "--scale-up-after-ms", "2000",
         "--scale-down-after-ms", "5000",
         "--password-file", `${stateDir}/gateway-password`,
         "--ready-file", `${stateDir}/gateway.ready.json`,

@@ -43,7 +43,7 @@ export const RESERVED_TAGS = ["run_id", "component", "workload", "repetition"] a
 
 /**
  * `run --summary-export <ws>/summary.json --env PEVA_SUMMARY_PATH=<ws>/summary.v1.json --address 127.0.0.1:0
- * [--out o]… [--tag k=v]… <ws>/script.js` (argv without the executable). The REST API binds an ephemeral
+ * --no-usage-report [--out o]… [--tag k=v]… <ws>/script.js` (argv without the executable). The REST API binds an ephemeral
  * loopback port so concurrent runs do not clash on 6565.
  */
 export function buildK6Argv(input: K6ArgvInput): string[] {
@@ -55,6 +55,8 @@ export function buildK6Argv(input: K6ArgvInput): string[] {
     `${SUMMARY_PATH_ENV}=${input.workspace.summary}`,
     "--address",
     "127.0.0.1:0",
+    // k6 otherwise reports anonymous usage to its vendor on every run: traffic off loopback the lab never sends.
+    "--no-usage-report",
   ];
   for (const o of input.outputs ?? []) {
     const t = o.trim();

@@ -63,7 +63,8 @@ export function startK6(opts: K6RunOptions): K6Run {
   const startedAt = Date.now() / 1000;
   const child = spawn(opts.k6Path, [...opts.argv], {
     cwd: opts.cwd,
-    env: opts.env ?? process.env,
+    // Belt and braces with --no-usage-report: no usage report whatever the argv.
+    env: { ...(opts.env ?? process.env), K6_NO_USAGE_REPORT: "true" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stopped = false;

@@ -141,9 +141,10 @@ export class DuckDbMemoryStore implements MemoryStore {
     for (const e of batch.events) validateEvent(e);
     if (batch.events.length + batch.policyUpdates.length + batch.verdicts.length === 0) return;
     const events = dedupeEvents(batch.events);
+    // Filled inside the serialised transaction, from `staged` as of the previous commit.
     const newConfigs = new Map<string, Configuration>();
-    for (const e of events) if (!this.staged.has(e.config.id)) newConfigs.set(e.config.id, e.config);
-    await this.tx(async (c) => {
+    const body = async (c: DuckDBConnection): Promise<void> => {
+      for (const e of events) if (!this.staged.has(e.config.id)) newConfigs.set(e.config.id, e.config);
       const now = BigInt(toMicros(this.now()));
       if (events.length > 0) {
         if (newConfigs.size > 0) {
@@ -185,9 +186,13 @@ export class DuckDbMemoryStore implements MemoryStore {
           ],
         );
       }
+    };
+    // `staged` changes only after COMMIT: a rolled-back transaction took its staged configurations with it. Every
+    // event's configuration is then in `stage_configs`, which the events insert joins (an inner join would
+    // otherwise drop the event).
+    await this.tx(body, () => {
+      for (const id of newConfigs.keys()) this.staged.add(id);
     });
-    // Only now: a rolled-back transaction took its staged configurations with it.
-    for (const id of newConfigs.keys()) this.staged.add(id);
   }
 
   /** Runs a staged merge through a statement prepared once per connection. */
@@ -325,14 +330,18 @@ export class DuckDbMemoryStore implements MemoryStore {
     });
   }
 
-  /** One transaction, serialised with every other use of the connection; rolled back on any error. */
-  private async tx(body: (c: DuckDBConnection) => Promise<void>): Promise<void> {
+  /**
+   * One transaction, serialised with every other use of the connection; rolled back on any error. `afterCommit`
+   * runs inside the serialised section, before the next transaction can start.
+   */
+  private async tx(body: (c: DuckDBConnection) => Promise<void>, afterCommit?: () => void): Promise<void> {
     await this.serial(async () => {
       const c = this.connection();
       await c.run("BEGIN TRANSACTION");
       try {
         await body(c);
         await c.run("COMMIT");
+        afterCommit?.();
       } catch (error) {
         await c.run("ROLLBACK").catch(() => undefined);
         // Rows appended but not flushed must not leak into the next batch (flushed ones went with the rollback).

@@ -102,10 +102,12 @@ export class RateGrid {
     return index;
   }
 
+  /** What is known about a cell. */
   stateOf(index: number): CellState {
     return this.state[index] as CellState;
   }
 
+  /** How the cell's state became known. */
   originOf(index: number): CellOrigin {
     return this.origin[index] as CellOrigin;
   }
@@ -127,6 +129,7 @@ export class RateGrid {
     return n;
   }
 
+  /** Marks a cell that could not be measured in this run (it stays unknown; a later run retries it). */
   markFailed(index: number): void {
     this.failedCells[index] = 1;
   }

@@ -16,12 +16,15 @@ import { assertSize } from "./cartesian.ts";
 
 /** Takes the first `desiredSize` candidates (the scheduler's order) and learns nothing. */
 export class NoOpPolicy implements PolicyAlgorithm {
+  /** The first `desiredSize` candidates. */
   chooseBatch({ candidates, desiredSize }: ChooseBatchRequest): readonly Configuration[] {
     return candidates.slice(0, desiredSize);
   }
 
+  /** Learns nothing. */
   updateOnline(): PolicyUpdateResult | void {}
 
+  /** Learns nothing. */
   updateBatch(): PolicyUpdateResult | void {}
 }
 

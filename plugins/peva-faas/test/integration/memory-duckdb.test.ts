@@ -203,6 +203,21 @@ describe("DuckDB memory store (real file)", () => {
     await expect(new DuckDbMemoryStore({ dbPath: db }).open()).rejects.toThrow(/execution_events lacks campaign_id/);
   });
 
+  it("concurrent writes are serialised: every event once, every configuration cataloged once", async () => {
+    const db = join(dir, "mem.duckdb");
+    const store = new DuckDbMemoryStore({ dbPath: db });
+    await store.open();
+    const configs = [A, B, makeConfiguration([{ name: "env", rate: 30 }])];
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        store.write({ events: configs.map((c) => ev(c, 1 + (i % 4))), policyUpdates: [], verdicts: [] }),
+      ),
+    );
+    await store.close();
+    expect(await count(db, "execution_events")).toBe(12);
+    expect(await count(db, "config_catalog")).toBe(3);
+  });
+
   it("a failed write is rolled back whole, and the next write does not carry its staged rows", async () => {
     const db = join(dir, "mem.duckdb");
     const store = new DuckDbMemoryStore({ dbPath: db });

@@ -247,6 +247,7 @@ describe("k6 command line", () => {
       `PEVA_SUMMARY_PATH=${ws.summary}`,
       "--address",
       "127.0.0.1:0",
+      "--no-usage-report",
       "--out",
       "json=x.json",
       "--tag",

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { CORE_TABLES, DEBUG_TABLES } from "../../src/memory/index.ts";
+import { MERGE_STAGED_SQL, createTableSql, exportSql, preloadSql, sqlString, timestampSql } from "../../src/memory/sql.ts";
+
+describe("memory SQL", () => {
+  it("splits core and debug tables as §11.3 says, plus the verdicts table resume needs", () => {
+    expect(CORE_TABLES).toEqual([
+      "memory_schema_meta",
+      "run_sessions",
+      "config_catalog",
+      "execution_events",
+      "policy_updates",
+      "config_verdicts",
+    ]);
+    expect(DEBUG_TABLES).toEqual(["k6_raw_summaries"]);
+  });
+
+  it("keys events and raw summaries on (config_id, iteration, repetition, run_id), verdicts on (campaign, config)", () => {
+    expect(createTableSql("execution_events")).toContain("UNIQUE (config_id, iteration, repetition, run_id)");
+    expect(createTableSql("k6_raw_summaries")).toContain("UNIQUE (config_id, iteration, repetition, run_id)");
+    expect(createTableSql("config_verdicts")).toContain("PRIMARY KEY (campaign_id, config_id)");
+    expect(createTableSql("execution_events")).toContain("skip_reason VARCHAR");
+  });
+
+  it("merges idempotently and applies the upgrade rule before inserting", () => {
+    expect(MERGE_STAGED_SQL.events).toContain("ON CONFLICT DO NOTHING");
+    expect(MERGE_STAGED_SQL.upgradeEvents).toMatch(/DELETE FROM execution_events WHERE status <> 'executed'/);
+    expect(preloadSql("execution_events", "/x/e.parquet")).toHaveLength(2);
+    expect(preloadSql("config_catalog", "/x/c.parquet")).toEqual([
+      "INSERT INTO config_catalog BY NAME SELECT * FROM read_parquet('/x/c.parquet') ON CONFLICT DO NOTHING",
+    ]);
+  });
+
+  it("quotes paths and refuses bad timestamps", () => {
+    expect(sqlString("it's")).toBe("'it''s'");
+    expect(exportSql("run_sessions", "/tmp/o'k/x.parquet")).toBe(
+      "COPY run_sessions TO '/tmp/o''k/x.parquet' (FORMAT PARQUET, COMPRESSION zstd)",
+    );
+    expect(timestampSql(1_700_000_000_000_000)).toBe("make_timestamp(1700000000000000::BIGINT)");
+    expect(() => timestampSql(Number.NaN)).toThrow(RangeError);
+  });
+});
