@@ -18,7 +18,7 @@ ifeq ($(STACK),local)
 export PULUMI_CONFIG_PASSPHRASE ?= peva-lab-local
 endif
 
-.PHONY: help bootstrap deps typecheck lint shellcheck go-test test test-unit test-integration test-e2e up preview destroy bench stack
+.PHONY: plugins help bootstrap deps typecheck lint shellcheck go-test test test-unit test-integration test-e2e up preview destroy bench stack
 
 help:
 	@echo "make up                 build the local lab and run its campaign (pulumi up on stack '$(STACK)')"
@@ -26,6 +26,7 @@ help:
 	@echo "make destroy            pulumi destroy (retrieves memory first)"
 	@echo "make preview STACK=dev  preview another stack"
 	@echo "make bench              run the benchmarks, write docs/benchmarks.md"
+	@echo "make plugins            list the plugins the registry finds, and check their extras"
 
 bootstrap:
 	scripts/bootstrap
@@ -76,6 +77,10 @@ preview: stack
 
 destroy: deps
 	pulumi destroy --yes --stack $(STACK) --non-interactive
+
+plugins: deps
+	npx peva-lab plugins list
+	npx peva-lab plugins doctor
 
 bench: deps
 	node scripts/bench.ts
