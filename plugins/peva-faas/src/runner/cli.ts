@@ -8,6 +8,7 @@ import { parse as parseYaml } from "yaml";
 import { parseWorkloadConfig, type WorkloadConfig } from "../config/parse.ts";
 import { planCampaign, formatPlanTable } from "../plan/plan.ts";
 import { createConfiguredMemoryEngine } from "../memory/open.ts";
+import { resolveMemoryPaths } from "../memory/config.ts";
 import { withCheckpoint } from "../memory/engine.ts";
 import { createPolicy, createScheduler } from "../scheduling/factory.ts";
 import { PrometheusClient } from "../prometheus/client.ts";
@@ -84,7 +85,7 @@ async function runCommand(file: string): Promise<number> {
     success: outcome?.success ?? false,
     counts,
     results_dir: spec.results_dir,
-    memory_db: "",
+    memory_db: memoryDbOf(spec),
     message: outcome?.message ?? (failure ? failure.split("\n")[0]! : ""),
     frontier: outcome?.frontier ?? [],
   });
@@ -94,6 +95,15 @@ async function runCommand(file: string): Promise<number> {
   mirror.close();
   stop.dispose();
   return code;
+}
+
+/** The memory file of a spec's campaign (empty when the settings do not even parse). */
+function memoryDbOf(spec: RunSpec): string {
+  try {
+    return resolveMemoryPaths(workloadConfigOf(spec).memory, spec.workdir).dbPath;
+  } catch {
+    return "";
+  }
 }
 
 async function run(spec: RunSpec, sink: EventSink, stop: StopToken, log: (l: string) => void): Promise<CampaignOutcome> {

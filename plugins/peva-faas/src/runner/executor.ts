@@ -114,8 +114,10 @@ export async function executeCampaign(env: ExecutorEnv): Promise<CampaignOutcome
   };
 
   try {
-    // Baseline idle snapshot, once per run (instant queries over a short trailing window).
-    const baseline = await collectNodeSnapshot(env.prometheus, env.queries, config.duration, { scaphandre: config.scaphandre_enabled });
+    // Baseline idle snapshot, once per run (instant queries over a trailing window). At least 5 s: a rate() needs
+    // two samples, and a 1 s load with a 1 s scrape interval would never have them.
+    const baselineWindow = `${Math.max(5, Math.ceil(config.duration_seconds))}s`;
+    const baseline = await collectNodeSnapshot(env.prometheus, env.queries, baselineWindow, { scaphandre: config.scaphandre_enabled });
     env.log(`baseline: cpu ${baseline.cpu_usage_node_pct.toFixed(1)} % of capacity, ram ${baseline.ram_usage_node_pct.toFixed(1)} %`);
     const desiredSize = config.selection_mode === "micro_batch" ? config.micro_batch_size : 1;
     progress();
@@ -152,6 +154,7 @@ export async function executeCampaign(env: ExecutorEnv): Promise<CampaignOutcome
         progress();
       }
     }
+    progress(); // the last word on progress, also when the campaign ended with skips
     const status: RunStatus = "done";
     return finish(env, status, counts, counts.failed === 0, counts.failed > 0 ? `${counts.failed} configuration(s) failed` : "", startedAt);
   } catch (e) {
