@@ -8,6 +8,7 @@
  */
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
+import { mulberry32 } from "../plugins/peva-faas/src/config/rates.ts";
 import type { Configuration } from "../plugins/peva-faas/src/model.ts";
 import {
   FrontierScheduler,
@@ -25,17 +26,8 @@ const NAMES = ["env", "figlet", "markdown", "nodeinfo", "qrcode-go", "shasum"];
 const RATES = Array.from({ length: 21 }, (_, i) => i * 10);
 const configs = [...syntheticConfigurations(NAMES, RATES, [1, 2])];
 
-/** mulberry32: small deterministic PRNG so the random scenarios are the same on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the rate strategies' PRNG): the random scenarios are the same on every machine. */
+const prng = mulberry32;
 
 type Caps = Readonly<Record<string, number>>;
 const capsOf = (values: readonly number[]): Caps => Object.fromEntries(NAMES.map((n, i) => [n, values[i]!]));

@@ -14,10 +14,19 @@ import { resolveCleanupPath } from "@peva-lab/core";
 import { openEngineLog, type EngineLog } from "./engine-log.ts";
 import { LocalTransport } from "./transport/local-transport.ts";
 import type { RunnerProcess, RunnerTransport } from "./transport/runner-transport.ts";
-import { formatDuration, parseEventLine, progressLine, splitLines, type RunCounts, type RunEvent, type RunStatus } from "../plugins/peva-faas/src/runner/events.ts";
-import { RUN_SPEC_SCHEMA, type RunSpec } from "../plugins/peva-faas/src/runner/spec.ts";
-import { verifyMemoryCopy } from "../plugins/peva-faas/src/runner/retrieve.ts";
-import { summaryTable } from "../plugins/peva-faas/src/runner/summary.ts";
+import {
+  formatDuration,
+  parseEventLine,
+  progressLine,
+  RUN_SPEC_SCHEMA,
+  splitLines,
+  summaryTable,
+  verifyMemoryCopy,
+  type RunCounts,
+  type RunEvent,
+  type RunSpec,
+  type RunStatus,
+} from "@peva-lab/peva-faas/runner";
 
 /** Provider inputs. */
 export interface BenchmarkRunInputs {

@@ -3,9 +3,9 @@
  * resumes it after a stop or a crash); `pulumi destroy` retrieves its DuckDB memory first.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { RunCounts, RunStatus } from "../plugins/peva-faas/src/runner/events.ts";
+import type { RunCounts, RunStatus } from "@peva-lab/peva-faas/runner";
 import type * as Impl from "./benchmark-run-provider.ts";
-import { implLoader } from "./dynamic-impl.ts";
+import { forwardingProvider } from "./dynamic-impl.ts";
 
 /** Type token of the resource (used to compute its URN for progress logging). */
 export const BENCHMARK_RUN_TYPE = "pulumi-nodejs:dynamic/peva-lab:BenchmarkRun";
@@ -28,25 +28,7 @@ export interface BenchmarkRunArgs {
   readonly cleanup: { readonly memory: boolean; readonly paths: readonly string[] };
 }
 
-const load = implLoader<typeof Impl>("components/benchmark-run-provider.ts");
-
-const provider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs) {
-    return (await load()).create(inputs as Impl.BenchmarkRunInputs);
-  },
-  async diff(_id, olds, news) {
-    return (await load()).diff(olds as Impl.BenchmarkRunOutputs, news as Impl.BenchmarkRunInputs);
-  },
-  async update(_id, olds, news) {
-    return (await load()).update(olds as Impl.BenchmarkRunOutputs, news as Impl.BenchmarkRunInputs);
-  },
-  async read(id, props) {
-    return (await load()).read(id, props as Impl.BenchmarkRunOutputs);
-  },
-  async delete(_id, props) {
-    await (await load()).remove(props as Impl.BenchmarkRunOutputs);
-  },
-};
+const provider = forwardingProvider<Impl.BenchmarkRunInputs, Impl.BenchmarkRunOutputs>("components/benchmark-run-provider.ts");
 
 /** A campaign run. */
 export class BenchmarkRun extends pulumi.dynamic.Resource {

@@ -13,7 +13,7 @@ import { RunnerSetup } from "./runner-setup.ts";
 import { ToolchainProbe } from "./toolchain-probe.ts";
 import { LocalPlatform } from "./local-platform.ts";
 import { BenchmarkRun } from "./benchmark-run.ts";
-import type { RunCounts, RunStatus } from "../plugins/peva-faas/src/runner/events.ts";
+import type { RunCounts, RunStatus } from "@peva-lab/peva-faas/runner";
 
 /** Where the peva-faas memory lives by default, relative to the runner workdir. */
 const DEFAULT_MEMORY_DB_PATH = "benchmark_results/peva_faas/memory/peva_faas.duckdb";

@@ -5,7 +5,7 @@
  * stops exactly those processes. Refresh notices when they are gone.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { implLoader } from "./dynamic-impl.ts";
+import { forwardingProvider } from "./dynamic-impl.ts";
 import type * as Impl from "./local-platform-provider.ts";
 
 /** Inputs of {@link LocalPlatform}. */
@@ -19,22 +19,7 @@ export interface LocalPlatformArgs {
 /** Behaviour version of the provider; bump it to reach existing stacks after a change. */
 export const LOCAL_PLATFORM_PROVIDER_VERSION = "1";
 
-const load = implLoader<typeof Impl>("components/local-platform-provider.ts");
-
-const provider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs) {
-    return (await load()).create(inputs as Impl.LocalPlatformInputs);
-  },
-  async diff(_id, olds, news) {
-    return (await load()).diff(olds as Impl.LocalPlatformOutputs, news as Impl.LocalPlatformInputs);
-  },
-  async read(id, props) {
-    return (await load()).read(id, props as Impl.LocalPlatformOutputs);
-  },
-  async delete(_id, props) {
-    await (await load()).remove(props as Impl.LocalPlatformOutputs);
-  },
-};
+const provider = forwardingProvider<Impl.LocalPlatformInputs, Impl.LocalPlatformOutputs>("components/local-platform-provider.ts");
 
 /** The local platform's processes and endpoints. */
 export class LocalPlatform extends pulumi.dynamic.Resource {

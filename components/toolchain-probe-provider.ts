@@ -2,8 +2,8 @@
  * Implementation of the `ToolchainProbe` dynamic provider (runs in the dynamic-provider process).
  */
 import { execFile } from "node:child_process";
-import { access, constants } from "node:fs/promises";
-import { delimiter, join } from "node:path";
+import { delimiter } from "node:path";
+import { findOnPath } from "@peva-lab/core";
 import { promisify } from "node:util";
 import type { ToolRequirement } from "../plan/lab-plan.ts";
 
@@ -18,26 +18,11 @@ export interface ProbeOutputs extends ProbeInputs {
   readonly found: Record<string, { path: string; version: string }>;
 }
 
-/** Looks `name` up on PATH like a shell does; undefined when absent. */
-export async function which(name: string, pathEnv = process.env["PATH"] ?? ""): Promise<string | undefined> {
-  for (const dir of pathEnv.split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
-
 async function probe(tools: readonly ToolRequirement[]): Promise<ProbeOutputs["found"]> {
   const found: ProbeOutputs["found"] = {};
   const missing: string[] = [];
   for (const tool of tools) {
-    const path = await which(tool.name);
+    const path = findOnPath(tool.name, (process.env["PATH"] ?? "").split(delimiter).filter(Boolean));
     if (!path) {
       missing.push(`${tool.name} (needed by ${tool.neededBy})`);
       continue;
@@ -59,13 +44,13 @@ export async function create(inputs: ProbeInputs) {
 }
 
 /** Diff: only a changed requirement list changes the resource; versions are refreshed by `read`. */
-export async function diff(olds: ProbeOutputs, news: ProbeInputs) {
+export function diff(olds: ProbeOutputs, news: ProbeInputs) {
   const changed = JSON.stringify(olds.tools) !== JSON.stringify(news.tools);
   return { changes: changed, replaces: [], deleteBeforeReplace: false };
 }
 
 /** Update: probe again with the new list. */
-export async function update(news: ProbeInputs) {
+export async function update(_olds: ProbeOutputs, news: ProbeInputs) {
   return { outs: { tools: news.tools, found: await probe(news.tools) } };
 }
 

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { ToolRequirement } from "../plan/lab-plan.ts";
-import { implLoader } from "./dynamic-impl.ts";
+import { forwardingProvider } from "./dynamic-impl.ts";
 import type * as Impl from "./toolchain-probe-provider.ts";
 
 /** Inputs of {@link ToolchainProbe}. */
@@ -14,25 +14,7 @@ export interface ToolchainProbeArgs {
   readonly tools: pulumi.Input<readonly ToolRequirement[]>;
 }
 
-const load = implLoader<typeof Impl>("components/toolchain-probe-provider.ts");
-
-const provider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs) {
-    return (await load()).create(inputs as Impl.ProbeInputs);
-  },
-  async diff(_id, olds, news) {
-    return (await load()).diff(olds as Impl.ProbeOutputs, news as Impl.ProbeInputs);
-  },
-  async update(_id, _olds, news) {
-    return (await load()).update(news as Impl.ProbeInputs);
-  },
-  async read(id, props) {
-    return (await load()).read(id, props as Impl.ProbeOutputs);
-  },
-  async delete() {
-    // Probing changes nothing on the host, so there is nothing to undo.
-  },
-};
+const provider = forwardingProvider<Impl.ProbeInputs, Impl.ProbeOutputs>("components/toolchain-probe-provider.ts");
 
 /** Finds and versions the runner host's tools. */
 export class ToolchainProbe extends pulumi.dynamic.Resource {

@@ -50,21 +50,21 @@ export function validateStackConfig(
 
   const schema = buildStackConfigSchema(plugins.map((p) => p.name));
   const parsed = schema.safeParse(values);
-  if (!parsed.success) {
-    errors.push(...formatIssues(parsed.error.issues, []));
-    return { ok: false, errors };
+  if (!parsed.success) errors.push(...formatIssues(parsed.error.issues, []));
+  // Workload settings are checked by their plugin's schema even when the rest of the config is wrong, so one run
+  // reports every error. Validated here so a bad setting fails before any resource exists; the settings travel
+  // to the runner as written (the runner applies the same schema), which keeps campaign diffs minimal.
+  const rawWorkloads = values["workloads"];
+  if (rawWorkloads && typeof rawWorkloads === "object" && !Array.isArray(rawWorkloads)) {
+    for (const [name, workload] of Object.entries(rawWorkloads as Record<string, unknown>)) {
+      const settingsSchema = plugins.find((p) => p.name === name)?.settingsSchema;
+      if (!settingsSchema || !workload || typeof workload !== "object") continue;
+      const settings = settingsSchema.safeParse((workload as { settings?: unknown }).settings ?? {});
+      if (!settings.success) errors.push(...formatIssues(settings.error.issues, ["workloads", name, "settings"]));
+    }
   }
-  const config = parsed.data;
-  for (const [name, workload] of Object.entries(config.workloads)) {
-    const settingsSchema = plugins.find((p) => p.name === name)?.settingsSchema;
-    if (!settingsSchema) continue;
-    // Validated here so a bad setting fails before any resource exists; the settings travel to the runner as
-    // written (the runner applies the same schema), which keeps campaign diffs minimal.
-    const settings = settingsSchema.safeParse(workload.settings);
-    if (!settings.success) errors.push(...formatIssues(settings.error.issues, ["workloads", name, "settings"]));
-  }
-  if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, config, secretKeys: secrets };
+  if (!parsed.success || errors.length > 0) return { ok: false, errors };
+  return { ok: true, config: parsed.data, secretKeys: secrets };
 }
 
 /** Parses a Pulumi config value: JSON (objects, arrays, numbers, booleans) when it parses, else the plain string. */

@@ -59,7 +59,9 @@ describe("local stack through the Pulumi CLI", () => {
   it("an invalid config fails before any resource exists, naming every field at fault", async () => {
     const stack = await project.stack("bad");
     await stack.setAllConfig({
-      "peva-lab:workloads": { value: JSON.stringify({ ghost: { enabled: true } }) },
+      "peva-lab:workloads": {
+        value: JSON.stringify({ ghost: { enabled: true }, "peva-faas": { settings: { rate_strategy: { type: "linear", min_rate: -5 } } } }),
+      },
       "peva-lab:cleanup": { value: JSON.stringify({ memory: true, paths: [] }) },
     });
     const failure = await stack.up().then(
@@ -68,6 +70,7 @@ describe("local stack through the Pulumi CLI", () => {
     );
     expect(failure).toBeDefined();
     expect(failure).toContain("peva-lab:workloads.ghost: unknown plugin 'ghost'");
+    expect(failure).toMatch(/peva-lab:workloads\.peva-faas\.settings\.rate_strategy\.min_rate: /);
     expect(failure).toContain("peva-lab:cleanup.paths: cleanup.memory is true but no paths are listed");
     const urns = await stackUrns(stack);
     // At most the root stack resource Pulumi registers before the program runs; nothing of the lab.

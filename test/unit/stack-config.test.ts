@@ -97,3 +97,21 @@ describe("stack config", () => {
     ]);
   });
 });
+
+describe("stack config: every error at once", () => {
+  it("reports workload settings errors even when other parts of the config are wrong", () => {
+    const r = validateStackConfig(
+      {
+        "peva-lab:typo": "1",
+        "peva-lab:workloads": JSON.stringify({ "peva-faas": { settings: { rate_strategy: { min_rate: -1 } } } }),
+      },
+      [],
+      plugins,
+    );
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.errors).toContain("peva-lab:typo: unknown key");
+      expect(r.errors).toContain("peva-lab:workloads.peva-faas.settings.rate_strategy.min_rate: must be >= 0");
+    }
+  });
+});

@@ -2,23 +2,9 @@
  * Preflight before any load: the plugin's extras import, k6 is on PATH, the gateway answers with our credentials
  * and Prometheus is ready. Each miss names what is missing and the command that fixes it.
  */
-import { accessSync, constants } from "node:fs";
-import { delimiter, join } from "node:path";
+import { delimiter } from "node:path";
+import { findOnPath } from "@peva-lab/core";
 import { fetchReplicas, type GatewayAuth } from "./gateway.ts";
-
-/** Finds an executable on PATH. */
-export function findExecutable(name: string, pathEnv = process.env["PATH"] ?? ""): string | undefined {
-  for (const dir of pathEnv.split(delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // keep looking
-    }
-  }
-  return undefined;
-}
 
 /** Runs every check and throws one error listing every problem. Returns the k6 path. */
 export async function preflight(opts: { gatewayUrl: string; auth: GatewayAuth; prometheusUrl: string }): Promise<{ k6Path: string }> {
@@ -30,7 +16,7 @@ export async function preflight(opts: { gatewayUrl: string; auth: GatewayAuth; p
       problems.push(`the extra '${extra}' does not import; run: npm ci --omit=dev --workspace @peva-lab/peva-faas`);
     }
   }
-  const k6Path = findExecutable("k6");
+  const k6Path = findOnPath("k6", (process.env["PATH"] ?? "").split(delimiter).filter(Boolean));
   if (!k6Path) problems.push("k6 is not on PATH; run: make bootstrap (or scripts/bootstrap)");
   try {
     await fetchReplicas(opts.gatewayUrl, opts.auth);

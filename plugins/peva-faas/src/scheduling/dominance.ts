@@ -3,22 +3,14 @@
  * Pure logic. Unlike upstream, the index is rebuilt from stored verdicts at startup (defect 6).
  */
 import { functionSetKey, type Configuration } from "../model.ts";
+// One definition of dominance for the planner and the schedulers.
+import { dominates } from "../plan/dominance.ts";
 
 /**
  * `dominates(base, candidate)`: same sorted function-name tuple, every candidate rate ≥ the base rate, and at
  * least one strictly greater. Pairs are sorted by name (a `Configuration` invariant), so positions line up.
  */
-export function dominates(base: Configuration, candidate: Configuration): boolean {
-  if (base.pairs.length !== candidate.pairs.length) return false;
-  let strictly = false;
-  for (let i = 0; i < base.pairs.length; i++) {
-    const b = base.pairs[i]!;
-    const c = candidate.pairs[i]!;
-    if (b.name !== c.name || c.rate < b.rate) return false;
-    if (c.rate > b.rate) strictly = true;
-  }
-  return strictly;
-}
+export { dominates };
 
 /** `a ≤ b` on every rate, same function set (equality allowed). */
 export function isBelowOrEqual(a: Configuration, b: Configuration): boolean {

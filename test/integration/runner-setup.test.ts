@@ -1,0 +1,73 @@
+/**
+ * The runner-host setup playbook, run by real Ansible against this machine (connection `local`; a remote host
+ * differs only in transport): it installs k6 and exactly the npm workspaces of the enabled plugins from the
+ * lockfile, so two setups give the same tree and no root-only dependency (Pulumi) reaches a runner.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { REPO, requireTool, toolPath } from "../support/toolchain.ts";
+
+const root = mkdtempSync(join(tmpdir(), "peva-runner-setup-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function runPlaybook(workspaces: readonly string[]): string {
+  const ansible = requireTool("ansible-playbook");
+  const extraVars = {
+    peva_workdir: "unused-when-peva_root-is-set",
+    peva_root: root,
+    peva_workspaces: workspaces,
+    peva_k6_version: "1.8.1",
+    peva_k6_binary: requireTool("k6"),
+    peva_bundle_dir: REPO,
+  };
+  return execFileSync(ansible, ["-i", "localhost,", "-c", "local", "-e", JSON.stringify(extraVars), join(REPO, "playbooks/setup-runner.yml")], {
+    env: { ...process.env, PATH: toolPath(), ANSIBLE_NOCOLOR: "1", ANSIBLE_HOST_KEY_CHECKING: "False" },
+    encoding: "utf8",
+    timeout: 600_000,
+  });
+}
+
+/** Every installed package directory with its version, sorted: the tree's fingerprint. */
+function installedTree(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (nm: string, prefix: string) => {
+    if (!existsSync(nm)) return;
+    for (const entry of readdirSync(nm)) {
+      if (entry.startsWith(".")) continue;
+      const path = join(nm, entry);
+      if (entry.startsWith("@")) {
+        walk(path, `${prefix}${entry}/`);
+        continue;
+      }
+      const manifest = join(path, "package.json");
+      if (!statSync(path).isDirectory() || !existsSync(manifest)) continue;
+      const version = (JSON.parse(readFileSync(manifest, "utf8")) as { version?: string }).version ?? "?";
+      out.push(`${prefix}${entry}@${version}`);
+      walk(join(path, "node_modules"), `${prefix}${entry}>`);
+    }
+  };
+  walk(join(dir, "node_modules"), "");
+  return out.sort();
+}
+
+describe("runner setup (Ansible, lock-backed extras)", () => {
+  it("installs k6 and only the enabled plugins' extras, and a second setup gives the same tree", () => {
+    const first = runPlaybook(["@peva-lab/peva-faas"]);
+    expect(first).toMatch(/failed=0/);
+    expect(execFileSync(join(root, "bin/k6"), ["version"], { encoding: "utf8" })).toContain("v1.8.1");
+    const bundle = join(root, "bundle");
+    const tree = installedTree(bundle);
+    expect(tree.some((p) => p.startsWith("@duckdb/node-api@"))).toBe(true);
+    expect(tree.some((p) => p.startsWith("apache-arrow@"))).toBe(true);
+    // Root-only and other plugins' dependencies stay off the runner.
+    expect(tree.filter((p) => p.startsWith("@pulumi/"))).toEqual([]);
+    expect(tree.filter((p) => p.startsWith("figlet@"))).toEqual([]);
+
+    const second = runPlaybook(["@peva-lab/peva-faas"]);
+    expect(second).toMatch(/failed=0/);
+    expect(installedTree(bundle)).toEqual(tree);
+  });
+});
