@@ -26,7 +26,9 @@ for (const file of files) {
     failed++;
     sections.push(`## ${file}\n\nFAILED (exit ${run.status ?? run.signal}) after ${seconds} s; see \`make bench\` output.\n`);
   } else {
-    sections.push(run.stdout.trim() + "\n");
+    const text = run.stdout.trim();
+    // Every benchmark gets a heading, whether or not it prints its own.
+    sections.push(`${text.startsWith("## ") ? "" : `## ${file.replace(/\.bench\.ts$/, "")}\n\n`}${text}\n`);
   }
   process.stderr.write(`bench: ${file} done in ${seconds} s\n`);
 }
