@@ -18,6 +18,7 @@ import {
   formatDuration,
   parseEventLine,
   progressLine,
+  memoryLocations,
   RUN_SPEC_SCHEMA,
   splitLines,
   summaryTable,
@@ -43,8 +44,6 @@ export interface BenchmarkRunInputs {
   readonly nodeCores: number;
   /** The workload settings: the campaign input. */
   readonly settings: Record<string, unknown>;
-  /** Where the memory DuckDB file lives, relative to the workdir. */
-  readonly memoryDbPath: string;
   /** Opt-in cleanup on destroy. */
   readonly cleanup: { readonly memory: boolean; readonly paths: readonly string[] };
   /** URN of this resource, so progress lines attach to it in `pulumi up`. */
@@ -96,7 +95,7 @@ export async function create(inputs: BenchmarkRunInputs): Promise<{ id: string; 
 }
 
 /** Inputs that decide what a campaign measures; anything else (endpoints, opt-ins) is refreshed without a run. */
-const CAMPAIGN_KEYS = ["settings", "memoryDbPath", "workdir", "host", "platform", "providerVersion"] as const;
+const CAMPAIGN_KEYS = ["settings", "workdir", "host", "platform", "providerVersion"] as const;
 
 /** True when the last run must be followed by another: the campaign changed, or the run did not finish. */
 export function needsRun(olds: BenchmarkRunOutputs, news: BenchmarkRunInputs): boolean {
@@ -162,7 +161,7 @@ async function runCampaign(inputs: BenchmarkRunInputs): Promise<BenchmarkRunOutp
       message: finished.message,
       resultsDir,
       resultsCsv: join(resultsDir, "results.csv"),
-      memoryDb: join(workdir, inputs.memoryDbPath),
+      memoryDb: memoryLocations(inputs.settings, workdir).dbPath,
       eventsFile,
       stopFile,
       frontier: finished.frontier,
@@ -328,8 +327,11 @@ export async function remove(outs: BenchmarkRunOutputs): Promise<void> {
     } else {
       await log.log("warning", `no memory file at ${db}: nothing to retrieve`);
     }
-    const exportsDir = join(workdir, "benchmark_results/peva_faas/parquet");
-    if (await transport.exists(exportsDir)) await copyTree(exportsDir, join(memDir, "parquet"));
+    // Parquet exports, each where the memory settings put it (core and debug are configured separately).
+    const { exportCoreDir, exportRawDebugDir } = memoryLocations(outs.settings, workdir);
+    for (const [dir, name] of [[exportCoreDir, "parquet-core"], [exportRawDebugDir, "parquet-debug"]] as const) {
+      if (dir && (await transport.exists(dir))) await copyTree(dir, join(memDir, name));
+    }
 
     if (outs.cleanup.memory) {
       const refused: string[] = [];

@@ -24,7 +24,6 @@ export interface BenchmarkRunArgs {
   readonly prometheusUrl: pulumi.Input<string>;
   readonly nodeCores: pulumi.Input<number>;
   readonly settings: Record<string, unknown>;
-  readonly memoryDbPath: string;
   readonly cleanup: { readonly memory: boolean; readonly paths: readonly string[] };
 }
 

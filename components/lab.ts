@@ -15,8 +15,6 @@ import { LocalPlatform } from "./local-platform.ts";
 import { BenchmarkRun } from "./benchmark-run.ts";
 import type { RunCounts, RunStatus } from "@peva-lab/peva-faas/runner";
 
-/** Where the peva-faas memory lives by default, relative to the runner workdir. */
-const DEFAULT_MEMORY_DB_PATH = "benchmark_results/peva_faas/memory/peva_faas.duckdb";
 
 /** Inputs of {@link Lab}. */
 export interface LabArgs {
@@ -88,7 +86,6 @@ export class Lab extends pulumi.ComponentResource {
         .apply(([gatewayUrl, prometheusUrl]) => ({ kind: "local" as const, gatewayUrl, prometheusUrl }));
       const workload = config.workloads["peva-faas"];
       if (workload?.enabled) {
-        const settings = workload.settings as { memory?: { db_path?: string } };
         const run = new BenchmarkRun(
           "peva-faas",
           {
@@ -102,7 +99,6 @@ export class Lab extends pulumi.ComponentResource {
             prometheusUrl: platform.prometheusUrl,
             nodeCores: host.facts.apply((f) => f.cores),
             settings: workload.settings,
-            memoryDbPath: settings.memory?.db_path ?? DEFAULT_MEMORY_DB_PATH,
             cleanup: config.cleanup,
           },
           { parent: this, dependsOn: [platform, host] },

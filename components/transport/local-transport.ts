@@ -2,7 +2,7 @@
  * The `local` stack's transport: the runner host is this machine and the runner a detached child process.
  */
 import { spawn } from "node:child_process";
-import { copyFile, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, open, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { isOurs } from "../process-control.ts";
 import type { RunnerProcess, RunnerTransport } from "./runner-transport.ts";
@@ -94,9 +94,4 @@ export class LocalTransport implements RunnerTransport {
   async kill(proc: RunnerProcess): Promise<void> {
     if (await this.isRunning(proc)) process.kill(proc.pid, "SIGKILL");
   }
-}
-
-/** Reads a whole runner-host file as text (local only helper for tests). */
-export async function readText(path: string): Promise<string> {
-  return readFile(path, "utf8");
 }

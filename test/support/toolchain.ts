@@ -1,8 +1,8 @@
 /**
  * Locating the bootstrap's toolchain from tests. A missing tool is a failure that names the fix, never a skip.
  */
-import { existsSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
+import { findOnPath } from "@peva-lab/core";
 
 /** Repository root. */
 export const REPO = resolve(import.meta.dirname, "../..");
@@ -20,10 +20,7 @@ export function toolPath(): string {
 
 /** Absolute path of a bootstrap-installed or system tool; throws with the fix when absent. */
 export function requireTool(name: string): string {
-  for (const dir of toolPath().split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    if (existsSync(candidate)) return candidate;
-  }
+  const found = findOnPath(name, toolPath().split(delimiter).filter(Boolean));
+  if (found) return found;
   throw new Error(`${name} is not installed; run \`make bootstrap\` (scripts/bootstrap) to install it`);
 }

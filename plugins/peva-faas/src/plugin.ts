@@ -25,10 +25,12 @@ export default class PevaFaasWorkload extends WorkloadPlugin<WorkloadConfigObjec
   }
 
   plan(config: WorkloadConfigObject): WorkloadPlan {
-    const plan = planCampaign(parseWorkloadConfig(config).config);
+    const parsed = parseWorkloadConfig(config).config;
+    const plan = planCampaign(parsed);
+    const durationSeconds = parsed.iterations * parsed.duration_seconds;
     const runs = [];
     for (const c of plan.configurations()) {
-      runs.push({ id: c.id, description: c.pairs.map((p) => `${p.name}=${p.rate}`).join(", "), durationSeconds: config.iterations * Number(plan.estimate.loadSeconds / Math.max(1, plan.count * config.iterations)) });
+      runs.push({ id: c.id, description: c.pairs.map((p) => `${p.name}=${p.rate}`).join(", "), durationSeconds });
     }
     return { runs, estimatedSeconds: plan.estimate.expectedSeconds };
   }

@@ -71,8 +71,11 @@ async function runCommand(file: string): Promise<number> {
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   let outcome: CampaignOutcome | undefined;
   let failure: string | undefined;
+  let memoryDb = "";
   try {
-    outcome = await run(spec, { emit } as EventSink, stop, log);
+    const config = workloadConfigOf(spec);
+    memoryDb = resolveMemoryPaths(config.memory, spec.workdir).dbPath;
+    outcome = await run(spec, config, { emit } as EventSink, stop, log);
   } catch (e) {
     failure = e instanceof Error ? (e.stack ?? e.message) : String(e);
     log(`run failed: ${failure}`);
@@ -85,7 +88,7 @@ async function runCommand(file: string): Promise<number> {
     success: outcome?.success ?? false,
     counts,
     results_dir: spec.results_dir,
-    memory_db: memoryDbOf(spec),
+    memory_db: memoryDb,
     message: outcome?.message ?? (failure ? failure.split("\n")[0]! : ""),
     frontier: outcome?.frontier ?? [],
   });
@@ -97,17 +100,7 @@ async function runCommand(file: string): Promise<number> {
   return code;
 }
 
-/** The memory file of a spec's campaign (empty when the settings do not even parse). */
-function memoryDbOf(spec: RunSpec): string {
-  try {
-    return resolveMemoryPaths(workloadConfigOf(spec).memory, spec.workdir).dbPath;
-  } catch {
-    return "";
-  }
-}
-
-async function run(spec: RunSpec, sink: EventSink, stop: StopToken, log: (l: string) => void): Promise<CampaignOutcome> {
-  const config = workloadConfigOf(spec);
+async function run(spec: RunSpec, config: WorkloadConfig, sink: EventSink, stop: StopToken, log: (l: string) => void): Promise<CampaignOutcome> {
   const password = readFileSync(spec.gateway.password_file, "utf8").trim();
   const auth = { user: spec.gateway.user, password };
   const { k6Path } = await preflight({ gatewayUrl: spec.gateway.url, auth, prometheusUrl: spec.prometheus.url });

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { WorkloadConfig } from "../config/parse.ts";
 import type { ExecutionEvent, MemoryEngine } from "../memory/contracts.ts";
-import { functionSetKey, type Configuration } from "../model.ts";
+import type { Configuration } from "../model.ts";
 import { generateK6Script } from "../k6/script.ts";
 import { buildK6Argv, k6Workspace } from "../k6/argv.ts";
 import { startK6 } from "../k6/runner.ts";
@@ -139,7 +139,8 @@ export async function executeCampaign(env: ExecutorEnv): Promise<CampaignOutcome
       for (const c of selection.selected) {
         if (stop.stopped) throw new Stopped(stop.reason);
         const t0 = Date.now();
-        const verdict = await runConfiguration(env, c, baseline, { allFunctions, layout, results, resultsLong, counts, progress, index });
+        const position = doneConfigs + 1;
+        const verdict = await runConfiguration(env, c, position, baseline, { allFunctions, layout, results, resultsLong, counts, progress, index });
         if (verdict === "failed") {
           counts.failed++;
           env.scheduler.observe({ config: c, status: "failed" });
@@ -191,13 +192,14 @@ interface ConfigContext {
 async function runConfiguration(
   env: ExecutorEnv,
   config: Configuration,
+  position: number,
   baseline: NodeMetrics,
   ctx: ConfigContext,
 ): Promise<{ overloaded: boolean; ran: number } | "failed"> {
   const { spec, memory, sink, stop } = env;
   const iterations = env.config.iterations;
   const label = config.pairs.map((p) => `${p.name}=${p.rate}`).join(", ");
-  sink.emit({ type: "config_started", config_id: config.id, pairs: config.pairs, index: 0, total: env.plan.count });
+  sink.emit({ type: "config_started", config_id: config.id, pairs: config.pairs, index: position, total: env.plan.count });
   ctx.progress(label);
 
   // Resume: iterations already in the memory (a crash or stop interrupted this configuration) are not run again.
@@ -414,5 +416,3 @@ function skipEvent(env: ExecutorEnv, config: Configuration, status: "skipped" | 
   };
 }
 
-/** Function-set key re-exported for callers that group results. */
-export { functionSetKey };

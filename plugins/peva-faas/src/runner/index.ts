@@ -6,3 +6,4 @@ export * from "./events.ts";
 export * from "./spec.ts";
 export * from "./summary.ts";
 export * from "./retrieve.ts";
+export { memoryLocations } from "./memory-locations.ts";

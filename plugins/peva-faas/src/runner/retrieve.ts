@@ -2,10 +2,12 @@
  * Verifying a retrieved DuckDB memory file: it must open (read-only) and hold exactly the row counts of the
  * original, table by table. Used by `BenchmarkRun` on destroy before anything may be cleaned up.
  */
-import { DuckDBInstance } from "@duckdb/node-api";
 
 /** Row count per table of a DuckDB file, opened read-only (nothing is created or locked for writing). */
 export async function tableRowCounts(dbPath: string): Promise<Record<string, number>> {
+  // Imported here, not at module load: the controller imports this package's runner API at every preview, and
+  // DuckDB (a native extra of this plugin) is only needed when a memory copy is verified.
+  const { DuckDBInstance } = await import("@duckdb/node-api");
   const instance = await DuckDBInstance.create(dbPath, { access_mode: "READ_ONLY" });
   try {
     const conn = await instance.connect();

@@ -4,7 +4,6 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { basicAuthHeader } from "../../src/auth.ts";
 import { readParent } from "../../src/proc.ts";
 
@@ -77,17 +76,7 @@ export function childrenOf(pid: number): number[] {
   return out;
 }
 
-/** A port that was free a moment ago on loopback. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
-    });
-  });
-}
+export { freePort } from "../../../../components/process-control.ts";
 
 /** A started CLI gateway. */
 export interface CliGateway {
