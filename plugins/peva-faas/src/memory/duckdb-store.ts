@@ -13,7 +13,6 @@ import {
   DuckDBInstance,
   type DuckDBAppender,
   type DuckDBConnection,
-  type DuckDBPreparedStatement,
   type DuckDBType,
   type DuckDBValue,
 } from "@duckdb/node-api";
@@ -31,16 +30,22 @@ import type {
   WriteBatch,
 } from "./contracts.ts";
 import { MEMORY_SCHEMA_VERSION } from "./config.ts";
-import { decodePayload, dedupeEvents, encodePayload, validateEvent } from "./events.ts";
+import { CHUNK_ROWS, forEachChunk } from "./column-chunks.ts";
+import { stageEvents } from "./event-staging.ts";
+import { dedupeEvents, validateEvent } from "./events.ts";
+import { PayloadLayouts, decodeMetrics, decodeResultRow, layoutRow, type PayloadLayout } from "./payload-layout.ts";
 import {
   ALL_TABLES,
   CORE_TABLES,
+  CREATE_RESULTS_VIEW_SQL,
   CREATE_STAGING_SQL,
+  INSERT_LAYOUT_SQL,
   DEBUG_TABLES,
   TABLE_COLUMNS,
   MERGE_STAGED_SQL,
   createTableSql,
   exportSql,
+  isDuplicateKeyError,
   preloadSql,
   sqlString,
   timestampSql,
@@ -71,8 +76,13 @@ export class PreloadError extends Error {
   override name = "PreloadError";
 }
 
-/** Rows per data chunk: DuckDB's vector size, the unit the appender works in. */
-const CHUNK_ROWS = 2048;
+/**
+ * WAL size that triggers DuckDB's automatic checkpoint. The default (16 MB) checkpoints after nearly every bulk
+ * batch, and each checkpoint rewrites the whole UNIQUE index of `execution_events`, which made ingest cost grow
+ * with the table. Durability does not depend on it: every commit is in the WAL, which a reopen replays, and the
+ * engine checkpoints explicitly at the end of every run and on close.
+ */
+const CHECKPOINT_THRESHOLD = process.env["PEVA_MEM_CKPT"] ?? "256MB";
 
 /** DuckDB-backed memory store. */
 export class DuckDbMemoryStore implements MemoryStore {
@@ -83,10 +93,14 @@ export class DuckDbMemoryStore implements MemoryStore {
   private conn: DuckDBConnection | undefined;
   private stageEvents: Stage | undefined;
   private stageConfigs: Stage | undefined;
+  private stageStrings: Stage | undefined;
   private stagePolicy: Stage | undefined;
-  private readonly prepared = new Map<MergeStatement, DuckDBPreparedStatement>();
-  /** Configurations in `stage_configs` (hence in `config_catalog`) as of the last commit. */
-  private readonly staged = new Set<string>();
+  /** Configurations this process has seen committed to `config_catalog` (skips the catalog merge). */
+  private readonly cataloged = new Set<string>();
+  /** Payload layouts known to this process (content-addressed; see `payload-layout.ts`). */
+  private readonly layouts = new PayloadLayouts();
+  /** Ids of the layouts stored in `payload_layouts` as of the last commit. */
+  private readonly storedLayouts = new Set<bigint>();
   /** Serialises transactions: DuckDB allows one open transaction per connection. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -104,11 +118,14 @@ export class DuckDbMemoryStore implements MemoryStore {
       const conn = await instance.connect();
       this.instance = instance;
       this.conn = conn;
+      await conn.run(`SET checkpoint_threshold = '${CHECKPOINT_THRESHOLD}'`);
       await this.checkOrCreateSchema();
       await this.preload();
       for (const sql of CREATE_STAGING_SQL) await conn.run(sql);
       this.stageEvents = await stage(conn, "stage_events");
       this.stageConfigs = await stage(conn, "stage_configs");
+      this.stageStrings = await stage(conn, "stage_strings");
+      await this.loadLayouts();
       this.stagePolicy = await stage(conn, "stage_policy");
     } catch (error) {
       this.closeHandles();
@@ -140,26 +157,37 @@ export class DuckDbMemoryStore implements MemoryStore {
   async write(batch: WriteBatch): Promise<void> {
     for (const e of batch.events) validateEvent(e);
     if (batch.events.length + batch.policyUpdates.length + batch.verdicts.length === 0) return;
-    const events = dedupeEvents(batch.events);
-    // Filled inside the serialised transaction, from `staged` as of the previous commit.
-    const newConfigs = new Map<string, Configuration>();
+    try {
+      await this.writeOnce(batch, "optimistic");
+    } catch (error) {
+      // A key already stored (or repeated in the batch): the plain INSERT failed and the transaction was rolled
+      // back whole. Once more with ON CONFLICT DO NOTHING (the rare path: re-ingested events, resumed iterations).
+      if (!isDuplicateKeyError(error)) throw error;
+      await this.writeOnce(batch, "idempotent");
+    }
+  }
+
+  /**
+   * One attempt at a write, in one transaction. The optimistic form stages the events as given (a key repeated in
+   * the batch fails the plain INSERT like a stored one); the idempotent form stages one event per key
+   * (`dedupeEvents`, upgrade rule applied) and inserts with `ON CONFLICT DO NOTHING`.
+   */
+  private async writeOnce(batch: WriteBatch, form: "optimistic" | "idempotent"): Promise<void> {
+    const events = form === "optimistic" ? batch.events : dedupeEvents(batch.events);
+    const staged = events.length > 0 ? stageEvents(events, this.layouts) : undefined;
+    const newLayouts = staged ? [...staged.layouts.values()].filter((l) => !this.storedLayouts.has(l.id)) : [];
+    const newConfigs = staged ? staged.configs.some((cfg) => !this.cataloged.has(cfg.id)) : false;
     const body = async (c: DuckDBConnection): Promise<void> => {
-      for (const e of events) if (!this.staged.has(e.config.id)) newConfigs.set(e.config.id, e.config);
       const now = BigInt(toMicros(this.now()));
-      if (events.length > 0) {
-        if (newConfigs.size > 0) {
-          appendRows(this.stageConfigs!, [...newConfigs.values()].map(describeConfig));
-          await this.runMerge("catalog");
+      if (staged) {
+        if (newConfigs) await this.runMerge("catalog");
+        for (const layout of newLayouts) await this.insertLayout(layout);
+        if (staged.hasExecuted) await this.runMerge("upgradeEvents");
+        await this.runMerge(form === "optimistic" ? "events" : "eventsIdempotent", now);
+        if (staged.hasSummary) {
+          if (staged.hasExecuted) await this.runMerge("upgradeSummaries");
+          await this.runMerge(form === "optimistic" ? "summaries" : "summariesIdempotent", now);
         }
-        appendRows(this.stageEvents!, events.map(stagedEvent));
-        const executed = events.some((e) => e.status === "executed");
-        if (executed) await this.runMerge("upgradeEvents");
-        await this.runMerge("events", now);
-        if (events.some((e) => e.k6Summary !== null && e.k6Summary !== undefined)) {
-          if (executed) await this.runMerge("upgradeSummaries");
-          await this.runMerge("summaries", now);
-        }
-        await this.runMerge("clearEvents");
       }
       if (batch.policyUpdates.length > 0) {
         appendRows(
@@ -169,41 +197,59 @@ export class DuckDbMemoryStore implements MemoryStore {
         await this.runMerge("policy");
         await this.runMerge("clearPolicy");
       }
-      for (const v of batch.verdicts) {
-        await c.run(
-          `INSERT INTO config_verdicts VALUES ($1, $2, $3, $4::JSON, $5::JSON, $6, $7, $8, $9,
-             ${timestampSql(toMicros(v.decidedAt))}) ON CONFLICT DO NOTHING`,
-          [
-            v.campaignId,
-            v.config.id,
-            functionSetKey(v.config),
-            JSON.stringify(v.config.pairs.map((p) => p.name)),
-            JSON.stringify(v.config.pairs.map((p) => p.rate)),
-            v.iterations,
-            v.overloadCount,
-            v.overloaded,
-            v.runId,
-          ],
-        );
-      }
+      for (const v of batch.verdicts) await this.insertVerdict(c, v);
     };
-    // `staged` changes only after COMMIT: a rolled-back transaction took its staged configurations with it. Every
-    // event's configuration is then in `stage_configs`, which the events insert joins (an inner join would
-    // otherwise drop the event).
-    await this.tx(body, () => {
-      for (const id of newConfigs.keys()) this.staged.add(id);
-    });
+    // `cataloged` and `storedLayouts` change only after COMMIT: a rolled-back transaction took its catalog rows
+    // and layouts with it.
+    const committed = (): void => {
+      if (staged) for (const cfg of staged.configs) this.cataloged.add(cfg.id);
+      for (const layout of newLayouts) this.storedLayouts.add(layout.id);
+    };
+    const staging: StagingStep | undefined = staged && {
+      fill: () => {
+        appendRows(this.stageConfigs!, staged.configs.map(describeConfig));
+        appendRows(this.stageStrings!, staged.strings.map((str, i) => [i, str]));
+        const events = this.stageEvents!;
+        forEachChunk(events.types, staged.columns, staged.rowCount, (chunk) => events.appender.appendDataChunk(chunk));
+        events.appender.flushSync();
+      },
+      clear: ["clearEvents", "clearStrings", "clearConfigs"],
+    };
+    await this.tx(body, committed, staging);
   }
 
-  /** Runs a staged merge through a statement prepared once per connection. */
+  private async insertVerdict(c: DuckDBConnection, v: ConfigVerdict): Promise<void> {
+    await c.run(
+      `INSERT INTO config_verdicts VALUES ($1, $2, $3, $4::JSON, $5::JSON, $6, $7, $8, $9,
+         ${timestampSql(toMicros(v.decidedAt))}) ON CONFLICT DO NOTHING`,
+      [
+        v.campaignId,
+        v.config.id,
+        functionSetKey(v.config),
+        JSON.stringify(v.config.pairs.map((p) => p.name)),
+        JSON.stringify(v.config.pairs.map((p) => p.rate)),
+        v.iterations,
+        v.overloadCount,
+        v.overloaded,
+        v.runId,
+      ],
+    );
+  }
+
+  private async insertLayout(layout: PayloadLayout): Promise<void> {
+    const row = layoutRow(layout);
+    // As JSON text, cast in SQL: an empty list has no item type for the binder to infer.
+    const list = (keys: readonly string[] | null): DuckDBValue => (keys === null ? null : JSON.stringify(keys));
+    await this.connection().run(INSERT_LAYOUT_SQL, [layout.id, list(row.resultKeys), list(row.numericKeys), list(row.textKeys), list(row.metricKeys)]);
+  }
+
+  /**
+   * Runs a staged merge. Planned afresh every time, never a cached prepared statement: a plan keeps the column
+   * statistics of the staging tables from when it was prepared, and DuckDB 1.5's compressed materialization then
+   * truncates strings longer than any seen back then (a stored `["env","figlet"]` came back as `["env","figlet"\x10`).
+   */
   private async runMerge(name: MergeStatement, now?: bigint): Promise<void> {
-    let ps = this.prepared.get(name);
-    if (ps === undefined) {
-      ps = await this.connection().prepare(MERGE_STAGED_SQL[name]);
-      this.prepared.set(name, ps);
-    }
-    if (now !== undefined) ps.bind([now]);
-    await ps.run();
+    await this.connection().run(MERGE_STAGED_SQL[name], now === undefined ? undefined : [now]);
   }
 
   async loadVerdicts(campaignId: string): Promise<ConfigVerdict[]> {
@@ -236,7 +282,8 @@ export class DuckDbMemoryStore implements MemoryStore {
   private async selectEvents(where: string, params: DuckDBValue[], orderBy: string): Promise<ExecutionEvent[]> {
     const rows = await this.rows(
       `SELECT e.campaign_id, e.config_id, e.iteration, e.repetition, e.run_id, e.config_functions, e.config_rates,
-              e.start_ts, e.end_ts, e.status, e.skip_reason, e.payload_json, s.summary_json
+              e.start_ts, e.end_ts, e.status, e.skip_reason, e.payload_layout, e.result_values, e.result_text,
+              e.metric_values, s.summary_json
        FROM execution_events e LEFT JOIN k6_raw_summaries s
          ON s.config_id = e.config_id AND s.iteration = e.iteration AND s.repetition = e.repetition
          AND s.run_id = e.run_id AND s.status = e.status -- a failed attempt's summary is not the success's
@@ -245,7 +292,7 @@ export class DuckDbMemoryStore implements MemoryStore {
       params,
     );
     return rows.map((r) => {
-      const payload = r["payload_json"] === null ? { resultRow: null, metrics: null } : decodePayload(String(r["payload_json"]));
+      const layout = this.layoutOf(r["payload_layout"]);
       return {
         campaignId: String(r["campaign_id"]),
         runId: String(r["run_id"]),
@@ -256,8 +303,8 @@ export class DuckDbMemoryStore implements MemoryStore {
         endTs: Number(r["end_ts"]),
         status: String(r["status"]) as EventStatus,
         skipReason: r["skip_reason"] === null ? null : String(r["skip_reason"]),
-        resultRow: payload.resultRow,
-        metrics: payload.metrics,
+        resultRow: decodeResultRow(layout, numbers(r["result_values"]), texts(r["result_text"])),
+        metrics: decodeMetrics(layout, numbers(r["metric_values"])),
         k6Summary: r["summary_json"] === null ? null : (JSON.parse(String(r["summary_json"])) as unknown),
       };
     });
@@ -274,16 +321,42 @@ export class DuckDbMemoryStore implements MemoryStore {
 
   async loadResultRows(campaignId: string): Promise<StoredResultRow[]> {
     const rows = await this.rows(
-      `SELECT config_id, payload_json FROM execution_events
-       WHERE campaign_id = $1 AND status = 'executed' AND payload_json IS NOT NULL`,
+      `SELECT config_id, payload_layout, result_values, result_text FROM execution_events
+       WHERE campaign_id = $1 AND status = 'executed' AND result_values IS NOT NULL`,
       [campaignId],
     );
     const out: StoredResultRow[] = [];
     for (const r of rows) {
-      const { resultRow } = decodePayload(String(r["payload_json"]));
+      const resultRow = decodeResultRow(this.layoutOf(r["payload_layout"]), numbers(r["result_values"]), texts(r["result_text"]));
       if (resultRow !== null) out.push({ configId: String(r["config_id"]), resultRow });
     }
     return out;
+  }
+
+  /** The layout a stored event names; a missing one means the file was edited by hand (or is corrupt). */
+  private layoutOf(id: unknown): PayloadLayout {
+    const layout = typeof id === "bigint" ? this.layouts.get(id) : undefined;
+    if (layout === undefined) {
+      throw new Error(`execution_events refers to payload layout ${String(id)}, which is not in payload_layouts (${this.options.dbPath})`);
+    }
+    return layout;
+  }
+
+  /** Reads `payload_layouts` into the registry (after preload, so merged layouts are known too). */
+  private async loadLayouts(): Promise<void> {
+    const reader = await this.connection().runAndReadAll("SELECT layout_id, result_keys, result_numeric_keys, metric_keys FROM payload_layouts");
+    for (const r of reader.getRowObjectsJS()) {
+      const resultKeys = r["result_keys"] === null ? null : (r["result_keys"] as string[]);
+      const numeric = new Set(r["result_numeric_keys"] === null ? [] : (r["result_numeric_keys"] as string[]));
+      const id = r["layout_id"] as bigint;
+      this.layouts.add({
+        id,
+        resultKeys,
+        resultIsText: resultKeys === null ? null : resultKeys.map((k) => !numeric.has(k)),
+        metricKeys: r["metric_keys"] === null ? null : (r["metric_keys"] as string[]),
+      });
+      this.storedLayouts.add(id);
+    }
   }
 
   async checkpoint(): Promise<void> {
@@ -313,8 +386,8 @@ export class DuckDbMemoryStore implements MemoryStore {
     await this.serial(async () => {
       if (!this.conn) return;
       try {
-        for (const st of [this.stageEvents, this.stageConfigs, this.stagePolicy]) st?.appender.closeSync();
-        this.stageEvents = this.stageConfigs = this.stagePolicy = undefined;
+        for (const st of [this.stageEvents, this.stageConfigs, this.stageStrings, this.stagePolicy]) st?.appender.closeSync();
+        this.stageEvents = this.stageConfigs = this.stageStrings = this.stagePolicy = undefined;
         await this.conn.run("CHECKPOINT");
       } finally {
         this.closeHandles();
@@ -334,19 +407,33 @@ export class DuckDbMemoryStore implements MemoryStore {
    * One transaction, serialised with every other use of the connection; rolled back on any error. `afterCommit`
    * runs inside the serialised section, before the next transaction can start.
    */
-  private async tx(body: (c: DuckDBConnection) => Promise<void>, afterCommit?: () => void): Promise<void> {
+  private async tx(
+    body: (c: DuckDBConnection) => Promise<void>,
+    afterCommit?: () => void,
+    staging?: StagingStep,
+  ): Promise<void> {
     await this.serial(async () => {
       const c = this.connection();
-      await c.run("BEGIN TRANSACTION");
       try {
-        await body(c);
-        await c.run("COMMIT");
-        afterCommit?.();
+        // Staged rows are committed to the temp tables before the transaction: DuckDB inserts from committed rows
+        // about twice as fast as from rows local to the inserting transaction. Temp tables are never persisted,
+        // so this changes nothing a crash could leave behind; `finally` empties them on every path.
+        staging?.fill();
+        await c.run("BEGIN TRANSACTION");
+        try {
+          await body(c);
+          await c.run("COMMIT");
+          afterCommit?.();
+        } catch (error) {
+          await c.run("ROLLBACK").catch(() => undefined);
+          throw error;
+        }
       } catch (error) {
-        await c.run("ROLLBACK").catch(() => undefined);
-        // Rows appended but not flushed must not leak into the next batch (flushed ones went with the rollback).
-        for (const st of [this.stageEvents, this.stageConfigs, this.stagePolicy]) st?.appender.clear();
+        // Rows appended but not flushed must not leak into the next batch.
+        for (const st of [this.stageEvents, this.stageConfigs, this.stageStrings, this.stagePolicy]) st?.appender.clear();
         throw error;
+      } finally {
+        if (staging) for (const clear of staging.clear) await this.runMerge(clear);
       }
     });
   }
@@ -388,6 +475,7 @@ export class DuckDbMemoryStore implements MemoryStore {
     await c.run("BEGIN TRANSACTION");
     try {
       for (const t of ALL_TABLES) await c.run(createTableSql(t));
+      await c.run(CREATE_RESULTS_VIEW_SQL);
       const reader = await c.runAndReadAll("SELECT count(*)::INTEGER AS n FROM memory_schema_meta");
       if (Number(reader.getRowObjectsJS()[0]!["n"]) === 0) {
         await c.run(`INSERT INTO memory_schema_meta VALUES ($1, ${nowTs}, ${nowTs})`, [this.schemaVersion]);
@@ -402,8 +490,9 @@ export class DuckDbMemoryStore implements MemoryStore {
   /** Column names per existing table of the main schema. */
   private async tableColumns(): Promise<Map<string, Set<string>>> {
     const reader = await this.connection().runAndReadAll(
-      `SELECT table_name, column_name FROM duckdb_columns()
-       WHERE schema_name = 'main' AND database_name = current_database()`,
+      `SELECT c.table_name, c.column_name FROM duckdb_columns() c
+       JOIN duckdb_tables() t ON t.table_oid = c.table_oid
+       WHERE c.schema_name = 'main' AND c.database_name = current_database()`,
     );
     const out = new Map<string, Set<string>>();
     for (const r of reader.getRowObjectsJS()) {
@@ -442,15 +531,27 @@ export class DuckDbMemoryStore implements MemoryStore {
         tables.push(t);
       }
     }
-    await c.run("BEGIN TRANSACTION");
-    try {
-      for (const t of tables) {
-        const file = join(dir, `${t}.parquet`);
-        if (existsSync(file)) for (const sql of preloadSql(t, file)) await c.run(sql);
+    const merge = async (form: "optimistic" | "idempotent"): Promise<void> => {
+      await c.run("BEGIN TRANSACTION");
+      try {
+        for (const t of tables) {
+          const file = join(dir, `${t}.parquet`);
+          if (existsSync(file)) for (const sql of preloadSql(t, file, form)) await c.run(sql);
+        }
+        await c.run("COMMIT");
+      } catch (error) {
+        await c.run("ROLLBACK").catch(() => undefined);
+        throw error;
       }
-      await c.run("COMMIT");
+    };
+    try {
+      try {
+        await merge("optimistic");
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+        await merge("idempotent"); // the database already holds some of the checkpoint's events
+      }
     } catch (error) {
-      await c.run("ROLLBACK").catch(() => undefined);
       throw new PreloadError(`preload from ${dir} failed: ${(error as Error).message}`, { cause: error });
     }
   }
@@ -459,7 +560,6 @@ export class DuckDbMemoryStore implements MemoryStore {
     try {
       this.conn?.closeSync();
     } finally {
-      this.prepared.clear();
       this.conn = undefined;
       this.instance?.closeSync();
       this.instance = undefined;
@@ -499,7 +599,7 @@ async function exportAtomically(c: DuckDBConnection, table: MemoryTable, dir: st
 }
 
 /** A `stage_configs` row (the `config_catalog` columns) of a configuration. */
-function describeConfig(config: Configuration): DuckDBValue[] {
+function describeConfig(config: Configuration, ix: number): DuckDBValue[] {
   const names = config.pairs.map((p) => p.name);
   const rates = config.pairs.map((p) => p.rate);
   const configJson = JSON.stringify({ functions: names, rates, config_pairs: config.pairs.map((p) => [p.name, p.rate]) });
@@ -511,26 +611,14 @@ function describeConfig(config: Configuration): DuckDBValue[] {
     names.length,
     rates.reduce((a, b) => a + b, 0),
     names.join("|"),
+    ix,
   ];
 }
 
-/** A `stage_events` row of an event. */
-function stagedEvent(e: ExecutionEvent): DuckDBValue[] {
-  const summary = e.k6Summary === null || e.k6Summary === undefined ? null : JSON.stringify(e.k6Summary);
-  return [
-    e.campaignId,
-    e.config.id,
-    e.iteration,
-    e.repetition,
-    e.runId,
-    e.startTs,
-    e.endTs,
-    e.status,
-    e.skipReason,
-    encodePayload(e),
-    summary,
-    summary === null ? null : Buffer.byteLength(summary, "utf8"),
-  ];
+/** Fills the staging tables before a write's transaction, and the statements that empty them after it. */
+interface StagingStep {
+  readonly fill: () => void;
+  readonly clear: readonly MergeStatement[];
 }
 
 /** An appender on a staging table with its column types. */
@@ -571,6 +659,16 @@ function storedConfiguration(id: string, functionsJson: string, ratesJson: strin
   const rates = JSON.parse(ratesJson) as number[];
   const pairs: FunctionRate[] = names.map((name, i) => ({ name, rate: rates[i]! }));
   return { id, pairs };
+}
+
+/** A DOUBLE[] cell as read by `getRowObjectsJS`. */
+function numbers(cell: unknown): number[] | null {
+  return cell === null ? null : (cell as number[]);
+}
+
+/** A VARCHAR[] cell as read by `getRowObjectsJS`. */
+function texts(cell: unknown): string[] | null {
+  return cell === null ? null : (cell as string[]);
 }
 
 function toMicros(epochSeconds: number): number {

@@ -1,5 +1,5 @@
 /**
- * Pure helpers around {@link ExecutionEvent}: validation, keys, builders, and the JSON encoding the stores use.
+ * Pure helpers around {@link ExecutionEvent}: validation, keys, builders and the one-row-per-key rule.
  * No I/O here, so the rules are unit-tested directly and shared by the DuckDB and in-memory stores.
  */
 import type { Configuration } from "../model.ts";
@@ -84,86 +84,6 @@ export function skipEvent(input: SkipEventInput): ExecutionEvent {
 /** `max(0, end − start)`, as upstream stores `duration_s`. */
 export function eventDuration(e: Pick<ExecutionEvent, "startTs" | "endTs">): number {
   return Math.max(0, e.endTs - e.startTs);
-}
-
-/** A Map, not an object literal: `"valueOf" in {}` is true, and a result row may hold any string. */
-const NON_FINITE: ReadonlyMap<string, number> = new Map([
-  ["NaN", Number.NaN],
-  ["Infinity", Infinity],
-  ["-Infinity", -Infinity],
-]);
-
-function hasNonFinite(record: Readonly<Record<string, unknown>>): boolean {
-  for (const k in record) {
-    const v = record[k];
-    if (typeof v === "number" && !Number.isFinite(v)) return true;
-  }
-  return false;
-}
-
-function finiteCopy<T>(record: Readonly<Record<string, T>>): Record<string, T | string> {
-  const out: Record<string, T | string> = {};
-  for (const k in record) {
-    const v = record[k] as T;
-    out[k] = typeof v === "number" && !Number.isFinite(v) ? String(v) : v;
-  }
-  return out;
-}
-
-/**
- * Encodes a result row or metrics record as JSON. JSON has no NaN (stringify would write `null` and lose it), so
- * non-finite numbers are written as the strings `"NaN"`, `"Infinity"`, `"-Infinity"`; the check runs first so the
- * common all-finite case stays a plain `JSON.stringify`.
- */
-export function encodeRecord(record: Readonly<Record<string, number | string>> | null): string | null {
-  if (record === null) return null;
-  return JSON.stringify(hasNonFinite(record) ? finiteCopy(record) : record);
-}
-
-/** Inverse of {@link encodeRecord}: the three special strings come back as numbers. */
-export function decodeRecord(json: string | null): Record<string, number | string> | null {
-  return json === null ? null : reviveRecord(JSON.parse(json));
-}
-
-/** Turns a parsed record back into a result row (special strings → non-finite numbers), in place. */
-function reviveRecord(parsed: unknown): Record<string, number | string> | null {
-  if (parsed === null || typeof parsed !== "object") return null;
-  const record = parsed as Record<string, number | string>;
-  for (const k in record) {
-    const v = record[k];
-    if (typeof v === "string") {
-      const special = NON_FINITE.get(v);
-      if (special !== undefined) record[k] = special;
-    }
-  }
-  return record;
-}
-
-/** Numeric view of a revived record: anything that is not a number becomes NaN. */
-function toMetrics(record: Record<string, number | string> | null): Record<string, number> | null {
-  if (record === null) return null;
-  const out: Record<string, number> = {};
-  for (const k in record) {
-    const v = record[k];
-    out[k] = typeof v === "number" ? v : Number.NaN;
-  }
-  return out;
-}
-
-/** Same as {@link decodeRecord} for metrics, which are numeric only. */
-export function decodeMetrics(json: string | null): Record<string, number> | null {
-  return toMetrics(decodeRecord(json));
-}
-
-/** The `payload_json` column: `{result_row, metrics}` (the raw summary lives in `k6_raw_summaries`). */
-export function encodePayload(e: Pick<ExecutionEvent, "resultRow" | "metrics">): string {
-  return `{"result_row":${encodeRecord(e.resultRow) ?? "null"},"metrics":${encodeRecord(e.metrics) ?? "null"}}`;
-}
-
-/** Inverse of {@link encodePayload}. */
-export function decodePayload(json: string): Pick<ExecutionEvent, "resultRow" | "metrics"> {
-  const parsed = JSON.parse(json) as { result_row?: unknown; metrics?: unknown } | null;
-  return { resultRow: reviveRecord(parsed?.result_row ?? null), metrics: toMetrics(reviveRecord(parsed?.metrics ?? null)) };
 }
 
 /** Comparison used to return events in a stable order: repetition, iteration, start time, run id. */

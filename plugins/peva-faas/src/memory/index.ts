@@ -30,11 +30,7 @@ export {
 } from "./config.ts";
 export {
   InvalidEventError,
-  decodePayload,
-  decodeRecord,
   dedupeEvents,
-  encodePayload,
-  encodeRecord,
   eventDuration,
   eventKey,
   skipEvent,

@@ -8,6 +8,7 @@ export const CORE_TABLES = [
   "memory_schema_meta",
   "run_sessions",
   "config_catalog",
+  "payload_layouts",
   "execution_events",
   "policy_updates",
   "config_verdicts",
@@ -47,6 +48,13 @@ export const TABLE_COLUMNS: Readonly<Record<MemoryTable, readonly (readonly [str
     ["sum_rate", "DOUBLE"],
     ["function_set", "VARCHAR"],
   ],
+  payload_layouts: [
+    ["layout_id", "BIGINT PRIMARY KEY"],
+    ["result_keys", "VARCHAR[]"],
+    ["result_numeric_keys", "VARCHAR[]"],
+    ["result_text_keys", "VARCHAR[]"],
+    ["metric_keys", "VARCHAR[]"],
+  ],
   execution_events: [
     ["config_id", "VARCHAR NOT NULL"],
     ["iteration", "INTEGER NOT NULL"],
@@ -60,7 +68,10 @@ export const TABLE_COLUMNS: Readonly<Record<MemoryTable, readonly (readonly [str
     ["duration_s", "DOUBLE"],
     ["status", "VARCHAR NOT NULL"],
     ["skip_reason", "VARCHAR"],
-    ["payload_json", "JSON"],
+    ["payload_layout", "BIGINT"],
+    ["result_values", "DOUBLE[]"],
+    ["result_text", "VARCHAR[]"],
+    ["metric_values", "DOUBLE[]"],
     ["ingested_at", "TIMESTAMP"],
   ],
   k6_raw_summaries: [
@@ -118,30 +129,29 @@ export function createTableSql(table: MemoryTable): string {
 export const ALL_TABLES: readonly MemoryTable[] = [...CORE_TABLES, ...DEBUG_TABLES];
 
 /**
- * Columns of the temporary staging table events are appended to before the set-based insert. Only per-event
- * values: per-configuration columns come from `stage_configs` through a join, so a 100 000-event batch does not
- * convert 100 000 copies of the same function lists. JSON columns are typed JSON here so the merge copies them
- * without re-parsing (they are produced by `JSON.stringify`, hence valid).
+ * Columns of the temporary staging table events are appended to (filled by `stageEvents`). Numbers only: strings
+ * are indices into the batch's `stage_strings`, configurations indices into `stage_configs`, so the appender
+ * copies whole typed arrays instead of converting a JS value per cell.
  */
 export const STAGE_EVENT_COLUMNS = [
-  ["campaign_id", "VARCHAR"],
-  ["config_id", "VARCHAR"],
+  ["config_ix", "INTEGER"],
   ["iteration", "INTEGER"],
   ["repetition", "INTEGER"],
-  ["run_id", "VARCHAR"],
+  ["run_ix", "INTEGER"],
+  ["campaign_ix", "INTEGER"],
   ["start_ts", "DOUBLE"],
   ["end_ts", "DOUBLE"],
-  ["status", "VARCHAR"],
-  ["skip_reason", "VARCHAR"],
-  ["payload", "JSON"],
+  ["status_ix", "INTEGER"],
+  ["reason_ix", "INTEGER"],
+  ["payload_layout", "BIGINT"],
+  ["result_values", "DOUBLE[]"],
+  ["result_text_ix", "INTEGER[]"],
+  ["metric_values", "DOUBLE[]"],
   ["summary", "JSON"],
   ["summary_size", "INTEGER"],
 ] as const;
 
-/**
- * Per-configuration columns, staged once per configuration and kept for the connection's lifetime (temp table,
- * never persisted). Same shape as `config_catalog`.
- */
+/** Per-configuration columns of a batch: the `config_catalog` columns plus the index its events refer to it by. */
 export const STAGE_CONFIG_COLUMNS = [
   ["config_id", "VARCHAR"],
   ["functions", "JSON"],
@@ -150,6 +160,7 @@ export const STAGE_CONFIG_COLUMNS = [
   ["n_functions", "INTEGER"],
   ["sum_rate", "DOUBLE"],
   ["function_set", "VARCHAR"],
+  ["ix", "INTEGER"],
 ] as const;
 
 /** Columns of the staging table for policy updates. */
@@ -165,22 +176,59 @@ export const STAGE_POLICY_COLUMNS = [
 
 const columnList = (cols: readonly (readonly [string, string])[]): string => cols.map(([n, t]) => `${n} ${t}`).join(", ");
 
-/** Temp staging tables (connection-local: never persisted, so a crash cannot leave half a batch behind). */
+const EVENT_COLUMNS = TABLE_COLUMNS.execution_events.map(([n]) => n);
+const SUMMARY_COLUMNS = TABLE_COLUMNS.k6_raw_summaries.map(([n]) => n);
+
+/**
+ * Temp staging tables and the view that resolves staged indices into stored values (connection-local: never
+ * persisted, so a crash cannot leave half a batch behind).
+ */
 export const CREATE_STAGING_SQL = [
   `CREATE TEMP TABLE IF NOT EXISTS stage_events (${columnList(STAGE_EVENT_COLUMNS)})`,
   `CREATE TEMP TABLE IF NOT EXISTS stage_configs (${columnList(STAGE_CONFIG_COLUMNS)})`,
+  `CREATE TEMP TABLE IF NOT EXISTS stage_strings (ix INTEGER, s VARCHAR)`,
   `CREATE TEMP TABLE IF NOT EXISTS stage_policy (${columnList(STAGE_POLICY_COLUMNS)})`,
+  `CREATE OR REPLACE TEMP VIEW staged_events AS
+     WITH d AS (SELECT list(s ORDER BY ix) AS dict FROM stage_strings)
+     SELECT c.config_id, e.iteration, e.repetition, d.dict[e.run_ix + 1] AS run_id,
+            d.dict[e.campaign_ix + 1] AS campaign_id, c.functions AS config_functions, c.rates AS config_rates,
+            e.start_ts, e.end_ts, greatest(0, e.end_ts - e.start_ts) AS duration_s, d.dict[e.status_ix + 1] AS status,
+            d.dict[e.reason_ix + 1] AS skip_reason, e.payload_layout, e.result_values,
+            list_transform(e.result_text_ix, x -> d.dict[x + 1]) AS result_text, e.metric_values, e.summary,
+            e.summary_size
+     FROM stage_events e JOIN stage_configs c ON c.ix = e.config_ix CROSS JOIN d`,
 ];
 
 /**
  * The upgrade rule (see `ExecutionEvent`): before the insert, delete the stored rows that were not executed when
- * the incoming row with the same key was. Then `ON CONFLICT DO NOTHING` keeps every other stored row. Cheaper
- * than `ON CONFLICT DO UPDATE … WHERE`, which costs several times more per row in DuckDB, and it only has to scan
- * the (rare) non-executed stored rows.
+ * the incoming row with the same key was. It only has to scan the (rare) non-executed stored rows.
  */
 const upgradeDelete = (table: string, source: string, extra = ""): string =>
   `DELETE FROM ${table} WHERE status <> 'executed' AND (${EVENT_KEY}) IN
      (SELECT ${EVENT_KEY} FROM ${source} WHERE status = 'executed'${extra})`;
+
+/**
+ * Inserts the rows of `source`. Two forms, because DuckDB's `ON CONFLICT DO NOTHING` probes the UNIQUE index once
+ * per row before inserting, which halves bulk throughput:
+ * - `optimistic`: a plain INSERT. The UNIQUE constraint still holds: a key already stored fails the statement,
+ *   and the store rolls the whole transaction back and retries it with the other form;
+ * - `idempotent`: `ON CONFLICT DO NOTHING`, which keeps the stored row.
+ */
+const insertRows = (table: string, columns: readonly string[], source: string, form: "optimistic" | "idempotent", where = ""): string =>
+  `INSERT INTO ${table} (${columns.join(", ")})
+     SELECT ${columns.join(", ")} FROM ${source}${where ? ` WHERE ${where}` : ""}${form === "idempotent" ? " ON CONFLICT DO NOTHING" : ""}`;
+
+/** Whether a DuckDB error is a violated UNIQUE/PRIMARY KEY constraint (the optimistic insert's signal to retry). */
+export function isDuplicateKeyError(error: unknown): boolean {
+  return error instanceof Error && /Constraint Error: (Duplicate key|PRIMARY KEY or UNIQUE constraint violation)/i.test(error.message);
+}
+
+/** `staged_events` with `ingested_at` from parameter `$1` (epoch microseconds). */
+const stagedWithIngestTime = "(SELECT *, make_timestamp($1::BIGINT) AS ingested_at FROM staged_events)";
+
+/** `staged_events` under the `k6_raw_summaries` column names. */
+const stagedSummaries =
+  "(SELECT *, summary AS summary_json, summary_size AS summary_size_bytes, make_timestamp($1::BIGINT) AS ingested_at FROM staged_events)";
 
 /** A `TIMESTAMP` literal from epoch microseconds (UTC, no time-zone conversion). */
 export function timestampSql(epochMicros: number): string {
@@ -190,44 +238,58 @@ export function timestampSql(epochMicros: number): string {
 
 /**
  * Set-based inserts from the staging tables, by purpose, so a write runs only the ones it needs. Parameter `$1`
- * is `ingested_at` in epoch microseconds. Prepared once per connection (planning dominates small batches).
- * Staged events are already one per key (`dedupeEvents`), so no window function is needed to pick one.
+ * is `ingested_at` in epoch microseconds. Never cached as prepared statements (see `runMerge` in the store).
+ * Optimistic inserts take the batch as given; idempotent ones get one event per key (`dedupeEvents`).
  */
 export const MERGE_STAGED_SQL = {
-  /** Run only when the batch brought configurations this process has not cataloged yet. */
-  catalog: `INSERT INTO config_catalog SELECT * FROM stage_configs ON CONFLICT DO NOTHING`,
-  upgradeEvents: upgradeDelete("execution_events", "stage_events"),
-  events: `INSERT INTO execution_events
-       SELECT e.config_id, iteration, repetition, run_id, campaign_id, c.functions, c.rates, start_ts, end_ts,
-              greatest(0, end_ts - start_ts), status, skip_reason, payload, make_timestamp($1::BIGINT)
-       FROM stage_events e JOIN stage_configs c ON c.config_id = e.config_id
-     ON CONFLICT DO NOTHING`,
-  upgradeSummaries: upgradeDelete("k6_raw_summaries", "stage_events", " AND summary IS NOT NULL"),
-  summaries: `INSERT INTO k6_raw_summaries
-       SELECT config_id, iteration, repetition, run_id, campaign_id, status, summary, summary_size,
-              make_timestamp($1::BIGINT)
-       FROM stage_events WHERE summary IS NOT NULL
-     ON CONFLICT DO NOTHING`,
+  /** Run only when the batch has configurations this process has not seen cataloged. */
+  catalog: `INSERT INTO config_catalog SELECT * EXCLUDE (ix) FROM stage_configs ON CONFLICT DO NOTHING`,
+  upgradeEvents: upgradeDelete("execution_events", "staged_events"),
+  events: insertRows("execution_events", EVENT_COLUMNS, stagedWithIngestTime, "optimistic"),
+  eventsIdempotent: insertRows("execution_events", EVENT_COLUMNS, stagedWithIngestTime, "idempotent"),
+  upgradeSummaries: upgradeDelete("k6_raw_summaries", "staged_events", " AND summary IS NOT NULL"),
+  summaries: insertRows("k6_raw_summaries", SUMMARY_COLUMNS, stagedSummaries, "optimistic", "summary IS NOT NULL"),
+  summariesIdempotent: insertRows("k6_raw_summaries", SUMMARY_COLUMNS, stagedSummaries, "idempotent", "summary IS NOT NULL"),
   policy: `INSERT INTO policy_updates
        SELECT update_id, run_id, mode, records_seen, score, loss, make_timestamp(ts_us)
        FROM stage_policy
      ON CONFLICT DO NOTHING`,
   clearEvents: "DELETE FROM stage_events",
+  clearStrings: "DELETE FROM stage_strings",
+  clearConfigs: "DELETE FROM stage_configs",
   clearPolicy: "DELETE FROM stage_policy",
 } as const;
 
 /** Name of a statement of {@link MERGE_STAGED_SQL}. */
 export type MergeStatement = keyof typeof MERGE_STAGED_SQL;
 
+/** `INSERT` of one `payload_layouts` row (parameters: id, then result, numeric, text and metric keys as JSON arrays). */
+export const INSERT_LAYOUT_SQL =
+  "INSERT INTO payload_layouts VALUES ($1, $2::JSON::VARCHAR[], $3::JSON::VARCHAR[], $4::JSON::VARCHAR[], $5::JSON::VARCHAR[]) ON CONFLICT DO NOTHING";
+
+/**
+ * A view for people querying the file: each event with its result row, text values and metrics as maps, e.g.
+ * `SELECT result_row['cpu_usage_node'] FROM execution_results`.
+ */
+export const CREATE_RESULTS_VIEW_SQL = `CREATE OR REPLACE VIEW execution_results AS
+  SELECT e.* EXCLUDE (payload_layout, result_values, result_text, metric_values),
+         map(l.result_numeric_keys, e.result_values) AS result_row,
+         map(l.result_text_keys, e.result_text) AS result_text,
+         map(l.metric_keys, e.metric_values) AS metrics
+  FROM execution_events e LEFT JOIN payload_layouts l ON l.layout_id = e.payload_layout`;
+
 /**
  * How a preloaded Parquet table is merged into the database: union, never replace (upstream emptied the table
- * first, which loses anything newer in the database than in the checkpoint). Events follow the upgrade rule.
+ * first, which loses anything newer in the database than in the checkpoint). Events follow the upgrade rule;
+ * `form` as in the staged inserts (optimistic first, idempotent on a duplicate key).
  */
-export function preloadSql(table: MemoryTable, parquetPath: string): string[] {
+export function preloadSql(table: MemoryTable, parquetPath: string, form: "optimistic" | "idempotent"): string[] {
   const source = `read_parquet(${sqlString(parquetPath)})`;
-  const insert = `INSERT INTO ${table} BY NAME SELECT * FROM ${source} ON CONFLICT DO NOTHING`;
-  if (table === "execution_events" || table === "k6_raw_summaries") return [upgradeDelete(table, source), insert];
-  return [insert];
+  if (table === "execution_events" || table === "k6_raw_summaries") {
+    const columns = TABLE_COLUMNS[table].map(([n]) => n);
+    return [upgradeDelete(table, source), insertRows(table, columns, source, form)];
+  }
+  return [`INSERT INTO ${table} BY NAME SELECT * FROM ${source} ON CONFLICT DO NOTHING`];
 }
 
 /** `COPY <table> TO '<path>' (FORMAT PARQUET)`. */

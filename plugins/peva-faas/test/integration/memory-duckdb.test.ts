@@ -131,6 +131,50 @@ describe("DuckDB memory store (real file)", () => {
     await third.close();
   });
 
+  it("stores result rows and metrics as typed lists per layout, readable back exactly and through execution_results", async () => {
+    const db = join(dir, "mem.duckdb");
+    const engine = await engineAt();
+    const rowB = { function_1: "env", function_2: "figlet", rate_function_1: 20, rate_function_2: 10, cpu_usage_node: Infinity, ram: -Infinity };
+    await engine.ingestEvents([
+      ev(A, 1),
+      ev(B, 1, { resultRow: rowB, metrics: {} }),
+      ev(B, 2, { resultRow: {}, metrics: null }),
+      ev(A, 2, { status: "failed", skipReason: "k6 exited 99", resultRow: null, metrics: null, k6Summary: null }),
+    ]);
+    const a = await engine.eventsOf(A.id);
+    const b = await engine.eventsOf(B.id);
+    await engine.close();
+    expect(a[0]!.resultRow).toEqual(ev(A, 1).resultRow);
+    expect(a[0]!.metrics).toEqual({ cpu_usage_node: 42.5 });
+    expect([a[1]!.resultRow, a[1]!.metrics, a[1]!.k6Summary]).toEqual([null, null, null]);
+    expect(b[0]!.resultRow).toEqual(rowB);
+    expect(Object.keys(b[0]!.resultRow!)).toEqual(Object.keys(rowB)); // the original column order
+    expect(b[0]!.metrics).toEqual({});
+    expect([b[1]!.resultRow, b[1]!.metrics]).toEqual([{}, null]);
+    // Four shapes, stored once each; the view gives maps to query.
+    expect(await count(db, "payload_layouts")).toBe(4);
+    const view = await query(
+      db,
+      `SELECT result_row['success_rate_function_1'] AS s, result_text['function_1'] AS f, metrics['cpu_usage_node'] AS cpu
+       FROM execution_results WHERE config_id = '${A.id}' AND iteration = 1`,
+    );
+    expect(view).toEqual([{ s: 0.99, f: "figlet", cpu: 42.5 }]);
+  });
+
+  it("stores strings longer than any staged before intact (no stale plan statistics)", async () => {
+    const db = join(dir, "mem.duckdb");
+    const engine = await engineAt();
+    const long = makeConfiguration([{ name: "a-rather-long-function-name", rate: 10 }, { name: "env", rate: 5 }]);
+    await engine.ingestEvent(ev(A, 1, { status: "failed", skipReason: "x", resultRow: null }));
+    await engine.ingestEvent(ev(long, 1, { status: "failed", skipReason: "a much longer failure text than before", resultRow: null }));
+    const events = await engine.eventsOf(long.id);
+    await engine.close();
+    expect(events[0]!.skipReason).toBe("a much longer failure text than before");
+    expect(await query(db, `SELECT functions, config_functions FROM config_catalog JOIN execution_events USING (config_id) WHERE config_id = '${long.id}'`)).toEqual([
+      { functions: '["a-rather-long-function-name","env"]', config_functions: '["a-rather-long-function-name","env"]' },
+    ]);
+  });
+
   it("an executed event upgrades a stopped/failed one with the same key, never the reverse", async () => {
     const db = join(dir, "mem.duckdb");
     const engine = await engineAt();

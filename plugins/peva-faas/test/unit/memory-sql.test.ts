@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { CORE_TABLES, DEBUG_TABLES } from "../../src/memory/index.ts";
-import { MERGE_STAGED_SQL, createTableSql, exportSql, preloadSql, sqlString, timestampSql } from "../../src/memory/sql.ts";
+import {
+  MERGE_STAGED_SQL,
+  createTableSql,
+  exportSql,
+  isDuplicateKeyError,
+  preloadSql,
+  sqlString,
+  timestampSql,
+} from "../../src/memory/sql.ts";
 
 describe("memory SQL", () => {
   it("splits core and debug tables as §11.3 says, plus the verdicts table resume needs", () => {
@@ -8,6 +16,7 @@ describe("memory SQL", () => {
       "memory_schema_meta",
       "run_sessions",
       "config_catalog",
+      "payload_layouts",
       "execution_events",
       "policy_updates",
       "config_verdicts",
@@ -22,13 +31,25 @@ describe("memory SQL", () => {
     expect(createTableSql("execution_events")).toContain("skip_reason VARCHAR");
   });
 
-  it("merges idempotently and applies the upgrade rule before inserting", () => {
-    expect(MERGE_STAGED_SQL.events).toContain("ON CONFLICT DO NOTHING");
+  it("inserts optimistically (plain INSERT) or idempotently, and applies the upgrade rule before inserting", () => {
+    expect(MERGE_STAGED_SQL.events).not.toContain("ON CONFLICT");
+    expect(MERGE_STAGED_SQL.eventsIdempotent).toContain("ON CONFLICT DO NOTHING");
+    expect(MERGE_STAGED_SQL.summariesIdempotent).toContain("ON CONFLICT DO NOTHING");
     expect(MERGE_STAGED_SQL.upgradeEvents).toMatch(/DELETE FROM execution_events WHERE status <> 'executed'/);
-    expect(preloadSql("execution_events", "/x/e.parquet")).toHaveLength(2);
-    expect(preloadSql("config_catalog", "/x/c.parquet")).toEqual([
+    const [upgrade, insert] = preloadSql("execution_events", "/x/e.parquet", "optimistic");
+    expect(upgrade).toMatch(/^DELETE FROM execution_events/);
+    expect(insert).not.toContain("ON CONFLICT");
+    expect(preloadSql("execution_events", "/x/e.parquet", "idempotent")[1]).toContain("ON CONFLICT DO NOTHING");
+    expect(preloadSql("config_catalog", "/x/c.parquet", "optimistic")).toEqual([
       "INSERT INTO config_catalog BY NAME SELECT * FROM read_parquet('/x/c.parquet') ON CONFLICT DO NOTHING",
     ]);
+  });
+
+  it("recognises DuckDB's duplicate-key errors (the optimistic insert's signal to retry), and nothing else", () => {
+    expect(isDuplicateKeyError(new Error('Constraint Error: PRIMARY KEY or UNIQUE constraint violation: duplicate key "a, 1, 1, r"'))).toBe(true);
+    expect(isDuplicateKeyError(new Error("Constraint Error: Duplicate key \"x\" violates unique constraint"))).toBe(true);
+    expect(isDuplicateKeyError(new Error("Constraint Error: NOT NULL constraint failed: execution_events.status"))).toBe(false);
+    expect(isDuplicateKeyError("Constraint Error: Duplicate key")).toBe(false);
   });
 
   it("quotes paths and refuses bad timestamps", () => {

@@ -1,0 +1,111 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { ExecutionEvent } from "../../src/memory/contracts.ts";
+import { stageEvents } from "../../src/memory/event-staging.ts";
+import { PayloadLayouts, decodeMetrics, decodeResultRow, layoutRow } from "../../src/memory/payload-layout.ts";
+import { makeConfiguration } from "../../src/model.ts";
+
+const A = makeConfiguration([{ name: "figlet", rate: 10 }]);
+const B = makeConfiguration([{ name: "env", rate: 20 }, { name: "figlet", rate: 10 }]);
+
+function ev(over: Partial<ExecutionEvent> = {}): ExecutionEvent {
+  return {
+    campaignId: "camp",
+    runId: "run-1",
+    config: A,
+    iteration: 1,
+    repetition: 1,
+    startTs: 10,
+    endTs: 40,
+    status: "executed",
+    skipReason: null,
+    resultRow: { function_1: "figlet", rate_function_1: 10, power: Number.NaN },
+    metrics: { cpu: 1.5 },
+    k6Summary: null,
+    ...over,
+  };
+}
+
+describe("payload layouts", () => {
+  it("gives one layout per shape (keys, order, kinds), with an id that depends only on the shape", () => {
+    const layouts = new PayloadLayouts();
+    const a = layouts.resolve({ x: 1, s: "a" }, { m: 1 });
+    expect(layouts.resolve({ x: 2, s: "b" }, { m: 5 })).toBe(a);
+    expect(layouts.resolve({ s: "b", x: 2 }, { m: 5 }).id).not.toBe(a.id); // order
+    expect(layouts.resolve({ x: "2", s: "b" }, { m: 5 }).id).not.toBe(a.id); // kind
+    expect(layouts.resolve({ x: 1, s: "a" }, null).id).not.toBe(a.id); // no metrics
+    expect(layouts.resolve(null, null).id).not.toBe(layouts.resolve({}, null).id); // no row vs empty row
+    expect(new PayloadLayouts().resolve({ x: 9, s: "z" }, { m: 0 }).id).toBe(a.id); // another process, same id
+    expect(a.id > 0n && a.id < 2n ** 63n).toBe(true); // a positive BIGINT
+    expect(layoutRow(a)).toEqual({ resultKeys: ["x", "s"], numericKeys: ["x"], textKeys: ["s"], metricKeys: ["m"] });
+  });
+
+  it("decodes lists back into records in the original key order, NaN and infinities included", () => {
+    const layouts = new PayloadLayouts();
+    const layout = layouts.resolve({ a: 1, t: "x", b: 2 }, { m: 1, n: 2 });
+    const row = decodeResultRow(layout, [Number.NaN, -Infinity], ["figlet"]);
+    expect(Object.keys(row!)).toEqual(["a", "t", "b"]);
+    expect(row).toEqual({ a: Number.NaN, t: "figlet", b: -Infinity });
+    expect(decodeMetrics(layout, [Infinity, 0])).toEqual({ m: Infinity, n: 0 });
+    expect(decodeResultRow(layout, null, null)).toBeNull();
+    expect(decodeMetrics(layouts.resolve(null, null), null)).toBeNull();
+  });
+});
+
+describe("event staging", () => {
+  it("turns events into typed columns: strings as dictionary indices, configurations as batch indices", () => {
+    const staged = stageEvents(
+      [
+        ev(),
+        ev({ config: B, iteration: 2, resultRow: { function_1: "env", function_2: "figlet", r: 3 }, metrics: null }),
+        ev({ status: "failed", skipReason: "boom", resultRow: null, metrics: null, k6Summary: { a: 1 } }),
+      ],
+      new PayloadLayouts(),
+    );
+    expect(staged.rowCount).toBe(3);
+    expect(staged.configs.map((c) => c.id)).toEqual([A.id, B.id]);
+    expect(staged.strings).toEqual(["run-1", "camp", "executed", "figlet", "env", "failed", "boom"]);
+    expect(staged.layouts.size).toBe(3);
+    expect([staged.hasExecuted, staged.hasSummary]).toEqual([true, true]);
+    const col = (i: number) => staged.columns[i]!;
+    expect([...(col(0).values as Int32Array)]).toEqual([0, 1, 0]); // config index
+    expect([...(col(7).values as Int32Array)]).toEqual([2, 2, 5]); // status index
+    const reason = col(8) as { values: Int32Array; nulls: Uint8Array };
+    expect([reason.values[2], ...reason.nulls]).toEqual([6, 1, 1, 0]);
+    const results = col(10) as { offsets: Uint32Array; values: Float64Array; nulls: Uint8Array };
+    expect([...results.offsets]).toEqual([0, 2, 3, 3]);
+    expect([...results.values]).toEqual([10, Number.NaN, 3]);
+    expect([...results.nulls]).toEqual([0, 0, 1]);
+    const texts = col(11) as { offsets: Uint32Array; values: Int32Array };
+    expect([...texts.values]).toEqual([3, 4, 3]); // figlet | env, figlet
+    const summaries = col(13) as { values: readonly (string | null)[] };
+    expect(summaries.values).toEqual([null, null, '{"a":1}']);
+  });
+
+  it("a row whose keys differ from the previous row's gets its own layout, never the previous one", () => {
+    const layouts = new PayloadLayouts();
+    const staged = stageEvents([ev(), ev({ iteration: 2, resultRow: { function_1: "figlet", rate_function_1: 10, extra: 1, power: 2 } })], layouts);
+    const ids = [...(staged.columns[9]!.values as BigInt64Array)];
+    expect(ids[0]).not.toBe(ids[1]);
+    const second = layouts.get(ids[1]!)!;
+    expect(second.resultKeys).toEqual(["function_1", "rate_function_1", "extra", "power"]);
+    expect([...(staged.columns[10]!.values as Float64Array)]).toEqual([10, Number.NaN, 10, 1, 2]);
+  });
+
+  it("round-trips any record of numbers (NaN, ±Infinity, -0 included) and strings through the typed columns", () => {
+    const value = fc.oneof(fc.double(), fc.string());
+    const record = fc.dictionary(fc.string().filter((k) => k !== "__proto__"), value);
+    fc.assert(
+      fc.property(record, fc.dictionary(fc.string().filter((k) => k !== "__proto__"), fc.double()), (row, metrics) => {
+        const layouts = new PayloadLayouts();
+        const staged = stageEvents([ev({ resultRow: row, metrics })], layouts);
+        const layout = layouts.get((staged.columns[9]!.values as BigInt64Array)[0]!)!;
+        const texts = [...(staged.columns[11]!.values as Int32Array)].map((i) => staged.strings[i]!);
+        const back = decodeResultRow(layout, [...(staged.columns[10]!.values as Float64Array)], texts);
+        expect(back).toEqual(row);
+        expect(Object.keys(back!)).toEqual(Object.keys(row));
+        expect(decodeMetrics(layout, [...(staged.columns[12]!.values as Float64Array)])).toEqual(metrics);
+      }),
+    );
+  });
+});
