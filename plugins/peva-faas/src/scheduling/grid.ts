@@ -214,9 +214,10 @@ export class RateGrid {
 
   /**
    * The open cell whose answer resolves the most cells in the worst case: max of min(#open cells ≥ it,
-   * #open cells ≤ it). On one axis that is bisection. O(cells × dims) through prefix sums. −1 when none is open.
+   * #open cells ≤ it), times `weight(cell)` when given (a search's prior on how informative the cell is). On one
+   * axis, unweighted, that is bisection. O(cells × dims) through prefix sums. −1 when none is open.
    */
-  bestSplit(): number {
+  bestSplit(weight?: (cell: number) => number): number {
     const down = new Float64Array(this.total);
     for (let i = 0; i < this.total; i++) down[i] = this.isOpen(i) ? 1 : 0;
     const up = Float64Array.from(down);
@@ -234,7 +235,7 @@ export class RateGrid {
     let bestScore = 0;
     for (let i = 0; i < this.total; i++) {
       if (!this.isOpen(i)) continue;
-      const score = Math.min(up[i]!, down[i]!);
+      const score = Math.min(up[i]!, down[i]!) * (weight ? weight(i) : 1);
       if (score > bestScore) {
         best = i;
         bestScore = score;

@@ -34,7 +34,7 @@ export {
   type SelectBatchOptions,
 } from "./policy.ts";
 export { CellOrigin, CellState, RateGrid, type Inference } from "./grid.ts";
-export { bisection, greedy, searchGrid, staircase, type Answer, type SearchStrategy, type StrategyName } from "./frontier-search.ts";
+export { bisection, greedy, guidedSplit, searchGrid, type Answer, type SearchStrategy, type StrategyName } from "./frontier-search.ts";
 export { FrontierScheduler, type FrontierSchedulerOptions, type SetFrontier } from "./frontier.ts";
 export {
   EntrypointError,

@@ -123,14 +123,16 @@ describe("FrontierScheduler search cost", () => {
     );
   });
 
-  it("two functions: the staircase walk stays close to the boundary", async () => {
+  it("two functions: the guided split stays close to the boundary", async () => {
     // ok iff a + b ≤ 150: 16 maximal successes + 17 minimal overloads must be measured (lower bound 33).
     const configs = [...syntheticConfigurations(["a", "b"], RATES_0_200, [2])];
     const oracle = linearCapacityModel({ a: 150, b: 150 });
     const frontier = await simulateCampaign({ scheduler: new FrontierScheduler({ configurations: configs }), oracle });
     const exhaustive = await exhaustiveWithDominance(configs, oracle);
     expect(exhaustive.executed).toHaveLength(153);
-    expect(frontier.executed.length).toBeLessThanOrEqual(37);
+    // 43 here (the staircase walk it replaced: 37): on a symmetric pair it gives up a little of what it gains on
+    // mixed capacities (docs/benchmarks.md). Pinned so a regression shows.
+    expect(frontier.executed.length).toBeLessThanOrEqual(44);
   });
 
   it("cross-set inference reuses single-function results inside the pairs", async () => {
