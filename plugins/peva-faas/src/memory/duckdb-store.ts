@@ -82,7 +82,7 @@ export class PreloadError extends Error {
  * with the table. Durability does not depend on it: every commit is in the WAL, which a reopen replays, and the
  * engine checkpoints explicitly at the end of every run and on close.
  */
-const CHECKPOINT_THRESHOLD = process.env["PEVA_MEM_CKPT"] ?? "256MB";
+const CHECKPOINT_THRESHOLD = "256MB";
 
 /** DuckDB-backed memory store. */
 export class DuckDbMemoryStore implements MemoryStore {
