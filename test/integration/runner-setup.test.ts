@@ -1,29 +1,47 @@
 /**
- * The runner-host setup playbook, run by real Ansible against this machine (connection `local`; a remote host
- * differs only in transport): it installs k6 and exactly the npm workspaces of the enabled plugins from the
- * lockfile, so two setups give the same tree and no root-only dependency (Pulumi) reaches a runner.
+ * The runner-host setup playbook, run by real Ansible against this machine (connection `local`) and over SSH
+ * against a host in its own network namespace (test/support/netns-host.ts): it installs k6 and exactly the npm
+ * workspaces of the enabled plugins from the lockfile, so two setups give the same tree and no root-only
+ * dependency (Pulumi) reaches a runner.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { startNetnsSshHost, type NetnsSshHost } from "../support/netns-host.ts";
 import { REPO, requireTool, toolPath } from "../support/toolchain.ts";
 
 const root = mkdtempSync(join(tmpdir(), "peva-runner-setup-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function runPlaybook(workspaces: readonly string[]): string {
+/** Where the playbook runs: this machine (connection `local`) or a host reached over SSH. */
+type Target = { readonly kind: "local" } | { readonly kind: "ssh"; readonly host: NetnsSshHost };
+
+function runPlaybook(workspaces: readonly string[], target: Target = { kind: "local" }, into = root): string {
   const ansible = requireTool("ansible-playbook");
   const extraVars = {
     peva_workdir: "unused-when-peva_root-is-set",
-    peva_root: root,
+    peva_root: into,
     peva_workspaces: workspaces,
     peva_k6_version: "1.8.1",
     peva_k6_binary: requireTool("k6"),
     peva_bundle_dir: REPO,
   };
-  return execFileSync(ansible, ["-i", "localhost,", "-c", "local", "-e", JSON.stringify(extraVars), join(REPO, "playbooks/setup-runner.yml")], {
+  const connection =
+    target.kind === "local"
+      ? ["-i", "localhost,", "-c", "local"]
+      : [
+          "-i",
+          `${target.host.address},`,
+          "-u",
+          target.host.user,
+          "--private-key",
+          target.host.privateKey,
+          "--ssh-common-args",
+          target.host.sshOptions.join(" "),
+        ];
+  return execFileSync(ansible, [...connection, "-e", JSON.stringify(extraVars), join(REPO, "playbooks/setup-runner.yml")], {
     env: { ...process.env, PATH: toolPath(), ANSIBLE_NOCOLOR: "1", ANSIBLE_HOST_KEY_CHECKING: "False" },
     encoding: "utf8",
     timeout: 600_000,
@@ -69,5 +87,23 @@ describe("runner setup (Ansible, lock-backed extras)", () => {
     const second = runPlaybook(["@peva-lab/peva-faas"]);
     expect(second).toMatch(/failed=0/);
     expect(installedTree(bundle)).toEqual(tree);
+  });
+
+  it("sets up a host reached over SSH (its own network namespace) the same way", async () => {
+    const host = await startNetnsSshHost();
+    const remoteRoot = mkdtempSync(join(tmpdir(), "peva-runner-ssh-"));
+    try {
+      const out = runPlaybook(["@peva-lab/compute-duckdb"], { kind: "ssh", host }, remoteRoot);
+      const recap = out.split("\n").find((line) => line.startsWith(host.address));
+      expect(recap).toMatch(/unreachable=0\s+failed=0/);
+      expect(execFileSync(join(remoteRoot, "bin/k6"), ["version"], { encoding: "utf8" })).toContain("v1.8.1");
+      const tree = installedTree(join(remoteRoot, "bundle"));
+      expect(tree.some((p) => p.startsWith("@duckdb/node-api@"))).toBe(true);
+      expect(tree.filter((p) => p.startsWith("apache-arrow@"))).toEqual([]); // peva-faas's extra, not enabled here
+      expect(tree.filter((p) => p.startsWith("@pulumi/"))).toEqual([]);
+    } finally {
+      host.stop();
+      rmSync(remoteRoot, { recursive: true, force: true });
+    }
   });
 });
