@@ -51,20 +51,32 @@ export interface SetFrontier {
 class SetSearch {
   readonly grid: RateGrid;
   private readonly search: SearchStrategy;
-  /** The cell the search waits on, or undefined once the search is over. */
-  current: number | undefined;
+  private started = false;
+  private cell: number | undefined;
   accepted = false;
 
   constructor(grid: RateGrid, strategy: StrategyName) {
     this.grid = grid;
     this.search = searchGrid(grid, strategy);
-    this.current = this.step(undefined, true);
+  }
+
+  /**
+   * The cell the search waits on, or undefined once the search is over. Started on first use, not at
+   * construction: a set's first question is then chosen with everything known by the time it is asked (e.g. the
+   * single-function results a pair's search starts from), which is also what a resumed run knows.
+   */
+  get current(): number | undefined {
+    if (!this.started) {
+      this.started = true;
+      this.cell = this.step(undefined, true);
+    }
+    return this.cell;
   }
 
   /** Resumes the search with the answer for the current cell. */
   answer(a: Answer): void {
     this.accepted = false;
-    this.current = this.step(a, false);
+    this.cell = this.step(a, false);
   }
 
   private step(a: Answer, first: boolean): number | undefined {
