@@ -292,9 +292,12 @@ export function preloadSql(table: MemoryTable, parquetPath: string, form: "optim
   return [`INSERT INTO ${table} BY NAME SELECT * FROM ${source} ON CONFLICT DO NOTHING`];
 }
 
-/** `COPY <table> TO '<path>' (FORMAT PARQUET)`. */
+/** `COPY <table> TO '<path>' (FORMAT PARQUET)`, event tables in key order. */
 export function exportSql(table: MemoryTable, parquetPath: string): string {
-  return `COPY ${table} TO ${sqlString(parquetPath)} (FORMAT PARQUET, COMPRESSION zstd)`;
+  // Event tables in key order: a preload then inserts into the UNIQUE index in order (about 10 % faster for a
+  // million events, paid once at export), and readers filtering on config_id skip row groups by their statistics.
+  const source = table === "execution_events" || table === "k6_raw_summaries" ? `(SELECT * FROM ${table} ORDER BY ${EVENT_KEY})` : table;
+  return `COPY ${source} TO ${sqlString(parquetPath)} (FORMAT PARQUET, COMPRESSION zstd)`;
 }
 
 /** A single-quoted SQL string literal. */

@@ -57,6 +57,9 @@ describe("memory SQL", () => {
     expect(exportSql("run_sessions", "/tmp/o'k/x.parquet")).toBe(
       "COPY run_sessions TO '/tmp/o''k/x.parquet' (FORMAT PARQUET, COMPRESSION zstd)",
     );
+    expect(exportSql("execution_events", "/x/e.parquet")).toBe(
+      "COPY (SELECT * FROM execution_events ORDER BY config_id, iteration, repetition, run_id) TO '/x/e.parquet' (FORMAT PARQUET, COMPRESSION zstd)",
+    );
     expect(timestampSql(1_700_000_000_000_000)).toBe("make_timestamp(1700000000000000::BIGINT)");
     expect(() => timestampSql(Number.NaN)).toThrow(RangeError);
   });
