@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomInt } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requireTool, toolPath } from "./toolchain.ts";
@@ -63,7 +63,7 @@ export async function startNetnsSshHost(path: string = toolPath()): Promise<Netn
     run(ip, ["netns", "exec", ns, "ip", "link", "set", "lo", "up"]);
     run(keygen, ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "host_key")]);
     run(keygen, ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "client_key")]);
-    run("cp", [join(dir, "client_key.pub"), join(dir, "authorized_keys")]);
+    copyFileSync(join(dir, "client_key.pub"), join(dir, "authorized_keys"));
     mkdirSync("/run/sshd", { recursive: true }); // sshd's privilege-separation directory
     writeFileSync(
       join(dir, "sshd_config"),

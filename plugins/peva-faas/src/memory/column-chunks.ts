@@ -7,7 +7,7 @@
  * the staging layout keeps those to the rare columns (skip reasons, k6 summaries).
  */
 import bindings, { type Vector } from "@duckdb/node-bindings";
-import { DuckDBDataChunk, type DuckDBType } from "@duckdb/node-api";
+import { DuckDBDataChunk, type DuckDBAppender, type DuckDBType, type DuckDBValue } from "@duckdb/node-api";
 
 /** Rows per data chunk: DuckDB's vector size, the unit the appender works in. */
 export const CHUNK_ROWS = 2048;
@@ -47,6 +47,25 @@ export function forEachChunk(
     }
     append(chunk);
   }
+}
+
+/**
+ * Appends rows of JS values (one `DuckDBValue` per cell, converted by node-api) in data chunks, then flushes. For
+ * the small staging tables; event batches go through {@link forEachChunk}.
+ */
+export function appendValueRows(appender: DuckDBAppender, types: readonly DuckDBType[], rows: readonly DuckDBValue[][]): void {
+  for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
+    const n = Math.min(CHUNK_ROWS, rows.length - start);
+    const columns: DuckDBValue[][] = Array.from({ length: types.length }, () => new Array<DuckDBValue>(n));
+    for (let i = 0; i < n; i++) {
+      const row = rows[start + i]!;
+      for (let c = 0; c < types.length; c++) columns[c]![i] = row[c]!;
+    }
+    const chunk = DuckDBDataChunk.create(types, n);
+    chunk.setColumns(columns);
+    appender.appendDataChunk(chunk);
+  }
+  appender.flushSync();
 }
 
 function writeColumn(vector: Vector, column: StagedColumn, start: number, n: number): void {

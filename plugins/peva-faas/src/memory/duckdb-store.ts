@@ -9,7 +9,6 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
-  DuckDBDataChunk,
   DuckDBInstance,
   type DuckDBAppender,
   type DuckDBConnection,
@@ -30,7 +29,7 @@ import type {
   WriteBatch,
 } from "./contracts.ts";
 import { MEMORY_SCHEMA_VERSION } from "./config.ts";
-import { CHUNK_ROWS, forEachChunk } from "./column-chunks.ts";
+import { appendValueRows, forEachChunk } from "./column-chunks.ts";
 import { stageEvents } from "./event-staging.ts";
 import { dedupeEvents, validateEvent } from "./events.ts";
 import { PayloadLayouts, decodeMetrics, decodeResultRow, layoutRow, type PayloadLayout } from "./payload-layout.ts";
@@ -45,10 +44,11 @@ import {
   MERGE_STAGED_SQL,
   createTableSql,
   exportSql,
-  isDuplicateKeyError,
+  retryingOnDuplicateKey,
   preloadSql,
   sqlString,
   timestampSql,
+  type InsertForm,
   type MemoryTable,
   type MergeStatement,
 } from "./sql.ts";
@@ -157,14 +157,7 @@ export class DuckDbMemoryStore implements MemoryStore {
   async write(batch: WriteBatch): Promise<void> {
     for (const e of batch.events) validateEvent(e);
     if (batch.events.length + batch.policyUpdates.length + batch.verdicts.length === 0) return;
-    try {
-      await this.writeOnce(batch, "optimistic");
-    } catch (error) {
-      // A key already stored (or repeated in the batch): the plain INSERT failed and the transaction was rolled
-      // back whole. Once more with ON CONFLICT DO NOTHING (the rare path: re-ingested events, resumed iterations).
-      if (!isDuplicateKeyError(error)) throw error;
-      await this.writeOnce(batch, "idempotent");
-    }
+    await retryingOnDuplicateKey((form) => this.writeOnce(batch, form));
   }
 
   /**
@@ -172,7 +165,7 @@ export class DuckDbMemoryStore implements MemoryStore {
    * the batch fails the plain INSERT like a stored one); the idempotent form stages one event per key
    * (`dedupeEvents`, upgrade rule applied) and inserts with `ON CONFLICT DO NOTHING`.
    */
-  private async writeOnce(batch: WriteBatch, form: "optimistic" | "idempotent"): Promise<void> {
+  private async writeOnce(batch: WriteBatch, form: InsertForm): Promise<void> {
     const events = form === "optimistic" ? batch.events : dedupeEvents(batch.events);
     const staged = events.length > 0 ? stageEvents(events, this.layouts) : undefined;
     const newLayouts = staged ? [...staged.layouts.values()].filter((l) => !this.storedLayouts.has(l.id)) : [];
@@ -205,16 +198,15 @@ export class DuckDbMemoryStore implements MemoryStore {
       if (staged) for (const cfg of staged.configs) this.cataloged.add(cfg.id);
       for (const layout of newLayouts) this.storedLayouts.add(layout.id);
     };
-    const staging: StagingStep | undefined = staged && {
-      fill: () => {
+    const staging =
+      staged &&
+      ((): void => {
         appendRows(this.stageConfigs!, staged.configs.map(describeConfig));
         appendRows(this.stageStrings!, staged.strings.map((str, i) => [i, str]));
         const events = this.stageEvents!;
         forEachChunk(events.types, staged.columns, staged.rowCount, (chunk) => events.appender.appendDataChunk(chunk));
         events.appender.flushSync();
-      },
-      clear: ["clearEvents", "clearStrings", "clearConfigs"],
-    };
+      });
     await this.tx(body, committed, staging);
   }
 
@@ -405,12 +397,13 @@ export class DuckDbMemoryStore implements MemoryStore {
 
   /**
    * One transaction, serialised with every other use of the connection; rolled back on any error. `afterCommit`
-   * runs inside the serialised section, before the next transaction can start.
+   * runs inside the serialised section, before the next transaction can start. `staging` fills the event staging
+   * tables first; they are emptied afterwards on every path.
    */
   private async tx(
     body: (c: DuckDBConnection) => Promise<void>,
     afterCommit?: () => void,
-    staging?: StagingStep,
+    staging?: () => void,
   ): Promise<void> {
     await this.serial(async () => {
       const c = this.connection();
@@ -418,22 +411,15 @@ export class DuckDbMemoryStore implements MemoryStore {
         // Staged rows are committed to the temp tables before the transaction: DuckDB inserts from committed rows
         // about twice as fast as from rows local to the inserting transaction. Temp tables are never persisted,
         // so this changes nothing a crash could leave behind; `finally` empties them on every path.
-        staging?.fill();
-        await c.run("BEGIN TRANSACTION");
-        try {
-          await body(c);
-          await c.run("COMMIT");
-          afterCommit?.();
-        } catch (error) {
-          await c.run("ROLLBACK").catch(() => undefined);
-          throw error;
-        }
+        staging?.();
+        await inTransaction(c, () => body(c));
+        afterCommit?.();
       } catch (error) {
         // Rows appended but not flushed must not leak into the next batch.
         for (const st of [this.stageEvents, this.stageConfigs, this.stageStrings, this.stagePolicy]) st?.appender.clear();
         throw error;
       } finally {
-        if (staging) for (const clear of staging.clear) await this.runMerge(clear);
+        if (staging) for (const clear of ["clearEvents", "clearStrings", "clearConfigs"] as const) await this.runMerge(clear);
       }
     });
   }
@@ -472,19 +458,14 @@ export class DuckDbMemoryStore implements MemoryStore {
       );
     }
     const nowTs = timestampSql(toMicros(this.now()));
-    await c.run("BEGIN TRANSACTION");
-    try {
+    await inTransaction(c, async () => {
       for (const t of ALL_TABLES) await c.run(createTableSql(t));
       await c.run(CREATE_RESULTS_VIEW_SQL);
       const reader = await c.runAndReadAll("SELECT count(*)::INTEGER AS n FROM memory_schema_meta");
       if (Number(reader.getRowObjectsJS()[0]!["n"]) === 0) {
         await c.run(`INSERT INTO memory_schema_meta VALUES ($1, ${nowTs}, ${nowTs})`, [this.schemaVersion]);
       }
-      await c.run("COMMIT");
-    } catch (error) {
-      await c.run("ROLLBACK").catch(() => undefined);
-      throw error;
-    }
+    });
   }
 
   /** Column names per existing table of the main schema. */
@@ -531,26 +512,15 @@ export class DuckDbMemoryStore implements MemoryStore {
         tables.push(t);
       }
     }
-    const merge = async (form: "optimistic" | "idempotent"): Promise<void> => {
-      await c.run("BEGIN TRANSACTION");
-      try {
+    const merge = (form: InsertForm): Promise<void> =>
+      inTransaction(c, async () => {
         for (const t of tables) {
           const file = join(dir, `${t}.parquet`);
           if (existsSync(file)) for (const sql of preloadSql(t, file, form)) await c.run(sql);
         }
-        await c.run("COMMIT");
-      } catch (error) {
-        await c.run("ROLLBACK").catch(() => undefined);
-        throw error;
-      }
-    };
+      });
     try {
-      try {
-        await merge("optimistic");
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-        await merge("idempotent"); // the database already holds some of the checkpoint's events
-      }
+      await retryingOnDuplicateKey(merge); // the database may already hold some of the checkpoint's events
     } catch (error) {
       throw new PreloadError(`preload from ${dir} failed: ${(error as Error).message}`, { cause: error });
     }
@@ -564,6 +534,18 @@ export class DuckDbMemoryStore implements MemoryStore {
       this.instance?.closeSync();
       this.instance = undefined;
     }
+  }
+}
+
+/** Runs `body` between BEGIN and COMMIT; rolls back and rethrows on any error. */
+async function inTransaction(c: DuckDBConnection, body: () => Promise<void>): Promise<void> {
+  await c.run("BEGIN TRANSACTION");
+  try {
+    await body();
+    await c.run("COMMIT");
+  } catch (error) {
+    await c.run("ROLLBACK").catch(() => undefined);
+    throw error;
   }
 }
 
@@ -615,12 +597,6 @@ function describeConfig(config: Configuration, ix: number): DuckDBValue[] {
   ];
 }
 
-/** Fills the staging tables before a write's transaction, and the statements that empty them after it. */
-interface StagingStep {
-  readonly fill: () => void;
-  readonly clear: readonly MergeStatement[];
-}
-
 /** An appender on a staging table with its column types. */
 interface Stage {
   readonly appender: DuckDBAppender;
@@ -633,21 +609,9 @@ async function stage(conn: DuckDBConnection, table: string): Promise<Stage> {
   return { appender, types };
 }
 
-/** Appends rows in data chunks of {@link CHUNK_ROWS}, column-wise, then flushes (inside the caller's transaction). */
+/** Appends JS value rows to a staging table and flushes. */
 function appendRows(st: Stage, rows: readonly DuckDBValue[][]): void {
-  const width = st.types.length;
-  for (let start = 0; start < rows.length; start += CHUNK_ROWS) {
-    const n = Math.min(CHUNK_ROWS, rows.length - start);
-    const columns: DuckDBValue[][] = Array.from({ length: width }, () => new Array<DuckDBValue>(n));
-    for (let i = 0; i < n; i++) {
-      const row = rows[start + i]!;
-      for (let c = 0; c < width; c++) columns[c]![i] = row[c]!;
-    }
-    const chunk = DuckDBDataChunk.create(st.types, n);
-    chunk.setColumns(columns);
-    st.appender.appendDataChunk(chunk);
-  }
-  st.appender.flushSync();
+  appendValueRows(st.appender, st.types, rows);
 }
 
 /**

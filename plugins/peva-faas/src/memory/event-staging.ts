@@ -94,7 +94,8 @@ export function stageEvents(events: readonly ExecutionEvent[], layouts: PayloadL
     else reasonIx[i] = ix(e.skipReason);
 
     // One pass over the record: values are extracted while the keys are checked against the previous event's
-    // layout; only a changed shape rewinds and asks the registry.
+    // layout (property keys are internalised strings, so `===` is cheap); only a changed shape rewinds and asks
+    // the registry.
     const mark = [resultValues.length, textValues.length, metricValues.length] as const;
     if (layout === undefined || !extract(layout, e, resultValues, textValues, metricValues, ix)) {
       resultValues.length = mark[0];

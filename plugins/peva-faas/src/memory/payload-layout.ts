@@ -45,14 +45,13 @@ type ResultRow = Readonly<Record<string, number | string>>;
 type Metrics = Readonly<Record<string, number>>;
 
 /**
- * The layouts a store knows, and the per-event encoding. `resolve` is on the ingest hot path: it first checks the
- * event against the layout of the previous event by comparing keys in order (property keys are internalised
- * strings, so `===` is cheap) and only builds a signature when the shape changed.
+ * The layouts a store knows. `resolve` builds a signature from the record's keys, so it is for a change of shape;
+ * the ingest path (`stageEvents`) checks each event against the current layout while extracting its values and
+ * calls `resolve` only when the shape changed.
  */
 export class PayloadLayouts {
   private readonly byId = new Map<bigint, PayloadLayout>();
   private readonly bySignature = new Map<string, PayloadLayout>();
-  private last: PayloadLayout | undefined;
 
   /** Registers a stored layout (from `payload_layouts`). */
   add(layout: PayloadLayout): void {
@@ -67,15 +66,8 @@ export class PayloadLayouts {
     return this.byId.get(id);
   }
 
-  /** Whether `id` is known. */
-  has(id: bigint): boolean {
-    return this.byId.has(id);
-  }
-
   /** The layout of an event's payload (registered here when new; the store persists it with the event). */
   resolve(resultRow: ResultRow | null, metrics: Metrics | null): PayloadLayout {
-    const last = this.last;
-    if (last !== undefined && matches(last, resultRow, metrics)) return last;
     const resultKeys = resultRow === null ? null : Object.keys(resultRow);
     const resultIsText = resultRow === null ? null : resultKeys!.map((k) => typeof resultRow[k] === "string");
     const metricKeys = metrics === null ? null : Object.keys(metrics);
@@ -87,28 +79,8 @@ export class PayloadLayouts {
       this.byId.set(id, layout);
       this.bySignature.set(sig, layout);
     }
-    this.last = layout;
     return layout;
   }
-}
-
-function matches(layout: PayloadLayout, resultRow: ResultRow | null, metrics: Metrics | null): boolean {
-  return sameKeys(layout.resultKeys, layout.resultIsText, resultRow) && sameKeys(layout.metricKeys, null, metrics);
-}
-
-function sameKeys(
-  keys: readonly string[] | null,
-  isText: readonly boolean[] | null,
-  record: Readonly<Record<string, number | string>> | null,
-): boolean {
-  if (keys === null || record === null) return keys === null && record === null;
-  let i = 0;
-  for (const k in record) {
-    if (keys[i] !== k) return false;
-    if (isText !== null && isText[i] !== (typeof record[k] === "string")) return false;
-    i++;
-  }
-  return i === keys.length;
 }
 
 function signature(

@@ -207,6 +207,9 @@ const upgradeDelete = (table: string, source: string, extra = ""): string =>
   `DELETE FROM ${table} WHERE status <> 'executed' AND (${EVENT_KEY}) IN
      (SELECT ${EVENT_KEY} FROM ${source} WHERE status = 'executed'${extra})`;
 
+/** How an insert treats a key that is already stored: fail the transaction, or keep the stored row. */
+export type InsertForm = "optimistic" | "idempotent";
+
 /**
  * Inserts the rows of `source`. Two forms, because DuckDB's `ON CONFLICT DO NOTHING` probes the UNIQUE index once
  * per row before inserting, which halves bulk throughput:
@@ -214,13 +217,26 @@ const upgradeDelete = (table: string, source: string, extra = ""): string =>
  *   and the store rolls the whole transaction back and retries it with the other form;
  * - `idempotent`: `ON CONFLICT DO NOTHING`, which keeps the stored row.
  */
-const insertRows = (table: string, columns: readonly string[], source: string, form: "optimistic" | "idempotent", where = ""): string =>
+const insertRows = (table: string, columns: readonly string[], source: string, form: InsertForm, where = ""): string =>
   `INSERT INTO ${table} (${columns.join(", ")})
      SELECT ${columns.join(", ")} FROM ${source}${where ? ` WHERE ${where}` : ""}${form === "idempotent" ? " ON CONFLICT DO NOTHING" : ""}`;
 
 /** Whether a DuckDB error is a violated UNIQUE/PRIMARY KEY constraint (the optimistic insert's signal to retry). */
 export function isDuplicateKeyError(error: unknown): boolean {
   return error instanceof Error && /Constraint Error: (Duplicate key|PRIMARY KEY or UNIQUE constraint violation)/i.test(error.message);
+}
+
+/**
+ * Runs a transaction optimistically, and once more in the idempotent form when a key was already stored (the
+ * optimistic attempt was rolled back whole). Any other error is thrown as is.
+ */
+export async function retryingOnDuplicateKey(attempt: (form: InsertForm) => Promise<void>): Promise<void> {
+  try {
+    await attempt("optimistic");
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+    await attempt("idempotent");
+  }
 }
 
 /** `staged_events` with `ingested_at` from parameter `$1` (epoch microseconds). */
@@ -283,7 +299,7 @@ export const CREATE_RESULTS_VIEW_SQL = `CREATE OR REPLACE VIEW execution_results
  * first, which loses anything newer in the database than in the checkpoint). Events follow the upgrade rule;
  * `form` as in the staged inserts (optimistic first, idempotent on a duplicate key).
  */
-export function preloadSql(table: MemoryTable, parquetPath: string, form: "optimistic" | "idempotent"): string[] {
+export function preloadSql(table: MemoryTable, parquetPath: string, form: InsertForm): string[] {
   const source = `read_parquet(${sqlString(parquetPath)})`;
   if (table === "execution_events" || table === "k6_raw_summaries") {
     const columns = TABLE_COLUMNS[table].map(([n]) => n);
