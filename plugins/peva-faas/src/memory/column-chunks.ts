@@ -9,6 +9,9 @@
 import bindings, { type Vector } from "@duckdb/node-bindings";
 import { DuckDBDataChunk, type DuckDBAppender, type DuckDBType, type DuckDBValue } from "@duckdb/node-api";
 
+// Validity words and list entries below are written as uint32 halves of DuckDB's uint64s: little-endian only.
+if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error("peva-faas memory: big-endian hosts are not supported");
+
 /** Rows per data chunk: DuckDB's vector size, the unit the appender works in. */
 export const CHUNK_ROWS = 2048;
 
@@ -105,9 +108,11 @@ function writeNulls(vector: Vector, nulls: Uint8Array, from: number, n: number):
   let any = false;
   for (let i = 0; i < n && !any; i++) any = nulls[from + i] === 1;
   if (!any) return;
-  const words = new BigUint64Array(Math.ceil(n / 64)).fill(0xffffffffffffffffn);
+  // DuckDB's validity mask is uint64 words, bit i = row i; on a little-endian host that is uint32 word i >> 5,
+  // bit i & 31 (plain number bit operations: a BigInt per row costs more than the rest of the row).
+  const words = new Uint32Array(2 * Math.ceil(n / 64)).fill(0xffffffff);
   for (let i = 0; i < n; i++) {
-    if (nulls[from + i] === 1) words[i >> 6]! &= ~(1n << BigInt(i & 63));
+    if (nulls[from + i] === 1) words[i >>> 5]! &= ~(1 << (i & 31));
   }
   bindings.vector_ensure_validity_writable(vector);
   bindings.copy_data_to_vector_validity(vector, 0, words.buffer, 0, words.byteLength);

@@ -2,6 +2,7 @@
  * Contracts of the campaign memory (reference §11), written so the executor, the schedulers and the policies
  * depend on these interfaces and never on DuckDB. Types plus one constant; no I/O.
  */
+import type { StagedEvents } from "./event-staging.ts";
 import type { Configuration } from "../model.ts";
 
 /** What happened to one (configuration, iteration) in one run. */
@@ -128,6 +129,11 @@ export interface WriteBatch {
   readonly events: readonly ExecutionEvent[];
   readonly policyUpdates: readonly PolicyUpdateRecord[];
   readonly verdicts: readonly ConfigVerdict[];
+  /**
+   * The same `events` as typed columns (`stageEvents`), when the caller made them already (bulk ingest does, for
+   * the hot cache): a store may use them instead of reading the event objects again.
+   */
+  readonly staged?: StagedEvents | undefined;
 }
 
 /** A stored executed iteration's result row, for warming the feature cache. */

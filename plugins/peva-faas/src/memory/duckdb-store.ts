@@ -30,7 +30,7 @@ import type {
 } from "./contracts.ts";
 import { MEMORY_SCHEMA_VERSION } from "./config.ts";
 import { appendValueRows, forEachChunk } from "./column-chunks.ts";
-import { stageEvents } from "./event-staging.ts";
+import { stageEvents, type StagedEvents } from "./event-staging.ts";
 import { dedupeEvents, validateEvent } from "./events.ts";
 import { PayloadLayouts, decodeMetrics, decodeResultRow, layoutRow, type PayloadLayout } from "./payload-layout.ts";
 import {
@@ -38,19 +38,19 @@ import {
   CORE_TABLES,
   CREATE_RESULTS_VIEW_SQL,
   CREATE_STAGING_SQL,
-  INSERT_LAYOUT_SQL,
+  CLEAR_STAGING_SQL,
   DEBUG_TABLES,
   TABLE_COLUMNS,
   MERGE_STAGED_SQL,
   createTableSql,
   exportSql,
+  insertLayoutSql,
   retryingOnDuplicateKey,
   preloadSql,
   sqlString,
   timestampSql,
   type InsertForm,
   type MemoryTable,
-  type MergeStatement,
 } from "./sql.ts";
 
 /** Options of {@link DuckDbMemoryStore}; paths are absolute (see `resolveMemoryPaths`). */
@@ -135,7 +135,7 @@ export class DuckDbMemoryStore implements MemoryStore {
 
   async beginSession(s: RunSession): Promise<void> {
     const at = timestampSql(toMicros(s.startedAt));
-    await this.tx(async (c) => {
+    await this.transaction(async (c) => {
       await c.run(
         `INSERT INTO run_sessions VALUES ($1, $2, ${at}, NULL, $3, $4, $5, $6, $7, 'running')
          ON CONFLICT (run_id) DO UPDATE SET ended_at = NULL, status = 'running'`,
@@ -146,7 +146,7 @@ export class DuckDbMemoryStore implements MemoryStore {
   }
 
   async endSession(runId: string, status: SessionStatus, endedAt: number): Promise<void> {
-    await this.tx(async (c) => {
+    await this.transaction(async (c) => {
       await c.run(`UPDATE run_sessions SET status = $1, ended_at = ${timestampSql(toMicros(endedAt))} WHERE run_id = $2`, [
         status,
         runId,
@@ -164,33 +164,52 @@ export class DuckDbMemoryStore implements MemoryStore {
    * One attempt at a write, in one transaction. The optimistic form stages the events as given (a key repeated in
    * the batch fails the plain INSERT like a stored one); the idempotent form stages one event per key
    * (`dedupeEvents`, upgrade rule applied) and inserts with `ON CONFLICT DO NOTHING`.
+   *
+   * The events are turned into typed columns here, at the call, not when the transaction's turn comes: a caller
+   * that hands over the next batch before awaiting this one (`ingestEvents`) gets that JS work done while DuckDB's
+   * threads run the previous transaction.
    */
   private async writeOnce(batch: WriteBatch, form: InsertForm): Promise<void> {
     const events = form === "optimistic" ? batch.events : dedupeEvents(batch.events);
-    const staged = events.length > 0 ? stageEvents(events, this.layouts) : undefined;
+    let staged: StagedEvents | undefined;
+    if (form === "optimistic" && batch.staged !== undefined) {
+      staged = batch.staged;
+      for (const layout of staged.layouts.values()) this.layouts.add(layout);
+    } else if (events.length > 0) {
+      staged = stageEvents(events, this.layouts);
+    }
     const newLayouts = staged ? [...staged.layouts.values()].filter((l) => !this.storedLayouts.has(l.id)) : [];
-    const newConfigs = staged ? staged.configs.some((cfg) => !this.cataloged.has(cfg.id)) : false;
-    const body = async (c: DuckDBConnection): Promise<void> => {
-      const now = BigInt(toMicros(this.now()));
+    const now = toMicros(this.now());
+    const statements: string[] = [];
+    if (staged) {
+      if (staged.configs.some((cfg) => !this.cataloged.has(cfg.id))) statements.push(MERGE_STAGED_SQL.catalog);
+      for (const layout of newLayouts) {
+        const row = layoutRow(layout);
+        statements.push(insertLayoutSql(layout.id, row.resultKeys, row.numericKeys, row.textKeys, row.metricKeys));
+      }
+      if (staged.hasExecuted) statements.push(MERGE_STAGED_SQL.upgradeEvents);
+      statements.push((form === "optimistic" ? MERGE_STAGED_SQL.events : MERGE_STAGED_SQL.eventsIdempotent)(now));
+      if (staged.hasSummary) {
+        if (staged.hasExecuted) statements.push(MERGE_STAGED_SQL.upgradeSummaries);
+        statements.push((form === "optimistic" ? MERGE_STAGED_SQL.summaries : MERGE_STAGED_SQL.summariesIdempotent)(now));
+      }
+    }
+    if (batch.policyUpdates.length > 0) statements.push(MERGE_STAGED_SQL.policy);
+    for (const v of batch.verdicts) statements.push(insertVerdictSql(v));
+    const staging = (): void => {
       if (staged) {
-        if (newConfigs) await this.runMerge("catalog");
-        for (const layout of newLayouts) await this.insertLayout(layout);
-        if (staged.hasExecuted) await this.runMerge("upgradeEvents");
-        await this.runMerge(form === "optimistic" ? "events" : "eventsIdempotent", now);
-        if (staged.hasSummary) {
-          if (staged.hasExecuted) await this.runMerge("upgradeSummaries");
-          await this.runMerge(form === "optimistic" ? "summaries" : "summariesIdempotent", now);
-        }
+        appendRows(this.stageConfigs!, staged.configs.map(describeConfig));
+        appendRows(this.stageStrings!, staged.strings.map((str, i) => [i, str]));
+        const st = this.stageEvents!;
+        forEachChunk(st.types, staged.columns, staged.rowCount, (chunk) => st.appender.appendDataChunk(chunk));
+        st.appender.flushSync();
       }
       if (batch.policyUpdates.length > 0) {
         appendRows(
           this.stagePolicy!,
           batch.policyUpdates.map((u) => [u.updateId, u.runId, u.mode, u.recordsSeen, u.score, u.loss, BigInt(toMicros(u.ts))]),
         );
-        await this.runMerge("policy");
-        await this.runMerge("clearPolicy");
       }
-      for (const v of batch.verdicts) await this.insertVerdict(c, v);
     };
     // `cataloged` and `storedLayouts` change only after COMMIT: a rolled-back transaction took its catalog rows
     // and layouts with it.
@@ -198,50 +217,7 @@ export class DuckDbMemoryStore implements MemoryStore {
       if (staged) for (const cfg of staged.configs) this.cataloged.add(cfg.id);
       for (const layout of newLayouts) this.storedLayouts.add(layout.id);
     };
-    const staging =
-      staged &&
-      ((): void => {
-        appendRows(this.stageConfigs!, staged.configs.map(describeConfig));
-        appendRows(this.stageStrings!, staged.strings.map((str, i) => [i, str]));
-        const events = this.stageEvents!;
-        forEachChunk(events.types, staged.columns, staged.rowCount, (chunk) => events.appender.appendDataChunk(chunk));
-        events.appender.flushSync();
-      });
-    await this.tx(body, committed, staging);
-  }
-
-  private async insertVerdict(c: DuckDBConnection, v: ConfigVerdict): Promise<void> {
-    await c.run(
-      `INSERT INTO config_verdicts VALUES ($1, $2, $3, $4::JSON, $5::JSON, $6, $7, $8, $9,
-         ${timestampSql(toMicros(v.decidedAt))}) ON CONFLICT DO NOTHING`,
-      [
-        v.campaignId,
-        v.config.id,
-        functionSetKey(v.config),
-        JSON.stringify(v.config.pairs.map((p) => p.name)),
-        JSON.stringify(v.config.pairs.map((p) => p.rate)),
-        v.iterations,
-        v.overloadCount,
-        v.overloaded,
-        v.runId,
-      ],
-    );
-  }
-
-  private async insertLayout(layout: PayloadLayout): Promise<void> {
-    const row = layoutRow(layout);
-    // As JSON text, cast in SQL: an empty list has no item type for the binder to infer.
-    const list = (keys: readonly string[] | null): DuckDBValue => (keys === null ? null : JSON.stringify(keys));
-    await this.connection().run(INSERT_LAYOUT_SQL, [layout.id, list(row.resultKeys), list(row.numericKeys), list(row.textKeys), list(row.metricKeys)]);
-  }
-
-  /**
-   * Runs a staged merge. Planned afresh every time, never a cached prepared statement: a plan keeps the column
-   * statistics of the staging tables from when it was prepared, and DuckDB 1.5's compressed materialization then
-   * truncates strings longer than any seen back then (a stored `["env","figlet"]` came back as `["env","figlet"\x10`).
-   */
-  private async runMerge(name: MergeStatement, now?: bigint): Promise<void> {
-    await this.connection().run(MERGE_STAGED_SQL[name], now === undefined ? undefined : [now]);
+    await this.writeScript(staging, statements, committed);
   }
 
   async loadVerdicts(campaignId: string): Promise<ConfigVerdict[]> {
@@ -396,31 +372,37 @@ export class DuckDbMemoryStore implements MemoryStore {
   }
 
   /**
-   * One transaction, serialised with every other use of the connection; rolled back on any error. `afterCommit`
-   * runs inside the serialised section, before the next transaction can start. `staging` fills the event staging
-   * tables first; they are emptied afterwards on every path.
+   * A write: `staging` fills the staging tables (committed rows: DuckDB inserts from committed rows about twice as
+   * fast as from rows local to the inserting transaction, and temp tables are never persisted, so this changes
+   * nothing a crash could leave behind), then `statements` run in one transaction as one multi-statement script,
+   * so a batch costs one round trip and the JS thread is free for the next batch meanwhile. Scripts are parsed and
+   * planned afresh every time, never cached as prepared statements: a plan keeps the column statistics of the
+   * staging tables from when it was prepared, and DuckDB 1.5's compressed materialization then truncates strings
+   * longer than any seen back then (a stored `["env","figlet"]` came back as `["env","figlet"\x10`). The staging
+   * tables are emptied on every path; `afterCommit` runs before the next use of the connection.
    */
-  private async tx(
-    body: (c: DuckDBConnection) => Promise<void>,
-    afterCommit?: () => void,
-    staging?: () => void,
-  ): Promise<void> {
+  private async writeScript(staging: () => void, statements: readonly string[], afterCommit: () => void): Promise<void> {
     await this.serial(async () => {
       const c = this.connection();
       try {
-        // Staged rows are committed to the temp tables before the transaction: DuckDB inserts from committed rows
-        // about twice as fast as from rows local to the inserting transaction. Temp tables are never persisted,
-        // so this changes nothing a crash could leave behind; `finally` empties them on every path.
-        staging?.();
-        await inTransaction(c, () => body(c));
-        afterCommit?.();
+        staging();
+        await c.run(["BEGIN TRANSACTION", ...statements, "COMMIT", ...CLEAR_STAGING_SQL].join(";\n"));
       } catch (error) {
-        // Rows appended but not flushed must not leak into the next batch.
+        // Rows appended but not flushed must not leak into the next batch, nor flushed ones.
         for (const st of [this.stageEvents, this.stageConfigs, this.stageStrings, this.stagePolicy]) st?.appender.clear();
+        await c.run("ROLLBACK").catch(() => undefined); // the script stops at the failed statement, inside BEGIN
+        await c.run(CLEAR_STAGING_SQL.join(";\n"));
         throw error;
-      } finally {
-        if (staging) for (const clear of ["clearEvents", "clearStrings", "clearConfigs"] as const) await this.runMerge(clear);
       }
+      afterCommit();
+    });
+  }
+
+  /** `body` in one transaction, serialised with every other use of the connection. */
+  private async transaction(body: (c: DuckDBConnection) => Promise<void>): Promise<void> {
+    await this.serial(async () => {
+      const c = this.connection();
+      await inTransaction(c, () => body(c));
     });
   }
 
@@ -578,6 +560,29 @@ async function exportAtomically(c: DuckDBConnection, table: MemoryTable, dir: st
     throw error;
   }
   return target;
+}
+
+/** `INSERT` of one verdict (values inlined: it runs inside a write's script). */
+function insertVerdictSql(v: ConfigVerdict): string {
+  const values = [
+    sqlString(v.campaignId),
+    sqlString(v.config.id),
+    sqlString(functionSetKey(v.config)),
+    sqlString(JSON.stringify(v.config.pairs.map((p) => p.name))),
+    sqlString(JSON.stringify(v.config.pairs.map((p) => p.rate))),
+    integerSql(v.iterations),
+    integerSql(v.overloadCount),
+    v.overloaded ? "TRUE" : "FALSE",
+    sqlString(v.runId),
+    timestampSql(toMicros(v.decidedAt)),
+  ];
+  return `INSERT INTO config_verdicts VALUES (${values.join(", ")}) ON CONFLICT DO NOTHING`;
+}
+
+/** An integer as SQL text; anything else is a bug upstream (values are validated before they get here). */
+function integerSql(n: number): string {
+  if (!Number.isSafeInteger(n)) throw new RangeError(`not an integer: ${n}`);
+  return String(n);
 }
 
 /** A `stage_configs` row (the `config_catalog` columns) of a configuration. */

@@ -12,9 +12,18 @@ import type { StagedColumn } from "./column-chunks.ts";
 import type { ExecutionEvent } from "./contracts.ts";
 import type { PayloadLayout, PayloadLayouts } from "./payload-layout.ts";
 
-/** A batch ready for the appender. */
+/** A batch ready for the appender, and for the hot cache (which reads the result values from here, not again from the objects). */
 export interface StagedEvents {
   readonly rowCount: number;
+  /** Per row: its configuration, `configs[configIx[i]]`. */
+  readonly configIx: Int32Array<ArrayBuffer>;
+  /** Per row: 1 when the event was executed and has a result row. */
+  readonly executedWithResult: Uint8Array;
+  /** Per row: its payload layout. */
+  readonly rowLayouts: readonly PayloadLayout[];
+  /** Per row: its numeric result values are `resultValues[resultOffsets[i] .. resultOffsets[i + 1])`, in layout order. */
+  readonly resultOffsets: Uint32Array<ArrayBuffer>;
+  readonly resultValues: Float64Array<ArrayBuffer>;
   /** In `stage_events` column order. */
   readonly columns: readonly StagedColumn[];
   /** The batch's configurations: `configs[ix]` (rows of `stage_configs`). */
@@ -27,8 +36,46 @@ export interface StagedEvents {
   readonly hasSummary: boolean;
 }
 
-/** Stages `events` (already one per key); `layouts` resolves payload shapes. */
-export function stageEvents(events: readonly ExecutionEvent[], layouts: PayloadLayouts): StagedEvents {
+/**
+ * Typed buffers reused from one batch to the next. A fresh 64 MB `Float64Array` per batch of 250 000 events cost
+ * more than everything else staging does (the kernel zero-fills every page on first touch: ~1 µs per event on the
+ * 2-core VM of `docs/benchmarks.md`). The arrays of a {@link StagedEvents} are views into its arena's buffers, so
+ * a batch staged in an arena is valid until the next `stageEvents` call with the same arena.
+ */
+export class StagingArena {
+  private readonly buffers = new Map<string, ArrayBuffer>();
+
+  /** A zero-filled view of `length` elements of the slot's buffer (grown when too small). */
+  take<T extends TypedArray>(slot: string, make: TypedArrayConstructor<T>, length: number, zero = true): T {
+    const bytes = Math.max(64, length * make.BYTES_PER_ELEMENT);
+    let buffer = this.buffers.get(slot);
+    if (buffer === undefined || buffer.byteLength < bytes) {
+      buffer = new ArrayBuffer(Math.max(bytes, 2 * (buffer?.byteLength ?? 0)));
+      this.buffers.set(slot, buffer);
+      zero = false; // new memory is zero already
+    }
+    const view = new make(buffer, 0, length);
+    if (zero) view.fill(0 as never);
+    return view;
+  }
+
+  /** Keeps a buffer a growable list outgrew, for the next batch. */
+  keep(slot: string, buffer: ArrayBuffer): void {
+    if ((this.buffers.get(slot)?.byteLength ?? 0) < buffer.byteLength) this.buffers.set(slot, buffer);
+  }
+}
+
+type TypedArray = Int32Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Float64Array<ArrayBuffer> | BigInt64Array<ArrayBuffer>;
+interface TypedArrayConstructor<T extends TypedArray> {
+  new (buffer: ArrayBuffer, byteOffset: number, length: number): T;
+  readonly BYTES_PER_ELEMENT: number;
+}
+
+/**
+ * Stages `events` (already one per key); `layouts` resolves payload shapes. With an `arena`, the result's arrays
+ * live in its buffers (see {@link StagingArena}); without, in fresh ones.
+ */
+export function stageEvents(events: readonly ExecutionEvent[], layouts: PayloadLayouts, arena = new StagingArena()): StagedEvents {
   const n = events.length;
   const configIxById = new Map<string, number>();
   const configs: Configuration[] = [];
@@ -52,63 +99,81 @@ export function stageEvents(events: readonly ExecutionEvent[], layouts: PayloadL
     }
     return i;
   };
-  const configIx = new Int32Array(n);
-  const iteration = new Int32Array(n);
-  const repetition = new Int32Array(n);
-  const runIx = new Int32Array(n);
-  const campaignIx = new Int32Array(n);
-  const startTs = new Float64Array(n);
-  const endTs = new Float64Array(n);
-  const statusIx = new Int32Array(n);
-  const reasonIx = new Int32Array(n);
-  const reasonNull = new Uint8Array(n);
-  const layoutId = new BigInt64Array(n);
-  const resultOffsets = new Uint32Array(n + 1);
-  const textOffsets = new Uint32Array(n + 1);
-  const metricOffsets = new Uint32Array(n + 1);
-  const resultNull = new Uint8Array(n);
-  const metricNull = new Uint8Array(n);
-  const resultValues = new GrowableFloat64(n * 32);
-  const textValues = new GrowableInt32(n * 2);
-  const metricValues = new GrowableFloat64(n * 8);
+  // Arrays whose every element is written below need no zero-fill; flags and offsets do.
+  const configIx = arena.take("configIx", Int32Array, n, false);
+  const iteration = arena.take("iteration", Int32Array, n, false);
+  const repetition = arena.take("repetition", Int32Array, n, false);
+  const runIx = arena.take("runIx", Int32Array, n, false);
+  const campaignIx = arena.take("campaignIx", Int32Array, n, false);
+  const startTs = arena.take("startTs", Float64Array, n, false);
+  const endTs = arena.take("endTs", Float64Array, n, false);
+  const statusIx = arena.take("statusIx", Int32Array, n, false);
+  const reasonIx = arena.take("reasonIx", Int32Array, n);
+  const reasonNull = arena.take("reasonNull", Uint8Array, n);
+  const layoutId = arena.take("layoutId", BigInt64Array, n, false);
+  const resultOffsets = arena.take("resultOffsets", Uint32Array, n + 1);
+  const textOffsets = arena.take("textOffsets", Uint32Array, n + 1);
+  const metricOffsets = arena.take("metricOffsets", Uint32Array, n + 1);
+  const resultNull = arena.take("resultNull", Uint8Array, n);
+  const metricNull = arena.take("metricNull", Uint8Array, n);
+  const resultValues = new Growable(arena, "resultValues", Float64Array, n * 32);
+  const textValues = new Growable(arena, "textValues", Int32Array, n * 2);
+  const metricValues = new Growable(arena, "metricValues", Float64Array, n * 8);
   const summaries: (string | null)[] = new Array<string | null>(n);
-  const summarySize = new Int32Array(n);
-  const summaryNull = new Uint8Array(n);
+  const summarySize = arena.take("summarySize", Int32Array, n);
+  const summaryNull = arena.take("summaryNull", Uint8Array, n);
   const used = new Map<bigint, PayloadLayout>();
+  const rowLayouts = new Array<PayloadLayout>(n);
+  const executedWithResult = arena.take("executedWithResult", Uint8Array, n);
   let layout: PayloadLayout | undefined;
   let hasExecuted = false;
   let hasSummary = false;
+  // Consecutive events nearly always share run, campaign and status: compare with the previous one before hashing.
+  let lastRun = "";
+  let lastRunIx = -1;
+  let lastStatus = "";
+  let lastStatusIx = -1;
+  let lastCampaign = "";
+  let lastCampaignIx = -1;
 
   for (let i = 0; i < n; i++) {
     const e = events[i]!;
     configIx[i] = configIndex(e.config);
     iteration[i] = e.iteration;
     repetition[i] = e.repetition;
-    runIx[i] = ix(e.runId);
-    campaignIx[i] = ix(e.campaignId);
+    if (e.runId !== lastRun || lastRunIx < 0) lastRunIx = ix((lastRun = e.runId));
+    runIx[i] = lastRunIx;
+    if (e.campaignId !== lastCampaign || lastCampaignIx < 0) lastCampaignIx = ix((lastCampaign = e.campaignId));
+    campaignIx[i] = lastCampaignIx;
     startTs[i] = e.startTs;
     endTs[i] = e.endTs;
-    statusIx[i] = ix(e.status);
-    if (e.status === "executed") hasExecuted = true;
+    if (e.status !== lastStatus || lastStatusIx < 0) lastStatusIx = ix((lastStatus = e.status));
+    statusIx[i] = lastStatusIx;
+    const executed = e.status === "executed";
+    if (executed) hasExecuted = true;
     if (e.skipReason === null) reasonNull[i] = 1;
     else reasonIx[i] = ix(e.skipReason);
 
     // One pass over the record: values are extracted while the keys are checked against the previous event's
     // layout (property keys are internalised strings, so `===` is cheap); only a changed shape rewinds and asks
     // the registry.
-    const mark = [resultValues.length, textValues.length, metricValues.length] as const;
+    const r0 = resultValues.length;
+    const t0 = textValues.length;
+    const m0 = metricValues.length;
     if (layout === undefined || !extract(layout, e, resultValues, textValues, metricValues, ix)) {
-      resultValues.length = mark[0];
-      textValues.length = mark[1];
-      metricValues.length = mark[2];
+      resultValues.length = r0;
+      textValues.length = t0;
+      metricValues.length = m0;
       layout = layouts.resolve(e.resultRow, e.metrics);
       if (!extract(layout, e, resultValues, textValues, metricValues, ix)) {
         throw new Error(`payload layout ${layout.id} does not match the event it was made from`);
       }
+      used.set(layout.id, layout);
     }
-    used.set(layout.id, layout);
+    rowLayouts[i] = layout;
     layoutId[i] = layout.id;
     if (e.resultRow === null) resultNull[i] = 1;
+    else if (executed) executedWithResult[i] = 1;
     if (e.metrics === null) metricNull[i] = 1;
     resultOffsets[i + 1] = resultValues.length;
     textOffsets[i + 1] = textValues.length;
@@ -142,19 +207,34 @@ export function stageEvents(events: readonly ExecutionEvent[], layouts: PayloadL
     { kind: "varchar", values: summaries },
     { kind: "int32", values: summarySize, nulls: summaryNull },
   ];
-  return { rowCount: n, columns, configs, strings, layouts: used, hasExecuted, hasSummary };
+  const values = resultValues.view();
+  return {
+    rowCount: n,
+    configIx,
+    executedWithResult,
+    rowLayouts,
+    resultOffsets,
+    resultValues: values,
+    columns,
+    configs,
+    strings,
+    layouts: used,
+    hasExecuted,
+    hasSummary,
+  };
 }
 
 /**
  * Appends the event's values in `layout` order; false (with partial appends the caller rewinds) when the event's
- * keys, their order or the kind of a result value differ from the layout.
+ * keys, their order or the kind of a result value differ from the layout. Values are written straight into the
+ * reserved typed arrays (a layout bounds how many an event can add before a mismatch stops it).
  */
 function extract(
   layout: PayloadLayout,
   e: ExecutionEvent,
-  resultValues: GrowableFloat64,
-  textValues: GrowableInt32,
-  metricValues: GrowableFloat64,
+  resultValues: Growable<Float64Array<ArrayBuffer>>,
+  textValues: Growable<Int32Array<ArrayBuffer>>,
+  metricValues: Growable<Float64Array<ArrayBuffer>>,
   ix: (s: string) => number,
 ): boolean {
   const row = e.resultRow;
@@ -163,70 +243,68 @@ function extract(
     if (row !== keys) return false;
   } else {
     const isText = layout.resultIsText!;
+    const numbers = resultValues.reserve(keys.length);
+    const texts = textValues.reserve(keys.length);
+    let r = resultValues.length;
+    let t = textValues.length;
     let i = 0;
     for (const k in row) {
       if (keys[i] !== k) return false;
       const v = row[k]!;
       if (typeof v === "string") {
         if (!isText[i]) return false;
-        textValues.push(ix(v));
+        texts[t++] = ix(v);
       } else {
         if (isText[i]) return false;
-        resultValues.push(v);
+        numbers[r++] = v;
       }
       i++;
     }
     if (i !== keys.length) return false;
+    resultValues.length = r;
+    textValues.length = t;
   }
   const metrics = e.metrics;
   const metricKeys = layout.metricKeys;
   if (metrics === null || metricKeys === null) return metrics === metricKeys;
+  const values = metricValues.reserve(metricKeys.length);
+  let m = metricValues.length;
   let j = 0;
   for (const k in metrics) {
     if (metricKeys[j] !== k) return false;
     const v = metrics[k];
-    metricValues.push(typeof v === "number" ? v : Number.NaN);
+    values[m++] = typeof v === "number" ? v : Number.NaN;
     j++;
   }
-  return j === metricKeys.length;
+  if (j !== metricKeys.length) return false;
+  metricValues.length = m;
+  return true;
 }
 
-/** An append-only Float64Array that doubles when full. */
-class GrowableFloat64 {
-  private data: Float64Array<ArrayBuffer>;
+/** An append-only typed array in an arena slot that grows (at least doubling) when full. */
+class Growable<T extends Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer>> {
+  private readonly arena: StagingArena;
+  private readonly slot: string;
+  private readonly make: TypedArrayConstructor<T> & { new (length: number): T };
+  private data: T;
   length = 0;
-  constructor(capacity: number) {
-    this.data = new Float64Array(Math.max(16, capacity));
+  constructor(arena: StagingArena, slot: string, make: TypedArrayConstructor<T> & { new (length: number): T }, capacity: number) {
+    this.arena = arena;
+    this.slot = slot;
+    this.make = make;
+    this.data = arena.take(slot, make, Math.max(16, capacity), false);
   }
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
+  /** The backing array, grown so that `count` more elements fit after `length`. */
+  reserve(count: number): T {
+    if (this.length + count > this.data.length) {
+      const next = new this.make(Math.max(this.data.length * 2, this.length + count));
+      next.set(this.data.subarray(0, this.length));
       this.data = next;
+      this.arena.keep(this.slot, next.buffer);
     }
-    this.data[this.length++] = v;
+    return this.data;
   }
-  view(): Float64Array<ArrayBuffer> {
-    return this.data.subarray(0, this.length);
-  }
-}
-
-/** An append-only Int32Array that doubles when full. */
-class GrowableInt32 {
-  private data: Int32Array<ArrayBuffer>;
-  length = 0;
-  constructor(capacity: number) {
-    this.data = new Int32Array(Math.max(16, capacity));
-  }
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  view(): Int32Array<ArrayBuffer> {
-    return this.data.subarray(0, this.length);
+  view(): T {
+    return this.data.subarray(0, this.length) as T;
   }
 }

@@ -3,6 +3,8 @@
  * per configuration for policies. DuckDB stays the source of truth; this is rebuilt from it at startup.
  */
 import type { ConfigVerdict } from "./contracts.ts";
+import type { StagedEvents } from "./event-staging.ts";
+import type { PayloadLayout } from "./payload-layout.ts";
 
 interface FeatureAccumulator {
   sums: Float64Array;
@@ -19,6 +21,8 @@ export class HotCache {
   /** Keys of the last result row and their positions (the fast path of `addResultRow`). */
   private lastKeys: string[] = [];
   private lastPositions = new Int32Array(0);
+  /** Per payload layout: feature position of each numeric result value (-1 until the key first has a number). */
+  private readonly layoutPositions = new Map<PayloadLayout, Int32Array>();
 
   /** Records a DONE configuration; the first verdict wins (a verdict is never re-decided). */
   markDone(verdict: ConfigVerdict): void {
@@ -74,6 +78,55 @@ export class HotCache {
     }
   }
 
+  /**
+   * Adds the executed iterations of a staged batch, from its typed result values: the same as `addResultRow` for
+   * each of them, without reading the event objects a second time (bulk ingest stages them anyway).
+   */
+  addStaged(staged: StagedEvents): void {
+    const { configIx, configs, executedWithResult, rowLayouts, resultOffsets, resultValues } = staged;
+    // A batch repeats its configurations: look each one's accumulator up once, not once per row.
+    const accs = new Array<FeatureAccumulator | undefined>(configs.length);
+    let layout: PayloadLayout | undefined;
+    let keys: readonly string[] = [];
+    let positions: Int32Array = new Int32Array(0);
+    for (let i = 0; i < staged.rowCount; i++) {
+      if (executedWithResult[i] !== 1) continue;
+      if (rowLayouts[i] !== layout) {
+        layout = rowLayouts[i]!;
+        keys = numericKeys(layout);
+        positions = this.positionsOf(layout);
+      }
+      const c = configIx[i]!;
+      let acc = accs[c] ?? this.features.get(configs[c]!.id);
+      const from = resultOffsets[i]!;
+      const to = resultOffsets[i + 1]!;
+      for (let j = from; j < to; j++) {
+        const value = resultValues[j]!;
+        if (Number.isNaN(value)) continue;
+        let index = positions[j - from]!;
+        if (index < 0) index = positions[j - from] = this.indexOf(keys[j - from]!);
+        if (acc === undefined) {
+          acc = { sums: new Float64Array(this.names.length), counts: new Float64Array(this.names.length) };
+          this.features.set(configs[c]!.id, acc);
+        }
+        if (index >= acc.sums.length) acc = this.grow(configs[c]!.id, acc);
+        acc.sums[index]! += value;
+        acc.counts[index]! += 1;
+      }
+      accs[c] = acc;
+    }
+  }
+
+  /** The feature positions of a layout's numeric values (see `layoutPositions`). */
+  private positionsOf(layout: PayloadLayout): Int32Array {
+    let positions = this.layoutPositions.get(layout);
+    if (positions === undefined) {
+      positions = Int32Array.from(numericKeys(layout), (name) => this.layout.get(name) ?? -1);
+      this.layoutPositions.set(layout, positions);
+    }
+    return positions;
+  }
+
   /** The feature vector (mean per feature; NaN where the configuration never had a value), or undefined. */
   featureVector(configId: string): Float64Array | undefined {
     const acc = this.features.get(configId);
@@ -109,4 +162,16 @@ export class HotCache {
     this.features.set(configId, grown);
     return grown;
   }
+}
+
+const numericKeyCache = new WeakMap<PayloadLayout, readonly string[]>();
+
+/** The keys of a layout's numeric result values, in order. */
+function numericKeys(layout: PayloadLayout): readonly string[] {
+  let keys = numericKeyCache.get(layout);
+  if (keys === undefined) {
+    keys = (layout.resultKeys ?? []).filter((_, i) => !layout.resultIsText![i]);
+    numericKeyCache.set(layout, keys);
+  }
+  return keys;
 }

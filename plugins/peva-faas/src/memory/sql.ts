@@ -239,12 +239,13 @@ export async function retryingOnDuplicateKey(attempt: (form: InsertForm) => Prom
   }
 }
 
-/** `staged_events` with `ingested_at` from parameter `$1` (epoch microseconds). */
-const stagedWithIngestTime = "(SELECT *, make_timestamp($1::BIGINT) AS ingested_at FROM staged_events)";
+/** `staged_events` with `ingested_at` (epoch microseconds, inlined: a write is one parameterless script). */
+const stagedWithIngestTime = (nowMicros: number): string =>
+  `(SELECT *, ${timestampSql(nowMicros)} AS ingested_at FROM staged_events)`;
 
 /** `staged_events` under the `k6_raw_summaries` column names. */
-const stagedSummaries =
-  "(SELECT *, summary AS summary_json, summary_size AS summary_size_bytes, make_timestamp($1::BIGINT) AS ingested_at FROM staged_events)";
+const stagedSummaries = (nowMicros: number): string =>
+  `(SELECT *, summary AS summary_json, summary_size AS summary_size_bytes, ${timestampSql(nowMicros)} AS ingested_at FROM staged_events)`;
 
 /** A `TIMESTAMP` literal from epoch microseconds (UTC, no time-zone conversion). */
 export function timestampSql(epochMicros: number): string {
@@ -253,35 +254,47 @@ export function timestampSql(epochMicros: number): string {
 }
 
 /**
- * Set-based inserts from the staging tables, by purpose, so a write runs only the ones it needs. Parameter `$1`
- * is `ingested_at` in epoch microseconds. Never cached as prepared statements (see `runMerge` in the store).
- * Optimistic inserts take the batch as given; idempotent ones get one event per key (`dedupeEvents`).
+ * Set-based inserts from the staging tables, by purpose, so a write runs only the ones it needs. Each is plain
+ * SQL text with its values inlined, because a write runs as one multi-statement script (one round trip, so the
+ * JS thread can prepare the next batch meanwhile) and because plans must not be cached (see `writeScript` in the
+ * store). Optimistic inserts take the batch as given; idempotent ones get one event per key (`dedupeEvents`).
  */
 export const MERGE_STAGED_SQL = {
   /** Run only when the batch has configurations this process has not seen cataloged. */
   catalog: `INSERT INTO config_catalog SELECT * EXCLUDE (ix) FROM stage_configs ON CONFLICT DO NOTHING`,
   upgradeEvents: upgradeDelete("execution_events", "staged_events"),
-  events: insertRows("execution_events", EVENT_COLUMNS, stagedWithIngestTime, "optimistic"),
-  eventsIdempotent: insertRows("execution_events", EVENT_COLUMNS, stagedWithIngestTime, "idempotent"),
+  events: (nowMicros: number) => insertRows("execution_events", EVENT_COLUMNS, stagedWithIngestTime(nowMicros), "optimistic"),
+  eventsIdempotent: (nowMicros: number) =>
+    insertRows("execution_events", EVENT_COLUMNS, stagedWithIngestTime(nowMicros), "idempotent"),
   upgradeSummaries: upgradeDelete("k6_raw_summaries", "staged_events", " AND summary IS NOT NULL"),
-  summaries: insertRows("k6_raw_summaries", SUMMARY_COLUMNS, stagedSummaries, "optimistic", "summary IS NOT NULL"),
-  summariesIdempotent: insertRows("k6_raw_summaries", SUMMARY_COLUMNS, stagedSummaries, "idempotent", "summary IS NOT NULL"),
+  summaries: (nowMicros: number) =>
+    insertRows("k6_raw_summaries", SUMMARY_COLUMNS, stagedSummaries(nowMicros), "optimistic", "summary IS NOT NULL"),
+  summariesIdempotent: (nowMicros: number) =>
+    insertRows("k6_raw_summaries", SUMMARY_COLUMNS, stagedSummaries(nowMicros), "idempotent", "summary IS NOT NULL"),
   policy: `INSERT INTO policy_updates
        SELECT update_id, run_id, mode, records_seen, score, loss, make_timestamp(ts_us)
        FROM stage_policy
      ON CONFLICT DO NOTHING`,
-  clearEvents: "DELETE FROM stage_events",
-  clearStrings: "DELETE FROM stage_strings",
-  clearConfigs: "DELETE FROM stage_configs",
-  clearPolicy: "DELETE FROM stage_policy",
 } as const;
 
-/** Name of a statement of {@link MERGE_STAGED_SQL}. */
-export type MergeStatement = keyof typeof MERGE_STAGED_SQL;
+/** Empties the staging tables (after every write, on every path). */
+export const CLEAR_STAGING_SQL = ["stage_events", "stage_strings", "stage_configs", "stage_policy"].map((t) => `DELETE FROM ${t}`);
 
-/** `INSERT` of one `payload_layouts` row (parameters: id, then result, numeric, text and metric keys as JSON arrays). */
-export const INSERT_LAYOUT_SQL =
-  "INSERT INTO payload_layouts VALUES ($1, $2::JSON::VARCHAR[], $3::JSON::VARCHAR[], $4::JSON::VARCHAR[], $5::JSON::VARCHAR[]) ON CONFLICT DO NOTHING";
+/** A JSON array of strings as a `VARCHAR[]` literal (`NULL` for null; an empty list keeps its type). */
+const varcharList = (keys: readonly string[] | null): string =>
+  keys === null ? "NULL::VARCHAR[]" : `${sqlString(JSON.stringify(keys))}::JSON::VARCHAR[]`;
+
+/** `INSERT` of one `payload_layouts` row. */
+export function insertLayoutSql(
+  id: bigint,
+  resultKeys: readonly string[] | null,
+  numericKeys: readonly string[] | null,
+  textKeys: readonly string[] | null,
+  metricKeys: readonly string[] | null,
+): string {
+  return `INSERT INTO payload_layouts VALUES (${id}::BIGINT, ${varcharList(resultKeys)}, ${varcharList(numericKeys)},
+    ${varcharList(textKeys)}, ${varcharList(metricKeys)}) ON CONFLICT DO NOTHING`;
+}
 
 /**
  * A view for people querying the file: each event with its result row, text values and metrics as maps, e.g.

@@ -175,6 +175,32 @@ describe("DuckDB memory store (real file)", () => {
     ]);
   });
 
+  it("bulk ingest stores every event as given: NULLs anywhere in a 2048-row chunk, several chunks, staged once", async () => {
+    // 5000 events: past one data chunk (2048 rows) and across the 32-bit halves of DuckDB's 64-bit validity words.
+    const nullAt = new Set([0, 1, 31, 32, 33, 63, 64, 65, 100, 2047, 2048, 2049, 4095, 4999]);
+    const events = Array.from({ length: 5000 }, (_, i) =>
+      nullAt.has(i)
+        ? ev(A, i + 1, { status: "failed", skipReason: `boom ${i}`, resultRow: null, metrics: null, k6Summary: null })
+        : ev(B, i + 1, { resultRow: { function_1: "env", rate_function_1: i, power: i % 7 === 0 ? Number.NaN : -i }, k6Summary: i % 3 ? null : { i } }),
+    );
+    const bulk = await engineAt({}, {});
+    await bulk.ingestEvents(events);
+    const viaBulk = await bulk.campaignEvents();
+    await bulk.close();
+    expect(viaBulk.length).toBe(5000);
+    const byIteration = new Map(viaBulk.map((e) => [e.iteration, e]));
+    for (const [i, e] of events.entries()) {
+      const back = byIteration.get(i + 1)!;
+      expect([back.status, back.skipReason, back.resultRow, back.metrics, back.k6Summary]).toEqual([
+        e.status,
+        e.skipReason,
+        e.resultRow,
+        e.metrics,
+        e.k6Summary,
+      ]);
+    }
+  });
+
   it("an executed event upgrades a stopped/failed one with the same key, never the reverse", async () => {
     const db = join(dir, "mem.duckdb");
     const engine = await engineAt();

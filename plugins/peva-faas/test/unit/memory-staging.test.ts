@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ExecutionEvent } from "../../src/memory/contracts.ts";
-import { stageEvents } from "../../src/memory/event-staging.ts";
+import { StagingArena, stageEvents } from "../../src/memory/event-staging.ts";
 import { PayloadLayouts, decodeMetrics, decodeResultRow, layoutRow } from "../../src/memory/payload-layout.ts";
 import { makeConfiguration } from "../../src/model.ts";
 
@@ -109,3 +109,44 @@ describe("event staging", () => {
     );
   });
 });
+
+describe("staging arena", () => {
+  it("reuses its buffers: a later, smaller batch comes out exactly as if staged fresh (no leftovers)", () => {
+    const arena = new StagingArena();
+    const layouts = new PayloadLayouts();
+    const big = Array.from({ length: 40 }, (_, i) => ev({ iteration: i + 1, resultRow: { function_1: "figlet", rate_function_1: i, power: -i } }));
+    stageEvents(big, layouts, arena);
+    const small = [
+      ev({ status: "failed", skipReason: "boom", resultRow: null, metrics: null }),
+      ev({ iteration: 2, resultRow: { function_1: "env", rate_function_1: 7, power: 1 }, k6Summary: { x: 1 } }),
+    ];
+    const reused = stageEvents(small, layouts, arena);
+    const fresh = stageEvents(small, new PayloadLayouts());
+    expect(plain(reused)).toEqual(plain(fresh));
+    expect([...reused.executedWithResult]).toEqual([0, 1]);
+  });
+
+  it("grows when a batch needs more room than the last, keeping every value", () => {
+    const arena = new StagingArena();
+    const layouts = new PayloadLayouts();
+    stageEvents([ev()], layouts, arena);
+    // 100 numbers per row, where staging reserves 32 per row: the value buffer has to grow while filling.
+    const wide = Object.fromEntries(Array.from({ length: 100 }, (_, k) => [`v${k}`, k + 0.5]));
+    const rows = Array.from({ length: 20 }, (_, i) => ev({ iteration: i + 1, resultRow: wide }));
+    const staged = stageEvents(rows, layouts, arena);
+    expect(staged.resultValues.length).toBe(2000);
+    expect(staged.resultValues[1999]).toBe(99.5);
+    expect(plain(staged)).toEqual(plain(stageEvents(rows, new PayloadLayouts())));
+  });
+});
+
+/** The staged columns as plain arrays (typed arrays compared by value). */
+function plain(staged: ReturnType<typeof stageEvents>): unknown[] {
+  return staged.columns.map((c) => {
+    if (c.kind === "varchar") return [...c.values];
+    if (c.kind === "list-double" || c.kind === "list-int32") return [[...c.offsets], [...c.values], c.nulls ? [...c.nulls] : null];
+    const nulls = "nulls" in c && c.nulls ? [...c.nulls] : null;
+    // A NULL cell's value is not stored: compare only the non-NULL ones.
+    return [[...c.values].map((v, i) => (nulls?.[i] === 1 ? null : v)), nulls];
+  });
+}
