@@ -169,6 +169,7 @@ class StoreBackedMemoryEngine implements MemoryEngine {
       for (let i = 0, k = 0; i < events.length && firstError === undefined; i += this.bulkChunkSize, k++) {
         const chunk = events.slice(i, i + this.bulkChunkSize);
         const staged = stageEvents(chunk, this.layouts, this.arenas[k % 2]);
+        this.cache.addStaged(staged); // before the policy update, which may read feature vectors
         let policyError: unknown;
         try {
           await this.updatePolicy(chunk);
@@ -177,10 +178,6 @@ class StoreBackedMemoryEngine implements MemoryEngine {
         }
         const write = this.writeNow(chunk, staged);
         write.catch(() => undefined); // its error is taken by `settle`; this only keeps it from counting as unhandled
-        // Let the store hand the batch to DuckDB first (its appender copy runs on this thread), then update the
-        // hot cache from the same staged values while DuckDB's threads run the transaction.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        this.cache.addStaged(staged);
         await settle();
         inFlight = write;
         if (policyError !== undefined) firstError ??= policyError;
