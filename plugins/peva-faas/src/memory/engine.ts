@@ -147,10 +147,15 @@ class StoreBackedMemoryEngine implements MemoryEngine {
   }
 
   /**
-   * Pipelined: chunk k+1 is staged (typed columns, read once for both the hot cache and the store) while chunk
+   * Pipelined: chunk k+1 is staged (typed columns, read once for both the store and the hot cache) while chunk
    * k's transaction runs in DuckDB's threads. At most two writes are in flight, so two staging arenas suffice:
    * chunk k+2 is staged into chunk k's arena only after chunk k's write has settled. Each chunk is its own
    * transaction, and the store commits them in order.
+   *
+   * A chunk is handed to the store before the hot cache and the policy hear of it, so both run while DuckDB writes
+   * it, and a policy that throws cannot keep it from being written. The cache is updated before the policy (which
+   * may read feature vectors); the policy's update records go with the next chunk's transaction, and the last
+   * ones are flushed before the call returns.
    */
   private async ingestChunks(events: readonly ExecutionEvent[]): Promise<void> {
     await this.flush();
@@ -169,23 +174,24 @@ class StoreBackedMemoryEngine implements MemoryEngine {
       for (let i = 0, k = 0; i < events.length && firstError === undefined; i += this.bulkChunkSize, k++) {
         const chunk = events.slice(i, i + this.bulkChunkSize);
         const staged = stageEvents(chunk, this.layouts, this.arenas[k % 2]);
-        this.cache.addStaged(staged); // before the policy update, which may read feature vectors
-        let policyError: unknown;
+        const write = this.writeNow(chunk, staged);
+        write.catch(() => undefined); // its error is taken by `settle`; this only keeps it from counting as unhandled
+        // Let the store copy the chunk into DuckDB (its appender runs on this thread) and start the transaction.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        this.cache.addStaged(staged);
         try {
           await this.updatePolicy(chunk);
         } catch (error) {
-          policyError = error; // the events are written all the same: a policy bug must not lose measurements
+          firstError ??= error;
         }
-        const write = this.writeNow(chunk, staged);
-        write.catch(() => undefined); // its error is taken by `settle`; this only keeps it from counting as unhandled
         await settle();
         inFlight = write;
-        if (policyError !== undefined) firstError ??= policyError;
       }
     } finally {
       await settle();
     }
     if (firstError !== undefined) throw firstError;
+    await this.flush(); // the last chunk's policy update records
   }
 
   async completeConfig(completion: ConfigCompletion): Promise<ConfigVerdict> {

@@ -64,10 +64,7 @@ export class HotCache {
       const value = row[name];
       if (typeof value !== "number" || Number.isNaN(value)) continue;
       const index = cached !== undefined && cached >= 0 ? cached : this.indexOf(name);
-      if (acc === undefined) {
-        acc = { sums: new Float64Array(this.names.length), counts: new Float64Array(this.names.length) };
-        this.features.set(configId, acc);
-      }
+      acc ??= this.create(configId);
       if (index >= acc.sums.length) acc = this.grow(configId, acc);
       acc.sums[index]! += value;
       acc.counts[index]! += 1;
@@ -98,20 +95,22 @@ export class HotCache {
       }
       const c = configIx[i]!;
       let acc = accs[c] ?? this.features.get(configs[c]!.id);
+      let sums = acc?.sums;
+      let counts = acc?.counts;
       const from = resultOffsets[i]!;
       const to = resultOffsets[i + 1]!;
       for (let j = from; j < to; j++) {
         const value = resultValues[j]!;
-        if (Number.isNaN(value)) continue;
+        if (value !== value) continue; // NaN
         let index = positions[j - from]!;
         if (index < 0) index = positions[j - from] = this.indexOf(keys[j - from]!);
-        if (acc === undefined) {
-          acc = { sums: new Float64Array(this.names.length), counts: new Float64Array(this.names.length) };
-          this.features.set(configs[c]!.id, acc);
+        if (acc === undefined || index >= sums!.length) {
+          acc = acc === undefined ? this.create(configs[c]!.id) : this.grow(configs[c]!.id, acc);
+          sums = acc.sums;
+          counts = acc.counts;
         }
-        if (index >= acc.sums.length) acc = this.grow(configs[c]!.id, acc);
-        acc.sums[index]! += value;
-        acc.counts[index]! += 1;
+        sums![index]! += value;
+        counts![index]! += 1;
       }
       accs[c] = acc;
     }
@@ -151,6 +150,12 @@ export class HotCache {
       this.names.push(name);
     }
     return index;
+  }
+
+  private create(configId: string): FeatureAccumulator {
+    const acc = { sums: new Float64Array(this.names.length), counts: new Float64Array(this.names.length) };
+    this.features.set(configId, acc);
+    return acc;
   }
 
   private grow(configId: string, acc: FeatureAccumulator): FeatureAccumulator {

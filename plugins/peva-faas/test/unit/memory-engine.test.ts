@@ -440,12 +440,11 @@ describe("bulk ingest", () => {
 
   it("the hot cache has a chunk's features before the policy hears of the chunk", async () => {
     const seen: (number | undefined)[] = [];
-    let engine: MemoryEngine | undefined;
     const policy: PolicyUpdater = {
-      updateOnline: (e) => void seen.push(engine!.featureVector(e.config.id)?.[0]),
+      updateOnline: (e) => void seen.push(engine.featureVector(e.config.id)?.[0]),
       updateBatch: () => undefined,
     };
-    engine = createInMemoryMemoryEngine({ store: new InMemoryMemoryStore(), session: session(), policy, bulkChunkSize: 2 });
+    const engine = createInMemoryMemoryEngine({ store: new InMemoryMemoryStore(), session: session(), policy, bulkChunkSize: 2 });
     await engine.startup();
     await engine.ingestEvents(rows(4));
     expect(seen).toEqual([0, 1, 1, 2]); // B: rate 0, then A: rate 1; then B: mean(0, 2) = 1, A: mean(1, 3) = 2
