@@ -23,6 +23,7 @@ import {
   type MemoryEngine,
   type RunSession,
 } from "../plugins/peva-faas/src/memory/index.ts";
+import { CHECKPOINT_THRESHOLD } from "../plugins/peva-faas/src/memory/duckdb-store.ts";
 import { createTableSql } from "../plugins/peva-faas/src/memory/sql.ts";
 import { makeConfiguration, type Configuration } from "../plugins/peva-faas/src/model.ts";
 
@@ -162,7 +163,7 @@ function naiveRow(e: ExecutionEvent): DuckDBValue[] {
 async function duckdbFloor(): Promise<number> {
   const inst = await DuckDBInstance.create(join(dir, "floor.duckdb"));
   const c = await inst.connect();
-  await c.run("SET checkpoint_threshold = '256MB'");
+  await c.run(`SET checkpoint_threshold = '${CHECKPOINT_THRESHOLD}'`); // as the store sets it
   await c.run(createTableSql("execution_events"));
   await c.run(`CREATE TEMP TABLE src AS SELECT left(md5((i % ${configs.length})::VARCHAR), 12) AS config_id,
       (i // ${configs.length} + 1)::INTEGER AS iteration, 1 AS repetition, 'run-1' AS run_id, 'bench' AS campaign_id,

@@ -32,7 +32,7 @@ import { MEMORY_SCHEMA_VERSION } from "./config.ts";
 import { appendValueRows, forEachChunk } from "./column-chunks.ts";
 import { stageEvents, type StagedEvents } from "./event-staging.ts";
 import { dedupeEvents, validateEvent } from "./events.ts";
-import { PayloadLayouts, decodeMetrics, decodeResultRow, layoutRow, type PayloadLayout } from "./payload-layout.ts";
+import { PayloadLayouts, decodeMetrics, decodeResultRow, layoutRow, payloadLayout, type PayloadLayout } from "./payload-layout.ts";
 import {
   ALL_TABLES,
   CORE_TABLES,
@@ -82,7 +82,7 @@ export class PreloadError extends Error {
  * with the table. Durability does not depend on it: every commit is in the WAL, which a reopen replays, and the
  * engine checkpoints explicitly at the end of every run and on close.
  */
-const CHECKPOINT_THRESHOLD = "256MB";
+export const CHECKPOINT_THRESHOLD = "256MB";
 
 /** DuckDB-backed memory store. */
 export class DuckDbMemoryStore implements MemoryStore {
@@ -162,12 +162,8 @@ export class DuckDbMemoryStore implements MemoryStore {
 
   /**
    * One attempt at a write, in one transaction. The optimistic form stages the events as given (a key repeated in
-   * the batch fails the plain INSERT like a stored one); the idempotent form stages one event per key
-   * (`dedupeEvents`, upgrade rule applied) and inserts with `ON CONFLICT DO NOTHING`.
-   *
-   * The events are turned into typed columns here, at the call, not when the transaction's turn comes: a caller
-   * that hands over the next batch before awaiting this one (`ingestEvents`) gets that JS work done while DuckDB's
-   * threads run the previous transaction.
+   * the batch fails the plain INSERT like a stored one), or takes the caller's `batch.staged`; the idempotent form
+   * stages one event per key (`dedupeEvents`, upgrade rule applied) and inserts with `ON CONFLICT DO NOTHING`.
    */
   private async writeOnce(batch: WriteBatch, form: InsertForm): Promise<void> {
     const events = form === "optimistic" ? batch.events : dedupeEvents(batch.events);
@@ -183,15 +179,12 @@ export class DuckDbMemoryStore implements MemoryStore {
     const statements: string[] = [];
     if (staged) {
       if (staged.configs.some((cfg) => !this.cataloged.has(cfg.id))) statements.push(MERGE_STAGED_SQL.catalog);
-      for (const layout of newLayouts) {
-        const row = layoutRow(layout);
-        statements.push(insertLayoutSql(layout.id, row.resultKeys, row.numericKeys, row.textKeys, row.metricKeys));
-      }
+      for (const layout of newLayouts) statements.push(insertLayoutSql(layout.id, layoutRow(layout)));
       if (staged.hasExecuted) statements.push(MERGE_STAGED_SQL.upgradeEvents);
-      statements.push((form === "optimistic" ? MERGE_STAGED_SQL.events : MERGE_STAGED_SQL.eventsIdempotent)(now));
+      statements.push(MERGE_STAGED_SQL.events(now, form));
       if (staged.hasSummary) {
         if (staged.hasExecuted) statements.push(MERGE_STAGED_SQL.upgradeSummaries);
-        statements.push((form === "optimistic" ? MERGE_STAGED_SQL.summaries : MERGE_STAGED_SQL.summariesIdempotent)(now));
+        statements.push(MERGE_STAGED_SQL.summaries(now, form));
       }
     }
     if (batch.policyUpdates.length > 0) statements.push(MERGE_STAGED_SQL.policy);
@@ -317,12 +310,8 @@ export class DuckDbMemoryStore implements MemoryStore {
       const resultKeys = r["result_keys"] === null ? null : (r["result_keys"] as string[]);
       const numeric = new Set(r["result_numeric_keys"] === null ? [] : (r["result_numeric_keys"] as string[]));
       const id = r["layout_id"] as bigint;
-      this.layouts.add({
-        id,
-        resultKeys,
-        resultIsText: resultKeys === null ? null : resultKeys.map((k) => !numeric.has(k)),
-        metricKeys: r["metric_keys"] === null ? null : (r["metric_keys"] as string[]),
-      });
+      const metricKeys = r["metric_keys"] === null ? null : (r["metric_keys"] as string[]);
+      this.layouts.add(payloadLayout(id, resultKeys, resultKeys === null ? null : resultKeys.map((k) => !numeric.has(k)), metricKeys));
       this.storedLayouts.add(id);
     }
   }

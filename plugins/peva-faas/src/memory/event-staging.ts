@@ -77,28 +77,13 @@ interface TypedArrayConstructor<T extends TypedArray> {
  */
 export function stageEvents(events: readonly ExecutionEvent[], layouts: PayloadLayouts, arena = new StagingArena()): StagedEvents {
   const n = events.length;
-  const configIxById = new Map<string, number>();
-  const configs: Configuration[] = [];
-  const configIndex = (config: Configuration): number => {
-    let i = configIxById.get(config.id);
-    if (i === undefined) {
-      i = configs.length;
-      configIxById.set(config.id, i);
-      configs.push(config);
-    }
-    return i;
-  };
-  const dictionary = new Map<string, number>();
-  const strings: string[] = [];
-  const ix = (s: string): number => {
-    let i = dictionary.get(s);
-    if (i === undefined) {
-      i = strings.length;
-      dictionary.set(s, i);
-      strings.push(s);
-    }
-    return i;
-  };
+  const configIndex = new Interner<Configuration>();
+  const dictionary = new Interner<string>();
+  const ix = (s: string): number => dictionary.indexOf(s, s);
+  // Consecutive events nearly always share run, campaign and status: compare with the previous one before hashing.
+  const runIndex = lastValueFirst(ix);
+  const campaignIndex = lastValueFirst(ix);
+  const statusIndex = lastValueFirst(ix);
   // Arrays whose every element is written below need no zero-fill; flags and offsets do.
   const configIx = arena.take("configIx", Int32Array, n, false);
   const iteration = arena.take("iteration", Int32Array, n, false);
@@ -128,27 +113,17 @@ export function stageEvents(events: readonly ExecutionEvent[], layouts: PayloadL
   let layout: PayloadLayout | undefined;
   let hasExecuted = false;
   let hasSummary = false;
-  // Consecutive events nearly always share run, campaign and status: compare with the previous one before hashing.
-  let lastRun = "";
-  let lastRunIx = -1;
-  let lastStatus = "";
-  let lastStatusIx = -1;
-  let lastCampaign = "";
-  let lastCampaignIx = -1;
 
   for (let i = 0; i < n; i++) {
     const e = events[i]!;
-    configIx[i] = configIndex(e.config);
+    configIx[i] = configIndex.indexOf(e.config.id, e.config);
     iteration[i] = e.iteration;
     repetition[i] = e.repetition;
-    if (e.runId !== lastRun || lastRunIx < 0) lastRunIx = ix((lastRun = e.runId));
-    runIx[i] = lastRunIx;
-    if (e.campaignId !== lastCampaign || lastCampaignIx < 0) lastCampaignIx = ix((lastCampaign = e.campaignId));
-    campaignIx[i] = lastCampaignIx;
+    runIx[i] = runIndex(e.runId);
+    campaignIx[i] = campaignIndex(e.campaignId);
     startTs[i] = e.startTs;
     endTs[i] = e.endTs;
-    if (e.status !== lastStatus || lastStatusIx < 0) lastStatusIx = ix((lastStatus = e.status));
-    statusIx[i] = lastStatusIx;
+    statusIx[i] = statusIndex(e.status);
     const executed = e.status === "executed";
     if (executed) hasExecuted = true;
     if (e.skipReason === null) reasonNull[i] = 1;
@@ -190,6 +165,7 @@ export function stageEvents(events: readonly ExecutionEvent[], layouts: PayloadL
     }
   }
 
+  const values = resultValues.view();
   const columns: StagedColumn[] = [
     { kind: "int32", values: configIx },
     { kind: "int32", values: iteration },
@@ -201,13 +177,12 @@ export function stageEvents(events: readonly ExecutionEvent[], layouts: PayloadL
     { kind: "int32", values: statusIx },
     { kind: "int32", values: reasonIx, nulls: reasonNull },
     { kind: "int64", values: layoutId },
-    { kind: "list-double", offsets: resultOffsets, values: resultValues.view(), nulls: resultNull },
+    { kind: "list-double", offsets: resultOffsets, values, nulls: resultNull },
     { kind: "list-int32", offsets: textOffsets, values: textValues.view(), nulls: resultNull },
     { kind: "list-double", offsets: metricOffsets, values: metricValues.view(), nulls: metricNull },
     { kind: "varchar", values: summaries },
     { kind: "int32", values: summarySize, nulls: summaryNull },
   ];
-  const values = resultValues.view();
   return {
     rowCount: n,
     configIx,
@@ -216,11 +191,40 @@ export function stageEvents(events: readonly ExecutionEvent[], layouts: PayloadL
     resultOffsets,
     resultValues: values,
     columns,
-    configs,
-    strings,
+    configs: configIndex.values,
+    strings: dictionary.values,
     layouts: used,
     hasExecuted,
     hasSummary,
+  };
+}
+
+/** Numbers a batch's distinct keys in order of first appearance, keeping one value per key. */
+class Interner<T> {
+  private readonly index = new Map<string, number>();
+  readonly values: T[] = [];
+
+  indexOf(key: string, value: T): number {
+    let i = this.index.get(key);
+    if (i === undefined) {
+      i = this.values.length;
+      this.index.set(key, i);
+      this.values.push(value);
+    }
+    return i;
+  }
+}
+
+/** `index`, answering a repeat of the previous key without asking it again. */
+function lastValueFirst(index: (key: string) => number): (key: string) => number {
+  let lastKey: string | undefined;
+  let last = -1;
+  return (key) => {
+    if (key !== lastKey) {
+      last = index(key);
+      lastKey = key;
+    }
+    return last;
   };
 }
 

@@ -90,7 +90,7 @@ export class HotCache {
       if (executedWithResult[i] !== 1) continue;
       if (rowLayouts[i] !== layout) {
         layout = rowLayouts[i]!;
-        keys = numericKeys(layout);
+        keys = layout.numericKeys ?? [];
         positions = this.positionsOf(layout);
       }
       const c = configIx[i]!;
@@ -120,7 +120,7 @@ export class HotCache {
   private positionsOf(layout: PayloadLayout): Int32Array {
     let positions = this.layoutPositions.get(layout);
     if (positions === undefined) {
-      positions = Int32Array.from(numericKeys(layout), (name) => this.layout.get(name) ?? -1);
+      positions = Int32Array.from(layout.numericKeys ?? [], (name) => this.layout.get(name) ?? -1);
       this.layoutPositions.set(layout, positions);
     }
     return positions;
@@ -167,16 +167,4 @@ export class HotCache {
     this.features.set(configId, grown);
     return grown;
   }
-}
-
-const numericKeyCache = new WeakMap<PayloadLayout, readonly string[]>();
-
-/** The keys of a layout's numeric result values, in order. */
-function numericKeys(layout: PayloadLayout): readonly string[] {
-  let keys = numericKeyCache.get(layout);
-  if (keys === undefined) {
-    keys = (layout.resultKeys ?? []).filter((_, i) => !layout.resultIsText![i]);
-    numericKeyCache.set(layout, keys);
-  }
-  return keys;
 }

@@ -20,25 +20,33 @@ export interface PayloadLayout {
   readonly resultKeys: readonly string[] | null;
   /** Per result key: `true` when its value is a string (stored in `result_text`). */
   readonly resultIsText: readonly boolean[] | null;
+  /** The result keys of numeric values (`result_values` order), and of text values (`result_text` order). */
+  readonly numericKeys: readonly string[] | null;
+  readonly textKeys: readonly string[] | null;
   /** Metric keys in order, or `null` when the event has no metrics. */
   readonly metricKeys: readonly string[] | null;
 }
 
-/** The `payload_layouts` row of a layout. */
-export function layoutRow(layout: PayloadLayout): {
-  readonly resultKeys: readonly string[] | null;
-  readonly numericKeys: readonly string[] | null;
-  readonly textKeys: readonly string[] | null;
-  readonly metricKeys: readonly string[] | null;
-} {
-  const keys = layout.resultKeys;
-  const isText = layout.resultIsText;
+/** A layout from its keys (the numeric and text key lists are derived here, once). */
+export function payloadLayout(
+  id: bigint,
+  resultKeys: readonly string[] | null,
+  resultIsText: readonly boolean[] | null,
+  metricKeys: readonly string[] | null,
+): PayloadLayout {
   return {
-    resultKeys: keys,
-    numericKeys: keys === null ? null : keys.filter((_, i) => !isText![i]),
-    textKeys: keys === null ? null : keys.filter((_, i) => isText![i]),
-    metricKeys: layout.metricKeys,
+    id,
+    resultKeys,
+    resultIsText,
+    numericKeys: resultKeys === null ? null : resultKeys.filter((_, i) => !resultIsText![i]),
+    textKeys: resultKeys === null ? null : resultKeys.filter((_, i) => resultIsText![i]),
+    metricKeys,
   };
+}
+
+/** The `payload_layouts` row of a layout. */
+export function layoutRow(layout: PayloadLayout): Pick<PayloadLayout, "resultKeys" | "numericKeys" | "textKeys" | "metricKeys"> {
+  return { resultKeys: layout.resultKeys, numericKeys: layout.numericKeys, textKeys: layout.textKeys, metricKeys: layout.metricKeys };
 }
 
 type ResultRow = Readonly<Record<string, number | string>>;
@@ -75,7 +83,7 @@ export class PayloadLayouts {
     let layout = this.bySignature.get(sig);
     if (layout === undefined) {
       const id = BigInt(`0x${createHash("sha256").update(sig).digest("hex").slice(0, 15)}`);
-      layout = { id, resultKeys, resultIsText, metricKeys };
+      layout = payloadLayout(id, resultKeys, resultIsText, metricKeys);
       this.byId.set(id, layout);
       this.bySignature.set(sig, layout);
     }

@@ -2,6 +2,7 @@
  * The DuckDB schema of the memory (reference §11.2, plus what resume needs) and the SQL text the store runs.
  * Pure strings and functions: unit-testable without a database.
  */
+import type { PayloadLayout } from "./payload-layout.ts";
 
 /** Core tables: exported to `export_core_parquet_dir`, preloaded from `preload_core_parquet_dir`. */
 export const CORE_TABLES = [
@@ -263,14 +264,10 @@ export const MERGE_STAGED_SQL = {
   /** Run only when the batch has configurations this process has not seen cataloged. */
   catalog: `INSERT INTO config_catalog SELECT * EXCLUDE (ix) FROM stage_configs ON CONFLICT DO NOTHING`,
   upgradeEvents: upgradeDelete("execution_events", "staged_events"),
-  events: (nowMicros: number) => insertRows("execution_events", EVENT_COLUMNS, stagedWithIngestTime(nowMicros), "optimistic"),
-  eventsIdempotent: (nowMicros: number) =>
-    insertRows("execution_events", EVENT_COLUMNS, stagedWithIngestTime(nowMicros), "idempotent"),
+  events: (nowMicros: number, form: InsertForm) => insertRows("execution_events", EVENT_COLUMNS, stagedWithIngestTime(nowMicros), form),
   upgradeSummaries: upgradeDelete("k6_raw_summaries", "staged_events", " AND summary IS NOT NULL"),
-  summaries: (nowMicros: number) =>
-    insertRows("k6_raw_summaries", SUMMARY_COLUMNS, stagedSummaries(nowMicros), "optimistic", "summary IS NOT NULL"),
-  summariesIdempotent: (nowMicros: number) =>
-    insertRows("k6_raw_summaries", SUMMARY_COLUMNS, stagedSummaries(nowMicros), "idempotent", "summary IS NOT NULL"),
+  summaries: (nowMicros: number, form: InsertForm) =>
+    insertRows("k6_raw_summaries", SUMMARY_COLUMNS, stagedSummaries(nowMicros), form, "summary IS NOT NULL"),
   policy: `INSERT INTO policy_updates
        SELECT update_id, run_id, mode, records_seen, score, loss, make_timestamp(ts_us)
        FROM stage_policy
@@ -284,16 +281,13 @@ export const CLEAR_STAGING_SQL = ["stage_events", "stage_strings", "stage_config
 const varcharList = (keys: readonly string[] | null): string =>
   keys === null ? "NULL::VARCHAR[]" : `${sqlString(JSON.stringify(keys))}::JSON::VARCHAR[]`;
 
-/** `INSERT` of one `payload_layouts` row. */
+/** `INSERT` of one `payload_layouts` row (`layoutRow` of a layout). */
 export function insertLayoutSql(
   id: bigint,
-  resultKeys: readonly string[] | null,
-  numericKeys: readonly string[] | null,
-  textKeys: readonly string[] | null,
-  metricKeys: readonly string[] | null,
+  row: Pick<PayloadLayout, "resultKeys" | "numericKeys" | "textKeys" | "metricKeys">,
 ): string {
-  return `INSERT INTO payload_layouts VALUES (${id}::BIGINT, ${varcharList(resultKeys)}, ${varcharList(numericKeys)},
-    ${varcharList(textKeys)}, ${varcharList(metricKeys)}) ON CONFLICT DO NOTHING`;
+  const lists = [row.resultKeys, row.numericKeys, row.textKeys, row.metricKeys].map(varcharList);
+  return `INSERT INTO payload_layouts VALUES (${id}::BIGINT, ${lists.join(", ")}) ON CONFLICT DO NOTHING`;
 }
 
 /**

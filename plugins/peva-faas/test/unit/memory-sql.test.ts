@@ -33,11 +33,11 @@ describe("memory SQL", () => {
 
   it("inserts optimistically (plain INSERT) or idempotently, and applies the upgrade rule before inserting", () => {
     const now = 1_700_000_000_000_000;
-    expect(MERGE_STAGED_SQL.events(now)).not.toContain("ON CONFLICT");
-    expect(MERGE_STAGED_SQL.events(now)).toContain(`make_timestamp(${now}::BIGINT) AS ingested_at`);
-    expect(MERGE_STAGED_SQL.eventsIdempotent(now)).toContain("ON CONFLICT DO NOTHING");
-    expect(MERGE_STAGED_SQL.summariesIdempotent(now)).toContain("ON CONFLICT DO NOTHING");
-    expect(() => MERGE_STAGED_SQL.events(0.5)).toThrow(/bad epoch microseconds/);
+    expect(MERGE_STAGED_SQL.events(now, "optimistic")).not.toContain("ON CONFLICT");
+    expect(MERGE_STAGED_SQL.events(now, "optimistic")).toContain(`make_timestamp(${now}::BIGINT) AS ingested_at`);
+    expect(MERGE_STAGED_SQL.events(now, "idempotent")).toContain("ON CONFLICT DO NOTHING");
+    expect(MERGE_STAGED_SQL.summaries(now, "idempotent")).toContain("ON CONFLICT DO NOTHING");
+    expect(() => MERGE_STAGED_SQL.events(0.5, "optimistic")).toThrow(/bad epoch microseconds/);
     expect(MERGE_STAGED_SQL.upgradeEvents).toMatch(/DELETE FROM execution_events WHERE status <> 'executed'/);
     const [upgrade, insert] = preloadSql("execution_events", "/x/e.parquet", "optimistic");
     expect(upgrade).toMatch(/^DELETE FROM execution_events/);
