@@ -18,7 +18,7 @@ ifeq ($(STACK),local)
 export PULUMI_CONFIG_PASSPHRASE ?= peva-lab-local
 endif
 
-.PHONY: plugins help bootstrap deps typecheck lint shellcheck go-test test test-unit test-integration test-e2e up preview destroy bench stack
+.PHONY: plugins help bootstrap deps typecheck lint shellcheck go-test test test-unit test-integration test-e2e test-k6 up preview destroy bench stack
 
 help:
 	@echo "make up                 build the local lab and run its campaign (pulumi up on stack '$(STACK)')"
@@ -57,6 +57,10 @@ test-integration: deps
 
 test-e2e: deps
 	npx vitest run --project e2e
+
+# The optional k6 generator against a k6 you installed yourself (k6 is AGPL-3.0: peva-lab never installs it).
+test-k6: deps
+	npx vitest run --project k6
 
 # The suites run one after another: integration and e2e tests measure load and CPU, so nothing else may run
 # beside them on a 2-core machine.

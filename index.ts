@@ -29,7 +29,7 @@ const lab = new Lab("lab", {
     gatewayPassword: config.gatewayPassword === undefined ? undefined : pulumi.secret(config.gatewayPassword),
     sshPrivateKey: config.sshPrivateKey === undefined ? undefined : pulumi.secret(config.sshPrivateKey),
   },
-  runnerWorkspaces: catalog.workspacesFor(plan.enabledWorkloads),
+  runnerWorkspaces: catalog.workspacesFor(plan.runnerPlugins),
 });
 
 /** The runner host: name, workdir and (local stack) measured cores and tool versions. */

@@ -1,7 +1,8 @@
 import { defineConfig } from "vitest/config";
 
-// Three suites: fast pure/unit + contract tests, integration tests that start real tools (k6, Prometheus, DuckDB,
-// sshd in network namespaces), and end-to-end tests through the real Pulumi CLI. `make test` runs all three.
+// Three suites: fast pure/unit + contract tests, integration tests that start real tools (vegeta, Prometheus, DuckDB,
+// sshd in network namespaces), and end-to-end tests through the real Pulumi CLI. `make test` runs all three. A
+// fourth, `k6`, runs the optional k6 generator against a k6 the user installed (`make test-k6`; never in CI).
 export default defineConfig({
   test: {
     projects: [
@@ -18,6 +19,14 @@ export default defineConfig({
           include: ["test/integration/**/*.test.ts", "plugins/*/test/integration/**/*.test.ts"],
           testTimeout: 180_000,
           hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: "k6",
+          include: ["plugins/loadgen-k6/test/real-k6/**/*.test.ts"],
+          testTimeout: 180_000,
           fileParallelism: false,
         },
       },

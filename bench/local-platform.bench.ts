@@ -2,8 +2,8 @@
  * Local platform benchmark (issue 6 measurements). Run: `node bench/local-platform.bench.ts` (Node 24, with the
  * bootstrap's tools first on PATH). Prints one Markdown section on stdout; progress goes to stderr.
  *
- * 1. Load fidelity: the gateway CLI (loopback, port 0) serving `shasum`, driven by OUR generated k6 script
- *    (generateK6Script + buildK6Argv + startK6 + parseK6Summary) at 50, 100 and 200 req/s for 10 s each.
+ * 1. Load fidelity: the gateway CLI (loopback, port 0) serving `shasum`, driven by the bundled load-generator plugin
+ *    (vegeta, through the `loadgen` contract the runner uses) at 50, 100 and 200 req/s for 10 s each.
  *    achieved_rate / target ≥ 0.99 at every rate where the platform was not overloaded (no 429/5xx, counted on
  *    the gateway's own /metrics); overloaded rates are reported but not counted.
  * 2. Harness overhead: a real `pulumi up` of a project copy running a small campaign (figlet, rates 20 and 40,
@@ -13,7 +13,7 @@
  * Every process started is stopped at the end, also on failure or SIGINT/SIGTERM. Exits non-zero only when a
  * measurement could not be taken (a missed goal is a FAIL in the output, exit 0).
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -21,11 +21,11 @@ import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Stack } from "@pulumi/pulumi/automation/index.js";
-import { buildK6Argv, k6Workspace } from "../plugins/peva-faas/src/k6/argv.ts";
-import { startK6, type K6Run } from "../plugins/peva-faas/src/k6/runner.ts";
-import { generateK6Script, type ScriptFunction } from "../plugins/peva-faas/src/k6/script.ts";
-import { parseK6Summary, type FunctionLoadResult } from "../plugins/peva-faas/src/k6/summary.ts";
+import type { FunctionLoadStats, GeneratorIdentity } from "../plugins/core/src/index.ts";
+import VegetaLoadgen from "../plugins/loadgen-vegeta/src/plugin.ts";
 import { makeConfiguration } from "../plugins/peva-faas/src/model.ts";
+import { loadTargets, type FunctionRequestSpec } from "../plugins/peva-faas/src/runner/load-step.ts";
+import { generatorEnvironment } from "../plugins/peva-faas/src/runner/generator.ts";
 import { newestRunDir, processesMatching, runEvents, workloadsConfig, ZERO_LENGTH_CAMPAIGN } from "../test/support/campaign.ts";
 import { copyProject, stackUrns, type ProjectCopy } from "../test/support/pulumi-project.ts";
 import { REPO, requireTool } from "../test/support/toolchain.ts";
@@ -38,11 +38,12 @@ const FIDELITY_GOAL = 0.99;
 const FIDELITY_RATES = [50, 100, 200] as const;
 const FIDELITY_DURATION = "10s";
 const FIDELITY_DURATION_S = 10;
+const FIDELITY_TIMEOUT_S = 30;
 const OVERHEAD_GOAL = 1.1;
 const WARM_UP_GOAL_S = 20;
 const HIGH_LOAD_PER_CORE = 1; // 1-min load average per core above which the numbers are flagged as noisy
 
-const SHASUM: ScriptFunction = { name: "shasum", method: "POST", body: "abcde", headers: { "Content-Type": "text/plain" } };
+const SHASUM: FunctionRequestSpec = { name: "shasum", method: "POST", body: "abcde", headers: { "Content-Type": "text/plain" } };
 
 /** Measurement 2: a small real campaign (single functions: one function only). */
 const OVERHEAD_CAMPAIGN = {
@@ -56,9 +57,7 @@ const OVERHEAD_CAMPAIGN = {
 const OVERHEAD_DURATION_S = 5;
 
 const GATEWAY_MAIN = resolve(REPO, "plugins/platform-local/src/gateway-main.ts");
-const K6 = requireTool("k6");
-// Loopback only: k6 otherwise sends an anonymous usage report to grafana.com after every run.
-const K6_ENV: NodeJS.ProcessEnv = { ...process.env, K6_NO_USAGE_REPORT: "true" };
+const VEGETA_DIR = resolve(requireTool("vegeta"), "..");
 
 // ---------------------------------------------------------------------------------------------------------------
 // Cleanup: every started process registers its stop; run on normal exit, failure and signals
@@ -105,12 +104,10 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-function k6Version(): string {
-  try {
-    return execFileSync(K6, ["version"], { encoding: "utf8", timeout: 10_000, env: K6_ENV }).split("\n")[0]!.trim();
-  } catch {
-    return `k6 (${K6})`;
-  }
+let generatorIdentity: GeneratorIdentity | undefined;
+
+function generatorVersion(): string {
+  return generatorIdentity ? `${generatorIdentity.name} ${generatorIdentity.version}` : "vegeta (not probed)";
 }
 
 function log(line: string): void {
@@ -231,11 +228,11 @@ async function gaugeValue(url: string, metric: string, fn: string): Promise<numb
 
 interface FidelityRow {
   readonly rate: number;
-  readonly load: FunctionLoadResult;
+  readonly load: FunctionLoadStats;
   readonly codes: Record<string, number>;
   readonly overloaded: boolean;
   readonly fidelity: number;
-  readonly k6Seconds: number;
+  readonly windowSeconds: number;
   readonly replicasBefore: number;
   readonly replicasAfter: number;
 }
@@ -252,43 +249,41 @@ async function measureFidelity(): Promise<FidelityRow[]> {
       for (let i = 0; i < 30 && (await gaugeValue(gw.url, "peva_function_queue_depth", "shasum")) > 0; i++) await sleep(500);
       await sleep(2_000);
       const config = makeConfiguration([{ name: "shasum", rate }]);
-      const ws = k6Workspace(dir, "localhost", "bench", config.id);
-      mkdirSync(ws.dir, { recursive: true });
-      writeFileSync(ws.script, generateK6Script({ config, functions: [SHASUM], gatewayUrl: gw.url, duration: FIDELITY_DURATION }));
+      const workDir = join(dir, `rate-${rate}`);
+      mkdirSync(workDir, { recursive: true });
       const before = await invocationCodes(gw.url, "shasum");
       const replicasBefore = await gaugeValue(gw.url, "peva_function_replicas", "shasum");
-      log(`k6: shasum at ${rate} req/s for ${FIDELITY_DURATION}`);
-      const run: K6Run = startK6({
-        k6Path: K6,
-        argv: buildK6Argv({ workspace: ws, runId: "bench", repetition: 1 }),
-        logPath: ws.log,
-        cwd: ws.dir,
-        env: K6_ENV,
-        timeoutMs: 90_000, // 10 s of load + 30 s graceful stop, with margin
+      log(`vegeta: shasum at ${rate} req/s for ${FIDELITY_DURATION}`);
+      const generator = new VegetaLoadgen();
+      generator.configure(generator.configSchema.parse({}));
+      generatorIdentity = await generator.probe([VEGETA_DIR]);
+      const run = generator.start({
+        targets: loadTargets(config, [SHASUM], gw.url),
+        durationSeconds: FIDELITY_DURATION_S,
+        requestTimeoutSeconds: FIDELITY_TIMEOUT_S,
+        workDir,
+        env: generatorEnvironment(process.env),
       });
-      const stopK6 = onCleanup(async () => {
+      const stopLoad = onCleanup(async () => {
         run.stop();
         await run.done.catch(() => undefined);
       });
-      const result = await run.done.finally(stopK6);
-      if (result.outcome !== "ok" && result.outcome !== "thresholds_failed") {
-        throw new Error(`k6 ${result.outcome} (exit ${result.exitCode ?? result.signal}) at ${rate} req/s; see ${ws.log}`);
-      }
+      const result = await run.done.finally(stopLoad);
       const after = await invocationCodes(gw.url, "shasum");
       const codes: Record<string, number> = {};
       for (const [code, n] of after) {
         const d = n - (before.get(code) ?? 0);
         if (d > 0) codes[code] = d;
       }
-      const [load] = parseK6Summary(JSON.parse(readFileSync(ws.summary, "utf8")), config, FIDELITY_DURATION_S);
+      const load = result.functions[0]!;
       const overloaded = Object.keys(codes).some((c) => c === "429" || Number(c) >= 500);
       rows.push({
         rate,
-        load: load!,
+        load,
         codes,
         overloaded,
-        fidelity: load!.achieved_rate / rate,
-        k6Seconds: result.endedAt - result.startedAt,
+        fidelity: load.achievedRate / rate,
+        windowSeconds: result.window.end - result.window.start,
         replicasBefore,
         replicasAfter: await gaugeValue(gw.url, "peva_function_replicas", "shasum"),
       });
@@ -309,16 +304,16 @@ function fidelitySection(rows: FidelityRow[]): { lines: string[]; pass: boolean 
   const lines = [
     `### 1. Load fidelity — ${verdict(pass)}`,
     "",
-    `Goal: achieved_rate / target ≥ ${FIDELITY_GOAL} at every rate where the platform is not overloaded (no 429/5xx). Gateway CLI on 127.0.0.1 (port 0, \`--functions shasum --max-replicas 4 --queue-depth 32\`, default iterations), our generated k6 script (constant-arrival-rate, ${FIDELITY_DURATION} per rate), \`achieved_rate\` from our \`peva-faas-k6-summary/v1\`; status codes counted on the gateway's \`/metrics\`.`,
+    `Goal: achieved_rate / target ≥ ${FIDELITY_GOAL} at every rate where the platform is not overloaded (no 429/5xx). Gateway CLI on 127.0.0.1 (port 0, \`--functions shasum --max-replicas 4 --queue-depth 32\`, default iterations), the bundled generator plugin (vegeta, open loop, ${FIDELITY_DURATION} per rate), achieved rate = requests sent / ${FIDELITY_DURATION_S} s; status codes counted on the gateway's \`/metrics\`.`,
     "",
-    "| target req/s | achieved req/s | achieved / target | dropped iterations | requests | success rate | p95 ms | status codes (gateway) | overloaded | replicas before → after | k6 process s | counted |",
+    "| target req/s | achieved req/s | achieved / target | dropped | requests | success rate | p95 ms | status codes (gateway) | overloaded | replicas before → after | load window s | counted |",
     "|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|---|",
   ];
   for (const r of rows) {
     const codes = Object.entries(r.codes).map(([c, n]) => `${c}×${n}`).join(", ") || "none";
     const ok = r.fidelity >= FIDELITY_GOAL;
     lines.push(
-      `| ${r.rate} | ${f2(r.load.achieved_rate)} | ${f3(r.fidelity)} | ${r.load.dropped_iterations} | ${r.load.request_count} | ${f3(r.load.success_rate)} | ${f1(r.load.p95_latency_ms)} | ${codes} | ${r.overloaded ? "yes (429/5xx)" : "no"} | ${r.replicasBefore} → ${r.replicasAfter} | ${f1(r.k6Seconds)} | ${r.overloaded ? "no (overloaded)" : ok ? "yes, ok" : "yes, **below goal**"} |`,
+      `| ${r.rate} | ${f2(r.load.achievedRate)} | ${f3(r.fidelity)} | ${r.load.dropped} | ${r.load.requests} | ${f3(r.load.successRate)} | ${f1(r.load.latencyAll.p95Ns / 1e6)} | ${codes} | ${r.overloaded ? "yes (429/5xx)" : "no"} | ${r.replicasBefore} → ${r.replicasAfter} | ${f1(r.windowSeconds)} | ${r.overloaded ? "no (overloaded)" : ok ? "yes, ok" : "yes, **below goal**"} |`,
     );
   }
   lines.push(
@@ -470,7 +465,7 @@ function overheadSection(r: OverheadResult): { lines: string[]; pass: boolean } 
       "|---|---:|---:|---:|---:|---:|---|",
       `| ${r.status} | ${r.iterations} | ${f2(r.wallS)} | ${f2(r.loadS)} | ${f2(r.restS)} | **${f3(r.ratio)}** | ≤ ${OVERHEAD_GOAL.toFixed(2)} |`,
       "",
-      `- Against the nominal load (${r.iterations} × ${OVERHEAD_DURATION_S} s instead of the k6 process time load_s): ratio ${f3(r.ratioNominal)}; k6 start/stop costs ${f2(r.loadS - r.iterations * OVERHEAD_DURATION_S)} s in total.`,
+      `- Against the nominal load (${r.iterations} × ${OVERHEAD_DURATION_S} s instead of the load windows load_s): ratio ${f3(r.ratioNominal)}; the load windows exceed the nominal load by ${f2(r.loadS - r.iterations * OVERHEAD_DURATION_S)} s in total (the last responses' latency).`,
       `- Wall time not in load_s/rest_s: ${f2(r.baselineS)} s before the first configuration (baseline snapshot), ${gaps} s inside the iterations (cooldown probes, replicas, Prometheus, files, memory), ${f2(r.tailS)} s after the last iteration.`,
       `- Whole \`pulumi up\` (platform start + campaign): ${f1(r.upSeconds)} s; \`pulumi destroy\`: ${f1(r.destroySeconds)} s.`,
     ],
@@ -576,10 +571,10 @@ async function main(): Promise<number> {
   const out = [
     "## Local platform (issue 6 measurements)",
     "",
-    `Machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${cores} cores, Node ${process.version}, ${k6Version()}. Date: ${date}.`,
+    `Machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${cores} cores, Node ${process.version}, ${generatorVersion()}. Date: ${date}.`,
     `Load average (1/5/15 min): ${la(loadStart)} at the start, ${la(loadEnd)} at the end.` +
       (busy
-        ? ` **The machine was busy (1-min load above ${HIGH_LOAD_PER_CORE} per core) with other work: k6, the gateway and Pulumi shared the cores with it, so these numbers are noisy (treat them as ±20 % or worse).**`
+        ? ` **The machine was busy (1-min load above ${HIGH_LOAD_PER_CORE} per core) with other work: the load generator, the gateway and Pulumi shared the cores with it, so these numbers are noisy (treat them as ±20 % or worse).**`
         : ""),
     "",
     `Summary: ${verdicts.join(" · ")}${failures.length > 0 ? ` · ${failures.length} measurement(s) not taken` : ""}.`,

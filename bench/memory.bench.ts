@@ -45,6 +45,8 @@ const session = (runId: string, mode: RunSession["mode"] = "micro_batch"): RunSe
   batchWindowS: 3600,
   configHash: "bench",
   gitRev: null,
+  loadgen: "vegeta v12.13.0",
+  latencyUnit: "ns",
 });
 
 /** Configurations of a two-function campaign (rates 0..200 step 10 on 6 functions is only 6 741; cycle them). */
@@ -59,7 +61,7 @@ for (let i = 0; i < names.length; i++) {
 }
 
 /**
- * A results.csv-like row: 2 functions × 9 columns + 10 node columns; 7 raw metrics; no raw summary. Built the way
+ * A results.csv-like row: 2 functions × 9 columns + 10 node columns; 7 raw metrics; no raw load report. Built the way
  * the runner builds it (`Object.fromEntries`, see `executor.ts`), or key by key (`keyByKey`): V8 stores an object
  * that got more than a dozen computed keys one at a time as a hash table, which any code reading it pays for.
  */
@@ -102,7 +104,7 @@ function event(n: number, runId = "run-1", keyByKey = false): ExecutionEvent {
     skipReason: null,
     resultRow,
     metrics: { cpu_usage_node: 55.5, ram_usage_node: 1e9, ram_usage_node_pct: 40, power_usage_node: Number.NaN, cpu_usage_function_1: 1, ram_usage_function_1: 2, power_usage_function_1: Number.NaN },
-    k6Summary: null,
+    loadReport: null,
   };
 }
 

@@ -2,9 +2,9 @@
  * Runner orchestration overhead: what the campaign runner spends per iteration on everything that is neither
  * load nor cooldown (Prometheus queries, replicas, result files, memory writes, scheduling, event I/O).
  *
- * Runs a real campaign through the runner CLI (real k6, real Prometheus scraping node-exporter and the loopback
+ * Runs a real campaign through the runner CLI (real vegeta, real Prometheus scraping node-exporter and the loopback
  * fake gateway every 250 ms; all on 127.0.0.1, started and stopped here) with 1 s loads, and per pair of
- * consecutive `iteration_done` events computes: wall time between them − `load_s` (k6 process time) − `rest_s`
+ * consecutive `iteration_done` events computes: wall time between them − `load_s` (the load window) − `rest_s`
  * (cooldown). Target: p95 < 1 s.
  *
  * Run: `node bench/runner.bench.ts`. Prints a Markdown section on stdout; exits 0 whether the target is met or
@@ -130,13 +130,13 @@ async function measure(): Promise<string> {
     `- machine: ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
     `- date: ${new Date().toISOString().slice(0, 19)}Z`,
     `- campaign: ${FUNCTIONS.length} functions × rates [${RATES.join(", ")}] (single functions), ${ITERATIONS} iterations of ${DURATION_S} s, ` +
-      `runner CLI with real k6, Prometheus (${SCRAPE_INTERVAL} scrape) and node-exporter, loopback fake gateway; campaign wall time ${wallS.toFixed(1)} s`,
-    "- overhead per iteration = wall time between consecutive `iteration_done` events − `load_s` (k6 process) − `rest_s` (cooldown)",
+      `runner CLI with real vegeta, Prometheus (${SCRAPE_INTERVAL} scrape) and node-exporter, loopback fake gateway; campaign wall time ${wallS.toFixed(1)} s`,
+    "- overhead per iteration = wall time between consecutive `iteration_done` events − `load_s` (load window: first request sent → last response) − `rest_s` (cooldown)",
     "",
     "| measure | samples | median (s) | p95 (s) | max (s) | target |",
     "|---|---:|---:|---:|---:|---|",
     `| orchestration overhead | ${overheads.length} | ${fmt(median)} | ${fmt(p95)} | ${fmt(max)} | p95 < ${TARGET_S} s |`,
-    `| k6 process time beyond the ${DURATION_S} s load (start-up, drain, summary) | ${loadBeyond.length} | ${fmt(percentile(loadBeyond, 50))} | ${fmt(percentile(loadBeyond, 95))} | ${fmt(loadBeyond.at(-1) ?? Number.NaN)} | (informative) |`,
+    `| load window beyond the ${DURATION_S} s load (the last responses) | ${loadBeyond.length} | ${fmt(percentile(loadBeyond, 50))} | ${fmt(percentile(loadBeyond, 95))} | ${fmt(loadBeyond.at(-1) ?? Number.NaN)} | (informative) |`,
     `| cooldown (\`rest_s\`) | ${rest.length} | ${fmt(percentile(rest, 50))} | ${fmt(percentile(rest, 95))} | ${fmt(rest.at(-1) ?? Number.NaN)} | (informative) |`,
     "",
     `Result: **${pass ? "PASS" : "FAIL"}** (p95 orchestration overhead ${fmt(p95)} s ${pass ? "<" : ">="} ${TARGET_S} s).`,

@@ -157,6 +157,9 @@ export class Lab extends pulumi.ComponentResource {
           privateKey: key,
           workdir: plan.runnerWorkdir,
           workspaces: args.runnerWorkspaces,
+          loadgens: plan.loadgens.flatMap((l) =>
+            l.tool ? [{ tool: l.tool.name, versionArgs: l.tool.versionArgs, ...(l.bundled ? { bundled: l.bundled } : {}) }] : [],
+          ),
         },
         { parent: this },
       );

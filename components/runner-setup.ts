@@ -1,10 +1,11 @@
 /**
- * `RunnerSetup`: configures a remote runner host with Ansible (`playbooks/setup-runner.yml`): Node, k6 (pinned), the
- * runner bundle and exactly the npm workspaces of the enabled plugins (their "extras"), lock-backed.
+ * `RunnerSetup`: configures a remote runner host with Ansible (`playbooks/setup-runner.yml`): Node, the load
+ * generator (the bundled static binary copied from the controller, or a check of the user's own tool), the runner
+ * bundle and exactly the npm workspaces of the enabled plugins (their "extras"), lock-backed.
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { ansibleRunnerSetup } from "../plan/commands.ts";
+import { ansibleRunnerSetup, type RunnerLoadgen } from "../plan/commands.ts";
 
 /** Inputs of {@link RunnerSetup}. */
 export interface RunnerSetupArgs {
@@ -15,6 +16,8 @@ export interface RunnerSetupArgs {
   readonly workdir: string;
   /** npm workspaces to install on the runner (sorted union of the enabled plugins' extras). */
   readonly workspaces: readonly string[];
+  /** The load generators the campaign drives. */
+  readonly loadgens: readonly RunnerLoadgen[];
 }
 
 /** Runner host configuration through Ansible. */
@@ -32,10 +35,11 @@ export class RunnerSetup extends pulumi.ComponentResource {
             port: args.port,
             workdir: args.workdir,
             workspaces: args.workspaces,
+            loadgens: args.loadgens,
           }),
         ),
         environment: { PEVA_SSH_PRIVATE_KEY: pulumi.secret(args.privateKey) },
-        triggers: [args.workspaces.join(",")],
+        triggers: [args.workspaces.join(","), JSON.stringify(args.loadgens)],
       },
       { parent: this },
     );

@@ -1,6 +1,6 @@
 /**
  * `ToolchainProbe`: a dynamic resource that finds the tools the runner host needs on PATH and records their
- * versions (so every campaign knows exactly which k6 / Prometheus produced its numbers). A missing tool fails
+ * versions (so every campaign knows exactly which load generator / Prometheus produced its numbers). A missing tool fails
  * `pulumi up` with the command that installs it.
  */
 import * as pulumi from "@pulumi/pulumi";

@@ -1,6 +1,7 @@
 /**
  * The plugins the stack config may name, from the plugin registry (in-tree workspaces, installed packages,
- * `PEVA_LAB_PLUGIN_DIR`). Workload plugins are loaded to obtain their settings schemas; nothing else is loaded.
+ * `PEVA_LAB_PLUGIN_DIR`). Workload and load-generator plugins are loaded to obtain their settings schemas (a
+ * workload's `loadgen` block is checked by the generator it names); nothing else is loaded.
  */
 import { PLUGIN_TYPES, PluginRegistry, resolveExtras, type PluginInfo } from "@peva-lab/core";
 import type { z } from "zod";
@@ -20,12 +21,12 @@ export async function inTreePluginCatalog(root = process.cwd()): Promise<PluginC
   const infos: PluginInfo[] = PLUGIN_TYPES.flatMap((t) => registry.list(t));
   const plugins: PluginConfigInfo[] = [];
   for (const info of infos) {
-    if (info.type === "workload") {
-      const plugin = await registry.get("workload", info.name);
+    if (info.type === "workload" || info.type === "loadgen") {
+      const plugin = await registry.get(info.type, info.name);
       const schema = plugin.configSchema as z.ZodType | undefined;
-      plugins.push(schema ? { name: info.name, settingsSchema: schema } : { name: info.name });
+      plugins.push(schema ? { name: info.name, type: info.type, settingsSchema: schema } : { name: info.name, type: info.type });
     } else {
-      plugins.push({ name: info.name });
+      plugins.push({ name: info.name, type: info.type });
     }
   }
   return {

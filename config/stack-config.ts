@@ -20,7 +20,7 @@ const port = z.number().int().min(1).max(65535);
 const multipassVm = z
   .object({
     name: hostName.describe("VM name, e.g. `peva-runner`."),
-    role: z.enum(["runner", "k3s"]).describe("`runner` runs k6 and the campaign; `k3s` runs k3s + OpenFaaS + Prometheus."),
+    role: z.enum(["runner", "k3s"]).describe("`runner` runs the load generator and the campaign; `k3s` runs k3s + OpenFaaS + Prometheus."),
     cpus: z.number().int().min(1).max(64).default(2).describe("Virtual CPUs."),
     memoryGb: z.number().int().min(1).max(256).default(4).describe("Memory in GiB."),
     diskGb: z.number().int().min(5).max(2048).default(10).describe("Disk in GiB."),

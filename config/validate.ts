@@ -9,9 +9,14 @@ import { buildStackConfigSchema, CONFIG_NAMESPACE, SECRET_KEYS, type StackConfig
 export interface PluginConfigInfo {
   /** Plugin name, e.g. `peva-faas`. */
   readonly name: string;
+  /** Plugin type, e.g. `workload`, `loadgen`; unset means a type whose settings the stack config never carries. */
+  readonly type?: string;
   /** The plugin's settings schema, when it has one. */
   readonly settingsSchema?: z.ZodType;
 }
+
+/** Keys of a workload's `loadgen` block that the workload reads itself; the rest belong to the generator. */
+const WORKLOAD_LOADGEN_KEYS = new Set(["type", "request_timeout"]);
 
 /** Result of {@link validateStackConfig}. */
 export type StackConfigResult =
@@ -61,10 +66,33 @@ export function validateStackConfig(
       if (!settingsSchema || !workload || typeof workload !== "object") continue;
       const settings = settingsSchema.safeParse((workload as { settings?: unknown }).settings ?? {});
       if (!settings.success) errors.push(...formatIssues(settings.error.issues, ["workloads", name, "settings"]));
+      else errors.push(...loadgenErrors(settings.data, ["workloads", name, "settings", "loadgen"], plugins));
     }
   }
   if (!parsed.success || errors.length > 0) return { ok: false, errors };
   return { ok: true, config: parsed.data, secretKeys: secrets };
+}
+
+/**
+ * A workload's `loadgen` block names a `loadgen` plugin (`type`); the generator's own keys are checked by that
+ * plugin's schema here, so a typo in them fails before any resource exists, as every other setting does.
+ */
+function loadgenErrors(settings: unknown, path: readonly PropertyKey[], plugins: readonly PluginConfigInfo[]): string[] {
+  if (settings === null || typeof settings !== "object") return [];
+  const block = (settings as Record<string, unknown>)["loadgen"];
+  if (block === null || typeof block !== "object") return [];
+  const type = (block as Record<string, unknown>)["type"];
+  if (typeof type !== "string") return [];
+  const generators = plugins.filter((p) => p.type === "loadgen");
+  const generator = generators.find((p) => p.name === type);
+  if (!generator) {
+    const known = generators.map((p) => p.name).sort().join(", ") || "(none)";
+    return [`${CONFIG_NAMESPACE}:${dotted([...path, "type"])}: unknown load generator '${type}'; known load generators: ${known}`];
+  }
+  if (!generator.settingsSchema) return [];
+  const own = Object.fromEntries(Object.entries(block).filter(([k]) => !WORKLOAD_LOADGEN_KEYS.has(k)));
+  const parsed = generator.settingsSchema.safeParse(own);
+  return parsed.success ? [] : formatIssues(parsed.error.issues, path);
 }
 
 /** Parses a Pulumi config value: JSON (objects, arrays, numbers, booleans) when it parses, else the plain string. */

@@ -7,8 +7,20 @@
 /** Pinned versions of what the remote setup installs. */
 export const PINNED = {
   helm: "v3.15.4",
-  k6: "1.8.1",
 } as const;
+
+/**
+ * The load generator runner setup installs: a bundled static binary copied from the controller (vegeta), or a
+ * tool the user installed on the runner (k6), which setup only checks.
+ */
+export interface RunnerLoadgen {
+  /** Executable name on the runner. */
+  readonly tool: string;
+  /** Arguments that print its version. */
+  readonly versionArgs: readonly string[];
+  /** Bundled generators: the controller path of the binary to copy, and the version it must report. */
+  readonly bundled?: { readonly controllerBinary: string; readonly version: string };
+}
 
 /** `multipass launch` for one VM, printing `multipass info` JSON so the address becomes an output. */
 export function multipassLaunch(name: string, vm: { cpus: number; memoryGb: number; diskGb: number; image: string }): string {
@@ -194,11 +206,17 @@ export function ansibleRunnerSetup(opts: {
   port: number;
   workdir: string;
   workspaces: readonly string[];
+  loadgens: readonly RunnerLoadgen[];
 }): string {
   const extraVars = JSON.stringify({
     peva_workdir: opts.workdir,
     peva_workspaces: [...opts.workspaces],
-    peva_k6_version: PINNED.k6,
+    peva_loadgens: opts.loadgens.map((l) => ({
+      tool: l.tool,
+      version_args: [...l.versionArgs],
+      binary: l.bundled?.controllerBinary ?? "",
+      version: l.bundled?.version ?? "",
+    })),
   });
   return [
     "set -eu",

@@ -14,7 +14,7 @@ export type Connection =
 export interface HostPlan {
   /** Inventory name, also used in output paths (`<output>/<run>/<host>/…`). */
   readonly name: string;
-  /** `runner` runs k6 and the campaign; `k3s` runs the platform. On the local stack one host plays both. */
+  /** `runner` runs the load generator and the campaign; `k3s` runs the platform. On the local stack one host plays both. */
   readonly roles: readonly ("runner" | "k3s")[];
   /** How to reach it. For Multipass VMs the address is only known after creation. */
   readonly connection: Connection;
@@ -32,6 +32,19 @@ export interface ToolRequirement {
   readonly neededBy: string;
 }
 
+/** The load generator a workload drives (a `loadgen` plugin) and how its tool reaches the runner host. */
+export interface LoadgenPlan {
+  /** The plugin name (`vegeta`, `k6`, …), as `settings.loadgen.type` names it. */
+  readonly plugin: string;
+  /** The tool on the runner's PATH, when the plan knows it. */
+  readonly tool?: ToolRequirement;
+  /**
+   * Bundled generators only: the controller-side static binary (relative to the project) that runner setup copies
+   * to remote runner hosts, and the version string it must report. Absent for a tool the user installs (k6).
+   */
+  readonly bundled?: { readonly controllerBinary: string; readonly version: string };
+}
+
 /** The whole lab, as decided from the config. */
 export interface LabPlan {
   readonly stack: string;
@@ -47,14 +60,29 @@ export interface LabPlan {
   readonly runnerTools: readonly ToolRequirement[];
   /** Names of enabled workloads, sorted. */
   readonly enabledWorkloads: readonly string[];
+  /** The load generators the enabled workloads drive, sorted by plugin name. */
+  readonly loadgens: readonly LoadgenPlan[];
+  /** Plugins whose code the runner host needs: the enabled workloads and their load generators, sorted. */
+  readonly runnerPlugins: readonly string[];
 }
 
 /** The local stack's single host. */
 export const LOCAL_HOST_NAME = "localhost";
 
+/** The bundled load generator (MIT), built by the bootstrap; k6 (AGPL-3.0) is only ever the user's own install. */
+export const DEFAULT_LOADGEN = "vegeta";
+
+/** What the plan knows of each in-tree load generator's tool. */
+const LOADGEN_TOOLS: Readonly<Record<string, Omit<LoadgenPlan, "plugin">>> = {
+  vegeta: {
+    tool: { name: "vegeta", versionArgs: ["-version"], neededBy: "the load generator (plugin vegeta)" },
+    bundled: { controllerBinary: ".tools/bin/vegeta", version: "v12.13.0" },
+  },
+  k6: { tool: { name: "k6", versionArgs: ["version"], neededBy: "the load generator (plugin k6; install k6 yourself)" } },
+};
+
 const TOOLS: Readonly<Record<string, ToolRequirement>> = {
   node: { name: "node", versionArgs: ["--version"], neededBy: "the campaign runner" },
-  k6: { name: "k6", versionArgs: ["version"], neededBy: "the peva-faas workload (load generation)" },
   prometheus: { name: "prometheus", versionArgs: ["--version"], neededBy: "the local platform (metrics)" },
   "prometheus-node-exporter": {
     name: "prometheus-node-exporter",
@@ -69,8 +97,9 @@ export function planLab(stack: string, config: StackConfig): LabPlan {
     .filter(([, w]) => w.enabled)
     .map(([name]) => name)
     .sort();
+  const loadgens = loadgensOf(config, enabledWorkloads);
   const runnerTools: ToolRequirement[] = [TOOLS.node!];
-  if (enabledWorkloads.includes("peva-faas")) runnerTools.push(TOOLS.k6!);
+  for (const l of loadgens) if (l.tool) runnerTools.push(l.tool);
   if (config.platform.type === "local") runnerTools.push(TOOLS.prometheus!, TOOLS["prometheus-node-exporter"]!);
   const outputRoot = `${trimSlash(config.output.dir)}/${stack}`;
 
@@ -85,6 +114,8 @@ export function planLab(stack: string, config: StackConfig): LabPlan {
       outputRoot,
       runnerTools,
       enabledWorkloads,
+      loadgens,
+      runnerPlugins: [...enabledWorkloads, ...loadgens.map((l) => l.plugin)].sort(),
     };
   }
   const hosts: HostPlan[] =
@@ -112,7 +143,24 @@ export function planLab(stack: string, config: StackConfig): LabPlan {
     outputRoot,
     runnerTools,
     enabledWorkloads,
+    loadgens,
+    runnerPlugins: [...enabledWorkloads, ...loadgens.map((l) => l.plugin)].sort(),
   };
+}
+
+/**
+ * The generators of the enabled workloads: `settings.loadgen.type` of each (the workload validated it), the
+ * bundled generator when a workload that drives load (peva-faas) leaves it unset.
+ */
+function loadgensOf(config: StackConfig, enabledWorkloads: readonly string[]): LoadgenPlan[] {
+  const names = new Set<string>();
+  for (const name of enabledWorkloads) {
+    const loadgen = config.workloads[name]?.settings["loadgen"];
+    const type = loadgen !== null && typeof loadgen === "object" ? (loadgen as Record<string, unknown>)["type"] : undefined;
+    if (typeof type === "string") names.add(type);
+    else if (name === "peva-faas") names.add(DEFAULT_LOADGEN);
+  }
+  return [...names].sort().map((plugin) => ({ plugin, ...LOADGEN_TOOLS[plugin] }));
 }
 
 function trimSlash(p: string): string {

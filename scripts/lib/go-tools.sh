@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Go-based tools (Pulumi CLI + Node.js language host, the command provider, k6)
+# Builds the Go-based tools (Pulumi CLI + Node.js language host, the command provider, vegeta)
 # from the Go module proxy at pinned versions. Sourced by scripts/bootstrap; every function
 # is idempotent: it returns at once when the pinned binary is already in place.
 # Recipes: shared/reference/offline-toolchain.md §4.
@@ -10,14 +10,15 @@
 PULUMI_VERSION=3.259.0
 COMMAND_VERSION=1.2.1
 COMMAND_COMMIT=7f3eb6f3b77cd0fa3895ba437a695dd393f7dd25
-K6_MODULE=go.k6.io/k6
-K6_VERSION=1.8.1
+# The bundled load generator. vegeta is MIT-licensed; k6 (AGPL-3.0) is never built, downloaded or bundled.
+VEGETA_MODULE=github.com/tsenart/vegeta/v12
+VEGETA_VERSION=12.13.0
 
 go_env() {
   export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
   # The checksum database does not know every pseudo-version the wrapper resolves; the proxy is trusted
   # for these three module families only.
-  export GONOSUMDB="github.com/pulumi,go.k6.io"
+  export GONOSUMDB="github.com/pulumi"
 }
 
 # binary_version <path> <args...>: prints the first line of the binary's version output, or nothing.
@@ -61,12 +62,16 @@ build_command_provider() {
     "github.com/pulumi/pulumi-command/provider/cmd/pulumi-resource-command@$COMMAND_COMMIT"
 }
 
-build_k6() {
+# vegeta_version <path>: the version a vegeta binary reports ("Version: v12.13.0" on its first line), or nothing.
+vegeta_version() { [ -x "$1" ] && "$1" -version 2>/dev/null | sed -n 's/^Version: *//p' | head -n1; }
+
+build_vegeta() {
   local out="$1"
-  case "$(binary_version "$out/k6" version)" in *"v$K6_VERSION"*) return 0 ;; esac
+  [ "$(vegeta_version "$out/vegeta")" = "v$VEGETA_VERSION" ] && return 0
   go_env
   mkdir -p "$out"
-  GOBIN="$out" go install -trimpath "$K6_MODULE@v$K6_VERSION"
+  # The release sets main.Version at link time; without it `vegeta -version` prints nothing useful.
+  GOBIN="$out" go install -trimpath -ldflags "-s -w -X main.Version=v$VEGETA_VERSION" "$VEGETA_MODULE@v$VEGETA_VERSION"
 }
 
 # build_local_tool <name> <version> <outdir>: builds peva-lab's own Go module tools/<name> (offline substitutes

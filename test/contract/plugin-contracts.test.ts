@@ -31,9 +31,9 @@ import {
   type HostSpec,
   type HostTransport,
   type IcebergCatalogConfig,
-  type LoadResult,
-  type LoadRunPaths,
-  type LoadScenario,
+  type GeneratorIdentity,
+  type LoadRequest,
+  type LoadRun,
   type MetricQuery,
   type MetricSeries,
   type PlatformEndpoints,
@@ -86,7 +86,7 @@ describe("plugin contracts", () => {
       workload: { properties: [], methods: ["preflight", "plan"] },
       platform: { properties: [], methods: ["endpoints", "queriesFile"] },
       provisioner: { properties: [], methods: ["hosts", "transport"] },
-      loadgen: { properties: [], methods: ["buildScript", "command", "parseSummary"] },
+      loadgen: { properties: [], methods: ["probe", "start"] },
       telemetry: { properties: [], methods: ["query"] },
       memory: { properties: [], methods: ["has", "record", "checkpoint"] },
       policy: { properties: [], methods: ["decide"] },
@@ -129,9 +129,9 @@ describe("plugin contracts", () => {
     expectTypeOf<PlatformPlugin["queriesFile"]>().toEqualTypeOf<() => string>();
     expectTypeOf<ProvisionerPlugin["hosts"]>().toEqualTypeOf<() => readonly HostSpec[]>();
     expectTypeOf<ProvisionerPlugin["transport"]>().toEqualTypeOf<() => HostTransport>();
-    expectTypeOf<LoadgenPlugin["buildScript"]>().toEqualTypeOf<(scenario: LoadScenario) => string>();
-    expectTypeOf<LoadgenPlugin["command"]>().toEqualTypeOf<(paths: LoadRunPaths) => readonly string[]>();
-    expectTypeOf<LoadgenPlugin["parseSummary"]>().toEqualTypeOf<(summary: unknown, scenario: LoadScenario) => readonly LoadResult[]>();
+    expectTypeOf<LoadgenPlugin["type"]>().toEqualTypeOf<"loadgen">();
+    expectTypeOf<LoadgenPlugin["probe"]>().toEqualTypeOf<(path: readonly string[]) => Promise<GeneratorIdentity>>();
+    expectTypeOf<LoadgenPlugin["start"]>().toEqualTypeOf<(request: LoadRequest) => LoadRun>();
     expectTypeOf<TelemetryPlugin["query"]>().toEqualTypeOf<(request: MetricQuery, signal?: AbortSignal) => Promise<readonly MetricSeries[]>>();
     expectTypeOf<MemoryPlugin["has"]>().toEqualTypeOf<(configId: string) => Promise<boolean>>();
     expectTypeOf<MemoryPlugin["record"]>().toEqualTypeOf<(record: RunRecord) => Promise<void>>();

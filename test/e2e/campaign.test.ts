@@ -1,6 +1,6 @@
 /**
  * Issue 6 end to end, through the real Pulumi CLI on the `local` stack: the embedded platform (gateway,
- * Prometheus, node-exporter), a real campaign with k6, the DuckDB memory, stop and resume, crash recovery,
+ * Prometheus, node-exporter), a real campaign with vegeta, the DuckDB memory, stop and resume, crash recovery,
  * destroy with retrieval, and opt-in cleanup. Each scenario uses its own project copy and state backend.
  */
 import { spawnSync } from "node:child_process";
@@ -85,7 +85,7 @@ describe("campaigns on the local stack", () => {
 
     // The DuckDB memory: all six tables written by a normal run.
     const counts = await tableRowCounts(run.memoryDb);
-    for (const table of ["memory_schema_meta", "run_sessions", "config_catalog", "execution_events", "k6_raw_summaries", "policy_updates"]) {
+    for (const table of ["memory_schema_meta", "run_sessions", "config_catalog", "execution_events", "loadgen_raw_reports", "policy_updates"]) {
       expect(counts[table], table).toBeGreaterThan(0);
     }
     expectNoDuplicates(run.memoryDb, SMALL_CAMPAIGN.iterations);
@@ -101,7 +101,7 @@ describe("campaigns on the local stack", () => {
     const copy = join(project.dir, "output/local/memory/localhost/peva_faas.duckdb");
     expect(await tableRowCounts(copy)).toEqual(counts);
     expect(processesMatching(project.dir)).toEqual([]);
-    expect(processesMatching("k6", "run", project.dir)).toEqual([]);
+    expect(processesMatching("vegeta", "attack", project.dir)).toEqual([]);
     for (const port of ports) expect(await portIsFree(port)).toBe(true);
   });
 
@@ -117,7 +117,7 @@ describe("campaigns on the local stack", () => {
     const stopped = (await stack.outputs())["run"]?.value as RunOutput;
     expect(stopped.status).toBe("stopped");
     expect(runEvents(runDir).at(-1)).toMatchObject({ type: "run_finished", status: "stopped" });
-    expect(processesMatching("k6", "run", project.dir)).toEqual([]);
+    expect(processesMatching("vegeta", "attack", project.dir)).toEqual([]);
     const afterStop = duckdbQuery(stopped.memoryDb, "SELECT count(*) AS n FROM execution_events WHERE skip_reason IS NULL AND iteration > 0");
     expect(Number(afterStop[0]!["n"])).toBeGreaterThanOrEqual(1);
 

@@ -36,8 +36,8 @@ describe("local stack through the Pulumi CLI", () => {
     expect((outputs["run"]?.value as { status: string; counts: { planned: number } }).status).toBe("done");
     expect(outputs["outputRoot"]?.value).toBe("output/local");
     const tools = runner.tools ?? {};
-    expect(Object.keys(tools).sort()).toEqual(["k6", "node", "prometheus", "prometheus-node-exporter"]);
-    expect(tools["k6"]?.version).toMatch(/v1\.8\.1/);
+    expect(Object.keys(tools).sort()).toEqual(["node", "prometheus", "prometheus-node-exporter", "vegeta"]);
+    expect(tools["vegeta"]?.version).toMatch(/v12\.13\.0/);
 
     const urns = await stackUrns(stack);
     expect(urns.some((u) => u.includes("command:local:Command"))).toBe(true);

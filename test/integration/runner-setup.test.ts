@@ -1,6 +1,7 @@
 /**
  * The runner-host setup playbook, run by real Ansible against this machine (connection `local`) and over SSH
- * against a host in its own network namespace (test/support/netns-host.ts): it installs k6 and exactly the npm
+ * against a host in its own network namespace (test/support/netns-host.ts): it copies the bundled load generator
+ * (vegeta, a static binary, so hosts without internet work), refuses a wrong one, and installs exactly the npm
  * workspaces of the enabled plugins from the lockfile, so two setups give the same tree and no root-only
  * dependency (Pulumi) reaches a runner.
  */
@@ -18,14 +19,17 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 /** Where the playbook runs: this machine (connection `local`) or a host reached over SSH. */
 type Target = { readonly kind: "local" } | { readonly kind: "ssh"; readonly host: NetnsSshHost };
 
-function runPlaybook(workspaces: readonly string[], target: Target = { kind: "local" }, into = root): string {
+/** The bundled generator as runner setup receives it (plan/lab-plan.ts): the bootstrap's binary, its version. */
+const VEGETA = { tool: "vegeta", version_args: ["-version"], binary: ".tools/bin/vegeta", version: "v12.13.0" };
+
+function runPlaybook(workspaces: readonly string[], target: Target = { kind: "local" }, into = root, loadgens: readonly object[] = [VEGETA]): string {
   const ansible = requireTool("ansible-playbook");
+  requireTool("vegeta");
   const extraVars = {
     peva_workdir: "unused-when-peva_root-is-set",
     peva_root: into,
     peva_workspaces: workspaces,
-    peva_k6_version: "1.8.1",
-    peva_k6_binary: requireTool("k6"),
+    peva_loadgens: loadgens,
     peva_bundle_dir: REPO,
   };
   const connection =
@@ -72,10 +76,10 @@ function installedTree(dir: string): string[] {
 }
 
 describe("runner setup (Ansible, lock-backed extras)", () => {
-  it("installs k6 and only the enabled plugins' extras, and a second setup gives the same tree", () => {
-    const first = runPlaybook(["@peva-lab/peva-faas"]);
+  it("installs the bundled vegeta and only the enabled plugins' extras, and a second setup gives the same tree", () => {
+    const first = runPlaybook(["@peva-lab/peva-faas", "@peva-lab/loadgen-vegeta"]);
     expect(first).toMatch(/failed=0/);
-    expect(execFileSync(join(root, "bin/k6"), ["version"], { encoding: "utf8" })).toContain("v1.8.1");
+    expect(execFileSync(join(root, "bin/vegeta"), ["-version"], { encoding: "utf8" })).toContain("Version: v12.13.0");
     const bundle = join(root, "bundle");
     const tree = installedTree(bundle);
     expect(tree.some((p) => p.startsWith("@duckdb/node-api@"))).toBe(true);
@@ -84,9 +88,30 @@ describe("runner setup (Ansible, lock-backed extras)", () => {
     expect(tree.filter((p) => p.startsWith("@pulumi/"))).toEqual([]);
     expect(tree.filter((p) => p.startsWith("figlet@"))).toEqual([]);
 
-    const second = runPlaybook(["@peva-lab/peva-faas"]);
+    const second = runPlaybook(["@peva-lab/peva-faas", "@peva-lab/loadgen-vegeta"]);
     expect(second).toMatch(/failed=0/);
     expect(installedTree(bundle)).toEqual(tree);
+  });
+
+  it("refuses a bundled generator that reports another version, and a user-installed tool that is missing", () => {
+    const wrongVersion = mkdtempSync(join(tmpdir(), "peva-runner-wrong-"));
+    const missing = mkdtempSync(join(tmpdir(), "peva-runner-missing-"));
+    try {
+      const run = (into: string, loadgens: readonly object[]): string => {
+        try {
+          runPlaybook([], { kind: "local" }, into, loadgens);
+        } catch (e) {
+          return String((e as { stdout?: unknown }).stdout ?? e);
+        }
+        throw new Error("the playbook succeeded");
+      };
+      expect(run(wrongVersion, [{ ...VEGETA, version: "v99.0.0" }])).toMatch(/Check the bundled load generator's version[\s\S]*failed=1/);
+      // No k6 exists on this machine (AGPL-3.0: never installed by peva-lab), so the check must fail, naming it.
+      expect(run(missing, [{ tool: "k6", version_args: ["version"], binary: "", version: "" }])).toMatch(/Check that a user-installed load generator is on PATH[\s\S]*k6/);
+    } finally {
+      rmSync(wrongVersion, { recursive: true, force: true });
+      rmSync(missing, { recursive: true, force: true });
+    }
   });
 
   it("sets up a host reached over SSH (its own network namespace) the same way", async () => {
@@ -96,7 +121,7 @@ describe("runner setup (Ansible, lock-backed extras)", () => {
       const out = runPlaybook(["@peva-lab/compute-duckdb"], { kind: "ssh", host }, remoteRoot);
       const recap = out.split("\n").find((line) => line.startsWith(host.address));
       expect(recap).toMatch(/unreachable=0\s+failed=0/);
-      expect(execFileSync(join(remoteRoot, "bin/k6"), ["version"], { encoding: "utf8" })).toContain("v1.8.1");
+      expect(execFileSync(join(remoteRoot, "bin/vegeta"), ["-version"], { encoding: "utf8" })).toContain("Version: v12.13.0");
       const tree = installedTree(join(remoteRoot, "bundle"));
       expect(tree.some((p) => p.startsWith("@duckdb/node-api@"))).toBe(true);
       expect(tree.filter((p) => p.startsWith("apache-arrow@"))).toEqual([]); // peva-faas's extra, not enabled here

@@ -21,14 +21,32 @@ describe("planLab", () => {
     expect(plan.hosts).toEqual([{ name: "localhost", roles: ["runner", "k3s"], connection: { kind: "local" } }]);
     expect(plan.outputRoot).toBe("out/local");
     expect(plan.runnerWorkdir).toBe("out/local/workdir");
-    expect(plan.runnerTools.map((t) => t.name)).toEqual(["node", "k6", "prometheus", "prometheus-node-exporter"]);
+    expect(plan.runnerTools.map((t) => t.name)).toEqual(["node", "vegeta", "prometheus", "prometheus-node-exporter"]);
     expect(plan.enabledWorkloads).toEqual(["peva-faas"]);
+    // The bundled generator by default: its plugin ships to the runner, its binary comes from the bootstrap.
+    expect(plan.runnerPlugins).toEqual(["peva-faas", "vegeta"]);
+    expect(plan.loadgens).toEqual([
+      {
+        plugin: "vegeta",
+        tool: { name: "vegeta", versionArgs: ["-version"], neededBy: "the load generator (plugin vegeta)" },
+        bundled: { controllerBinary: ".tools/bin/vegeta", version: "v12.13.0" },
+      },
+    ]);
   });
 
-  it("a disabled workload needs no k6", () => {
+  it("k6 only when the workload selects it, and never as a bundled binary", () => {
+    const plan = planLab("local", config({ workloads: { "peva-faas": { settings: { loadgen: { type: "k6" } } } } }));
+    expect(plan.runnerTools.map((t) => t.name)).toEqual(["node", "k6", "prometheus", "prometheus-node-exporter"]);
+    expect(plan.loadgens).toHaveLength(1);
+    expect(plan.loadgens[0]).toMatchObject({ plugin: "k6" });
+    expect(plan.loadgens[0]?.bundled).toBeUndefined();
+  });
+
+  it("a disabled workload needs no load generator", () => {
     const plan = planLab("local", config({ workloads: { "peva-faas": { enabled: false } } }));
     expect(plan.enabledWorkloads).toEqual([]);
-    expect(plan.runnerTools.map((t) => t.name)).not.toContain("k6");
+    expect(plan.loadgens).toEqual([]);
+    expect(plan.runnerTools.map((t) => t.name)).toEqual(["node", "prometheus", "prometheus-node-exporter"]);
   });
 
   it("ssh: hosts keep their addresses, the runner role decides the runner", () => {
@@ -74,8 +92,17 @@ describe("commands", () => {
   });
 
   it("hands the runner the sorted extras as an Ansible extra-var, never the key", () => {
-    const cmd = ansibleRunnerSetup({ playbook: "playbooks/setup-runner.yml", host: "10.0.0.1", user: "ubuntu", port: 22, workdir: ".peva-lab", workspaces: ["@peva-lab/peva-faas"] });
+    const cmd = ansibleRunnerSetup({
+      playbook: "playbooks/setup-runner.yml",
+      host: "10.0.0.1",
+      user: "ubuntu",
+      port: 22,
+      workdir: ".peva-lab",
+      workspaces: ["@peva-lab/peva-faas"],
+      loadgens: [{ tool: "vegeta", versionArgs: ["-version"], bundled: { controllerBinary: ".tools/bin/vegeta", version: "v12.13.0" } }],
+    });
     expect(cmd).toContain('"peva_workspaces":["@peva-lab/peva-faas"]');
+    expect(cmd).toContain('"peva_loadgens":[{"tool":"vegeta","version_args":["-version"],"binary":".tools/bin/vegeta","version":"v12.13.0"}]');
     expect(cmd).toContain('--private-key "$tmp/key"');
     expect(cmd).toContain('"$PEVA_SSH_PRIVATE_KEY"');
   });

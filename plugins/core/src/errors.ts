@@ -203,6 +203,40 @@ export class UnsafeCleanupPathError extends PluginError {
   }
 }
 
+/**
+ * `Load generator '{name}' is unavailable: {reason}. Fix: {fix}` — the tool is not on PATH, does not run, or is
+ * not the version the plugin drives. Raised by `LoadgenPlugin.probe` before any load.
+ */
+export class LoadgenUnavailableError extends PluginError {
+  override name = "LoadgenUnavailableError";
+  readonly generator: string;
+  readonly reason: string;
+  readonly fix: string;
+  constructor(generator: string, reason: string, fix: string) {
+    super(`Load generator '${generator}' is unavailable: ${reason}. Fix: ${fix}`);
+    this.generator = generator;
+    this.reason = reason;
+    this.fix = fix;
+  }
+}
+
+/**
+ * `Load generator '{name}' failed: {reason} (log: {logPath})` — the tool exited abnormally or its output could not
+ * be read; `reason` carries the exit code or signal and the tail of its stderr.
+ */
+export class LoadgenFailedError extends PluginError {
+  override name = "LoadgenFailedError";
+  readonly generator: string;
+  readonly reason: string;
+  readonly logPath: string;
+  constructor(generator: string, reason: string, logPath: string, cause?: unknown) {
+    super(`Load generator '${generator}' failed: ${reason} (log: ${logPath})`, { cause });
+    this.generator = generator;
+    this.reason = reason;
+    this.logPath = logPath;
+  }
+}
+
 /** The message of an unknown thrown value, for embedding in another message. */
 export function describeCause(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);

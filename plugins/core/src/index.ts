@@ -13,6 +13,7 @@ export * from "./contracts/workload.ts";
 export * from "./contracts/platform.ts";
 export * from "./contracts/provisioner.ts";
 export * from "./contracts/loadgen.ts";
+export * from "./contracts/loadgen-check.ts";
 export * from "./contracts/telemetry.ts";
 export * from "./contracts/memory.ts";
 export * from "./contracts/policy.ts";

@@ -7,7 +7,7 @@ import { delimiter, dirname, join } from "node:path";
 import { MissingRequirementError, type MissingRequirement } from "./errors.ts";
 import { installCommand, renderCommand } from "./extras.ts";
 
-/** The command that installs the lab's tools (k6, Prometheus, …). */
+/** The command that installs the lab's tools (vegeta, Prometheus, …). */
 export const TOOL_INSTALL_COMMAND = "scripts/bootstrap";
 
 /** Where and what to check. */

@@ -10,18 +10,20 @@ import { planCampaign } from "./plan/plan.ts";
 /** Settings schema of the workload (strict: unknown keys are errors). */
 export const pevaFaasSettingsSchema = WorkloadConfigObjectSchema.superRefine(checkCrossFields);
 
-/** PEVA-FAAS: every combination of functions × request rates, open-loop k6 load, overload detection. */
+/**
+ * PEVA-FAAS: every combination of functions × request rates, open-loop load from the configured `loadgen` plugin
+ * (vegeta by default; the generator plugin declares and checks its own tool), overload detection.
+ */
 export default class PevaFaasWorkload extends WorkloadPlugin<WorkloadConfigObject> {
   readonly name = "peva-faas";
   readonly version = "0.1.0";
   readonly apiVersion = "1.0";
-  override readonly description = "PEVA-FAAS campaigns: functions × request rates with k6, Prometheus metrics, overload detection, DuckDB memory";
+  override readonly description = "PEVA-FAAS campaigns: functions × request rates, open-loop load, Prometheus metrics, overload detection, DuckDB memory";
   override readonly requiredExtras = ["@duckdb/node-api", "apache-arrow"] as const;
-  override readonly requiredTools = ["k6"] as const;
   override readonly configSchema = pevaFaasSettingsSchema;
 
   async preflight(context: PreflightContext): Promise<PreflightReport> {
-    return checkRequirements({ extras: this.requiredExtras, tools: this.requiredTools }, context);
+    return checkRequirements({ extras: this.requiredExtras, tools: [] }, context);
   }
 
   plan(config: WorkloadConfigObject): WorkloadPlan {

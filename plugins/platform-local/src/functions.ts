@@ -36,7 +36,7 @@ export const DEFAULT_BODIES: Readonly<Record<FunctionName, string>> = {
  *
  * The defaults were measured on a 2-vCPU Xeon (see README, "Capacity"): each costs roughly 8–12 ms of CPU per request
  * with the default body, so a function with 4 replicas saturates around 100–200 req/s on 2 cores once the gateway,
- * k6 and Prometheus take their share. Set 1 for the bare operation.
+ * the load generator and Prometheus take their share. Set 1 for the bare operation.
  */
 export const DEFAULT_ITERATIONS: Readonly<Record<FunctionName, number>> = {
   figlet: 150,

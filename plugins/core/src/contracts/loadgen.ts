@@ -1,42 +1,222 @@
-/** Contract of `loadgen` plugins: the load generator (k6) — script text, command line, summary parsing. */
+/**
+ * Contract of `loadgen` plugins: an open-loop load generator with process control.
+ *
+ * The caller hands over per-function targets (URL, method, body, headers, rate) for one load window of a fixed
+ * duration; the generator starts sending at once, can be stopped at any moment, and reports per function what it
+ * sent and what came back, plus the raw report of the tool it drives. Units are part of the names: latencies are
+ * integer nanoseconds (`…Ns`, as vegeta and the DFaaS sampler report them), times are epoch seconds, rates are
+ * requests per second.
+ *
+ * Definitions every generator follows, so results from different generators mean the same:
+ * - **success**: an HTTP response with status 200–399 (vegeta's and the DFaaS sampler's rule);
+ * - **failure causes**: `http` (a response outside 200–399), `timeout` (no response within the request
+ *   timeout), `connection` (refused, reset, or any other transport error);
+ * - **dropped**: requests the schedule asked for that the generator did not send, `rate × load seconds − sent`,
+ *   never negative, where load seconds are the configured duration (or the time until a stop);
+ * - **load window**: from the first request sent to the last response received, over all functions; a run with
+ *   no loaded function reports the idle wait instead;
+ * - a function at rate 0 is not loaded and reports {@link idleFunctionStats}: success 1, latency 0 (the legacy
+ *   semantics of both upstreams).
+ */
 import { Plugin } from "./plugin.ts";
 
-/** One function under load in a scenario. */
+/** One function under load. */
 export interface LoadTarget {
+  /** The function's name (as deployed); results are keyed by it. */
   readonly functionName: string;
+  /** Absolute http(s) URL of the function. */
   readonly url: string;
-  /** Requests per second; 0 means no load for this function. */
-  readonly rate: number;
+  /** HTTP method, upper case. */
+  readonly method: string;
+  /** Request body, sent verbatim (UTF-8). */
   readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Requests per second, a whole number ≥ 0; 0 means the function is not loaded. */
+  readonly rate: number;
 }
 
-/** A load scenario: every target at its rate for a fixed duration. */
-export interface LoadScenario {
-  readonly durationSeconds: number;
+/** One load window: every target at its rate for the same duration. */
+export interface LoadRequest {
   readonly targets: readonly LoadTarget[];
+  /** Length of the load window, seconds (> 0). */
+  readonly durationSeconds: number;
+  /** Per-request timeout, seconds (> 0): a request without a response by then is a `timeout` failure. */
+  readonly requestTimeoutSeconds: number;
+  /** A directory the generator owns for this run (raw outputs, logs); it exists and is empty. */
+  readonly workDir: string;
+  /**
+   * The environment of the generator's child processes. Callers pass only what the tool needs (PATH, HOME,
+   * locale), never the controller's secrets.
+   */
+  readonly env: Readonly<Record<string, string>>;
 }
 
-/** Files of one load run. */
-export interface LoadRunPaths {
-  readonly script: string;
-  readonly summary: string;
+/** Latency figures of a set of responses, integer nanoseconds; `NaN` when the set is empty. */
+export interface LatencyStats {
+  readonly meanNs: number;
+  readonly p50Ns: number;
+  readonly p90Ns: number;
+  readonly p95Ns: number;
+  readonly p99Ns: number;
+  readonly maxNs: number;
 }
 
-/** What the load generator measured for one function. */
-export interface LoadResult {
+/** Why requests failed, as counts. */
+export interface FailureCounts {
+  /** Responses with a status outside 200–399. */
+  readonly http: number;
+  /** No response within the request timeout. */
+  readonly timeout: number;
+  /** Transport errors: refused, reset, DNS, TLS, … */
+  readonly connection: number;
+}
+
+/** What the generator measured for one function. */
+export interface FunctionLoadStats {
   readonly functionName: string;
-  readonly successRate: number;
-  readonly medianLatencyMs: number;
+  /** The target rate, requests per second. */
+  readonly targetRate: number;
+  /** Requests sent. */
   readonly requests: number;
+  /** Responses by HTTP status code (`"200"`, `"429"`, …); requests without a response are counted under `"0"`. */
+  readonly statusCodes: Readonly<Record<string, number>>;
+  /** Responses with status 200–399. */
+  readonly successes: number;
+  readonly failures: FailureCounts;
+  /** `successes / (requests + dropped)`: a request the generator could not send counts against success. 1 when idle. */
+  readonly successRate: number;
+  /**
+   * Requests sent / load seconds, requests per second; load seconds are the configured duration, or the time until
+   * a stop. `achievedRate / targetRate` is the generator's fidelity.
+   */
+  readonly achievedRate: number;
+  /** Requests the schedule asked for but the generator did not send (never negative). */
+  readonly dropped: number;
+  /** Latency of every request (failures included, with the time they took). */
+  readonly latencyAll: LatencyStats;
+  /** Latency of the successful requests only: overload's fast 429s do not pull this mean down. */
+  readonly latencySuccess: LatencyStats;
+  /** Response bytes received. */
+  readonly bytesIn: number;
+  /** Request bytes sent. */
+  readonly bytesOut: number;
 }
 
-/** A load generator, k6-style: produce a script, a command, and parse the summary. All pure. */
+/** Which generator produced a result, and its settings that change what a measurement means. */
+export interface GeneratorIdentity {
+  /** The plugin name, e.g. `vegeta`. */
+  readonly name: string;
+  /** The version of the tool it drives, as the tool reports it, e.g. `v12.13.0`. */
+  readonly version: string;
+  /** The generator's settings that shape the load (timeouts, worker caps, keep-alive, …), canonical values. */
+  readonly settings: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** How a load run ended. `stopped`: {@link LoadRun.stop} was called; what was sent until then is still reported. */
+export type LoadOutcome = "completed" | "stopped";
+
+/** The result of one load window. */
+export interface LoadRunResult {
+  readonly generator: GeneratorIdentity;
+  readonly outcome: LoadOutcome;
+  /** The load window, epoch seconds: first request sent → last response received. */
+  readonly window: { readonly start: number; readonly end: number };
+  /** One entry per target, in the request's order, idle targets included. */
+  readonly functions: readonly FunctionLoadStats[];
+  /** The tool's own report(s), for the memory; `format` names the layout, e.g. `vegeta-report-json/v12`. */
+  readonly raw: { readonly format: string; readonly document: unknown };
+}
+
+/** A running load window. */
+export interface LoadRun {
+  /**
+   * Settles when every request has been answered or timed out. Resolves with the result, also after a stop;
+   * rejects with `LoadgenFailedError` when the tool fails (its exit, stderr tail and log path in the message).
+   */
+  readonly done: Promise<LoadRunResult>;
+  /** Stops sending now; requests in flight are still awaited and counted. Idempotent. */
+  stop(): void;
+}
+
+/**
+ * A load generator. {@link LoadgenPlugin.probe} finds the tool (and fails with `LoadgenUnavailableError` naming the
+ * fix); {@link LoadgenPlugin.start} runs one load window. Settings come through the plugin's `configSchema`.
+ */
 export abstract class LoadgenPlugin<TConfig = unknown> extends Plugin<TConfig> {
   readonly type = "loadgen" as const;
-  /** The script text for a scenario. */
-  abstract buildScript(scenario: LoadScenario): string;
-  /** The argv that runs a script and writes its summary. */
-  abstract command(paths: LoadRunPaths): readonly string[];
-  /** Per-function results from a parsed summary file. */
-  abstract parseSummary(summary: unknown, scenario: LoadScenario): readonly LoadResult[];
+  /**
+   * Locates the tool on `path` (a list of directories) and reads its version. Resolves with the generator's
+   * identity under the current settings; throws `LoadgenUnavailableError` when the tool is missing or unusable.
+   */
+  abstract probe(path: readonly string[]): Promise<GeneratorIdentity>;
+  /** Starts one load window. Call {@link LoadgenPlugin.probe} first: it fixes which executable runs. */
+  abstract start(request: LoadRequest): LoadRun;
+}
+
+/** The latency figures of an empty set of responses. */
+export const NO_LATENCY: LatencyStats = Object.freeze({
+  meanNs: Number.NaN,
+  p50Ns: Number.NaN,
+  p90Ns: Number.NaN,
+  p95Ns: Number.NaN,
+  p99Ns: Number.NaN,
+  maxNs: Number.NaN,
+});
+
+const ZERO_LATENCY: LatencyStats = Object.freeze({ meanNs: 0, p50Ns: 0, p90Ns: 0, p95Ns: 0, p99Ns: 0, maxNs: 0 });
+
+/** The stats of a function at rate 0: nothing sent, success 1, latency 0 (both upstreams' semantics). */
+export function idleFunctionStats(functionName: string): FunctionLoadStats {
+  return {
+    functionName,
+    targetRate: 0,
+    requests: 0,
+    statusCodes: {},
+    successes: 0,
+    failures: { http: 0, timeout: 0, connection: 0 },
+    successRate: 1,
+    achievedRate: 0,
+    dropped: 0,
+    latencyAll: ZERO_LATENCY,
+    latencySuccess: ZERO_LATENCY,
+    bytesIn: 0,
+    bytesOut: 0,
+  };
+}
+
+/** Requests the schedule asked for and the generator did not send: `round(rate × seconds) − sent`, at least 0. */
+export function droppedRequests(rate: number, loadSeconds: number, sent: number): number {
+  return Math.max(0, Math.round(rate * loadSeconds) - sent);
+}
+
+/** True for a status the contract counts as a success (200–399). */
+export function isSuccessStatus(status: number): boolean {
+  return status >= 200 && status < 400;
+}
+
+/**
+ * The nearest-rank percentile of an ascending array (`q` in 0..1): the smallest value with at least `q` of the
+ * values at or below it. `NaN` for an empty array.
+ */
+export function percentileOfSorted(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  const rank = Math.min(n, Math.max(1, Math.ceil(q * n)));
+  return sorted[rank - 1]!;
+}
+
+/** {@link LatencyStats} of a list of latencies in nanoseconds (sorted in place); the mean is rounded to an integer. */
+export function latencyStatsOf(latenciesNs: Float64Array | number[]): LatencyStats {
+  if (latenciesNs.length === 0) return NO_LATENCY;
+  latenciesNs.sort((a, b) => a - b);
+  let sum = 0;
+  for (let i = 0; i < latenciesNs.length; i++) sum += latenciesNs[i]!;
+  return {
+    meanNs: Math.round(sum / latenciesNs.length),
+    p50Ns: percentileOfSorted(latenciesNs, 0.5),
+    p90Ns: percentileOfSorted(latenciesNs, 0.9),
+    p95Ns: percentileOfSorted(latenciesNs, 0.95),
+    p99Ns: percentileOfSorted(latenciesNs, 0.99),
+    maxNs: latenciesNs[latenciesNs.length - 1]!,
+  };
 }

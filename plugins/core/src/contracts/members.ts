@@ -33,7 +33,7 @@ export const CONTRACT_MEMBERS = {
   workload: { properties: [], methods: ["preflight", "plan"] },
   platform: { properties: [], methods: ["endpoints", "queriesFile"] },
   provisioner: { properties: [], methods: ["hosts", "transport"] },
-  loadgen: { properties: [], methods: ["buildScript", "command", "parseSummary"] },
+  loadgen: { properties: [], methods: ["probe", "start"] },
   telemetry: { properties: [], methods: ["query"] },
   memory: { properties: [], methods: ["has", "record", "checkpoint"] },
   policy: { properties: [], methods: ["decide"] },

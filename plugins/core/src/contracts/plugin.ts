@@ -27,7 +27,7 @@ export abstract class Plugin<TConfig = unknown> {
   readonly dependencies: readonly string[] = [];
   /** npm packages this plugin imports at run time ("extras"): runtime dependencies of its workspace package. */
   readonly requiredExtras: readonly string[] = [];
-  /** Executables this plugin needs on `PATH` (e.g. `k6`). */
+  /** Executables this plugin needs on `PATH` (e.g. `vegeta`). */
   readonly requiredTools: readonly string[] = [];
   /** Schema of the plugin's config; when absent, `configure` stores the raw value. */
   readonly configSchema: z.ZodType<TConfig> | undefined = undefined;

@@ -4,8 +4,9 @@
  * Differences from upstream, on purpose:
  * - every object is strict: unknown keys are **rejected** (upstream defect 17);
  * - Prometheus empty-result retries are bounded by attempts × interval (default 5 × 1 s, not 120 s);
- * - extra blocks for our fixes: `prometheus` (timeouts, retries, window mode), `k6` (VU sizing, request
- *   timeout), cooldown idle floors (defect 20) and a normalised CPU threshold (defect 1).
+ * - extra blocks for our fixes: `prometheus` (timeouts, retries, window mode), `loadgen` (the load-generator
+ *   plugin and its settings), `results` (latency unit), cooldown idle floors (defect 20) and a normalised CPU
+ *   threshold (defect 1).
  *
  * Use {@link parseWorkloadConfig} (in `parse.ts`) rather than this schema directly: it adds the `rates`
  * deprecation handling and formats errors as `<dotted.path>: <message>`.
@@ -163,21 +164,37 @@ export const PrometheusSettingsSchema = z
     path: ["empty_result_attempts"],
   });
 
-/** k6 scenario sizing (our addition; defect 19). */
-export const K6SettingsSchema = z.strictObject({
-  /** Expected request latency used to size `preAllocatedVUs` = ceil(rate × latency × headroom). */
-  expected_latency_ms: z.number().positive().default(250),
-  vus_headroom: z.number().min(1).default(2),
-  max_preallocated_vus: int().min(1).default(1000),
-  /** Upper bound of `maxVUs` per scenario. */
-  max_vus: int().min(1).default(4000),
-  /** Per-request timeout (k6 `timeout` param). */
+/** A plugin name as the registry spells it (`vegeta`, `k6`). */
+const PLUGIN_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/**
+ * The load generator (a `loadgen` plugin) and its settings. `type` names the plugin (`vegeta` is bundled; `k6`
+ * drives a k6 the user installed). `request_timeout` applies to every generator; every other key belongs to the
+ * generator and is validated by its plugin's own schema (at `pulumi preview` and again on the runner).
+ */
+export const LoadgenSettingsSchema = z.looseObject({
+  type: z.string().regex(PLUGIN_NAME, { error: "must be a load-generator plugin name such as vegeta or k6" }).default("vegeta"),
+  /** Per-request timeout: a request without a response by then counts as a `timeout` failure (DFaaS used 30 s). */
   request_timeout: DurationSchema.default("30s"),
-  /** Scenario `gracefulStop`. */
-  graceful_stop: DurationSchema.default("30s"),
-  /** Seconds between SIGINT and SIGKILL when stopping k6. */
-  stop_grace_seconds: z.number().min(0).max(120).default(5),
 });
+
+/** How result files are written. */
+export const ResultsSettingsSchema = z.strictObject({
+  /**
+   * Unit of `medium_latency_function_<f>` in results.csv: `ns` (integer nanoseconds, as the DFaaS sampler writes
+   * it, the default) or `ms` (integer milliseconds truncated, as linux-benchmark-lib writes it).
+   */
+  latency_unit: z.enum(["ns", "ms"]).default("ns"),
+  /** Keep the generator's per-request output files (large: ~100 B per request) instead of deleting them. */
+  keep_generator_files: z.boolean().default(false),
+});
+
+/** Settings that moved into `loadgen` when the load generator became a plugin; naming them is an error. */
+export const MOVED_SETTINGS: Readonly<Record<string, string>> = {
+  k6: "moved to loadgen: {type: k6, expected_latency_ms, vus_headroom, max_preallocated_vus, max_vus, graceful_stop, stop_grace_seconds}; request_timeout is loadgen.request_timeout",
+  k6_outputs: "moved to loadgen: {type: k6, outputs: [...]}",
+  k6_tags: "moved to loadgen: {type: k6, tags: {...}}",
+};
 
 export const GrafanaSchema = z.strictObject({
   enabled: z.boolean().default(false),
@@ -216,12 +233,11 @@ export const WorkloadConfigObjectSchema = z.strictObject({
   /** When unset: `/root/.peva_faas-k6` for root, `/home/<k6_user>/.peva_faas-k6` otherwise. */
   k6_workspace_root: z.string().min(1).optional(),
   k6_log_stream: z.boolean().default(true),
-  k6_outputs: z
-    .array(z.string())
-    .default([])
-    .transform((xs) => xs.map((x) => x.trim()).filter((x) => x.length > 0)),
-  k6_tags: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
-  k6: K6SettingsSchema.prefault({}),
+  k6_outputs: z.unknown().optional(),
+  k6_tags: z.unknown().optional(),
+  k6: z.unknown().optional(),
+  loadgen: LoadgenSettingsSchema.prefault({}),
+  results: ResultsSettingsSchema.prefault({}),
   openfaas_port: port().default(31112),
   prometheus_port: port().default(30411),
   gateway_url: ServiceUrlSchema.default("http://127.0.0.1:31112"),
@@ -253,8 +269,11 @@ export const WorkloadConfigObjectSchema = z.strictObject({
 /** The validated object before derived fields. */
 type WorkloadConfigObject = z.output<typeof WorkloadConfigObjectSchema>;
 
-/** Cross-field validation: unique names, port clashes, max_rate vs strategy, pid regex keys. */
+/** Cross-field validation: moved keys, unique names, port clashes, max_rate vs strategy, pid regex keys. */
 export function checkCrossFields(v: WorkloadConfigObject, ctx: z.RefinementCtx): void {
+  for (const [key, message] of Object.entries(MOVED_SETTINGS)) {
+    if ((v as Record<string, unknown>)[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message });
+  }
   const seen = new Set<string>();
   for (const f of v.functions) {
     if (seen.has(f.name)) {

@@ -4,7 +4,7 @@
  * Why not `DuckDBDataChunk.setColumns`: it takes one JS value per cell (and a `DuckDBListValue` object per list
  * cell), which costs several microseconds per event on bulk ingest. Here numeric columns live in typed arrays and
  * are copied into the chunk's vectors with one native call per vector; only VARCHAR cells cost a call each, and
- * the staging layout keeps those to the rare columns (skip reasons, k6 summaries).
+ * the staging layout keeps those to the rare columns (raw load-generator report documents).
  */
 import bindings, { type Vector } from "@duckdb/node-bindings";
 import { DuckDBDataChunk, type DuckDBAppender, type DuckDBType, type DuckDBValue } from "@duckdb/node-api";

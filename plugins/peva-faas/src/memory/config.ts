@@ -8,8 +8,11 @@ import { z } from "zod";
 /** Default DuckDB file, relative to the runner's working directory. */
 export const DEFAULT_MEMORY_DB_PATH = "benchmark_results/peva_faas/memory/peva_faas.duckdb";
 
-/** The only schema version this code reads and writes. */
-export const MEMORY_SCHEMA_VERSION = "peva_faas_mem_v1";
+/**
+ * The only schema version this code reads and writes. A file of the previous version (`peva_faas_mem_v1`) is
+ * refused until `peva-faas memory migrate --db <file>` upgrades it (see `migrate.ts`); nothing is migrated silently.
+ */
+export const MEMORY_SCHEMA_VERSION = "peva_faas_mem_v2";
 
 /** True when a path has a `..` segment (reference §14: the collect step refuses those; so do we, earlier). */
 export function hasParentSegment(path: string): boolean {
@@ -32,11 +35,18 @@ export const memoryConfigSchema = z
     preload_core_parquet_dir: dirPath().optional(),
     /** Core tables are exported here at the end of the run when set (independently of the debug dir, defect 9). */
     export_core_parquet_dir: dirPath().optional(),
-    /** `k6_raw_summaries` is exported here when set. */
+    /** The debug table `loadgen_raw_reports` (raw load-generator reports) is exported here when set. */
     export_raw_debug_parquet_dir: dirPath().optional(),
-    /** Also preload `k6_raw_summaries.parquet` from the preload directory. */
+    /** Also preload `loadgen_raw_reports.parquet` from the preload directory. */
     preload_raw_debug: z.boolean().default(false),
-    schema_version: z.string().trim().min(1).default(MEMORY_SCHEMA_VERSION),
+    /** Kept for upstream compatibility; only the current version is accepted (older files are migrated explicitly). */
+    schema_version: z
+      .string()
+      .trim()
+      .default(MEMORY_SCHEMA_VERSION)
+      .refine((v) => v === MEMORY_SCHEMA_VERSION, {
+        error: `this release reads and writes only ${MEMORY_SCHEMA_VERSION}; upgrade an older memory file with: peva-faas memory migrate --db <file>`,
+      }),
   })
   .strict();
 

@@ -35,7 +35,7 @@ export interface ExecutionEvent {
   readonly iteration: number;
   /** 1-based repetition of the whole workload. */
   readonly repetition: number;
-  /** Wall clock around the k6 call, epoch seconds (equal for skips). */
+  /** Wall clock around the load generator's run, epoch seconds (equal for skips). */
   readonly startTs: number;
   readonly endTs: number;
   readonly status: EventStatus;
@@ -48,8 +48,27 @@ export interface ExecutionEvent {
   readonly resultRow: Readonly<Record<string, number | string>> | null;
   /** Raw Prometheus values of this iteration (NaN allowed), or `null`. */
   readonly metrics: Readonly<Record<string, number>> | null;
-  /** The raw k6 summary JSON as parsed, or `null`. Stored in the debug table `k6_raw_summaries`. */
-  readonly k6Summary: unknown;
+  /**
+   * The load generator's raw report of this iteration, or `null` (skips, or no report was produced). Stored in the
+   * debug table `loadgen_raw_reports`, one row per event key, with the generator named.
+   */
+  readonly loadReport: LoadReport | null;
+}
+
+/**
+ * A load generator's raw report of one iteration, kept as the generator wrote it (debugging, re-analysis).
+ * Whatever the generator, it is stored with its name and format, so a reader knows how to interpret `document`.
+ */
+export interface LoadReport {
+  /** The generator and its version as the load-generator plugin names it, e.g. `"vegeta v12.13.0"`, `"k6 v1.3.0"`. */
+  readonly generator: string;
+  /**
+   * The document's format (and format version), e.g. `"vegeta-report-json/v12"`, `"k6-summary/v1"`: what a reader
+   * dispatches on, independent of the generator's release.
+   */
+  readonly format: string;
+  /** The report as parsed JSON (any JSON value; stored with `JSON.stringify`, read back with `JSON.parse`). */
+  readonly document: unknown;
 }
 
 /** The executor's claim that a configuration finished all its iterations, with the overload decision. */
@@ -90,6 +109,14 @@ export interface RunSession {
   /** Hash of the effective workload configuration, to tell runs of differently configured campaigns apart. */
   readonly configHash: string;
   readonly gitRev: string | null;
+  /**
+   * The load generator of the run and its version as the load-generator plugin names it (the same text as
+   * {@link LoadReport.generator}), e.g. `"vegeta v12.13.0"`; `null` when unknown (sessions migrated from
+   * `peva_faas_mem_v1` have `null`).
+   */
+  readonly loadgen: string | null;
+  /** Unit of the run's raw latency values: `"ns"` (vegeta) or `"ms"` (k6); `null` when unknown (migrated sessions). */
+  readonly latencyUnit: "ns" | "ms" | null;
 }
 
 /** What a policy may return from an update; both values end up in `policy_updates`. */

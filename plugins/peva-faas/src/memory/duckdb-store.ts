@@ -21,6 +21,7 @@ import type {
   ConfigVerdict,
   EventStatus,
   ExecutionEvent,
+  LoadReport,
   MemoryStore,
   ParquetExportReport,
   RunSession,
@@ -29,6 +30,7 @@ import type {
   WriteBatch,
 } from "./contracts.ts";
 import { MEMORY_SCHEMA_VERSION } from "./config.ts";
+import { dbVersionMismatchMessage, parquetVersionMismatchMessage } from "./schema-versions.ts";
 import { appendValueRows, forEachChunk } from "./column-chunks.ts";
 import { stageEvents, type StagedEvents } from "./event-staging.ts";
 import { dedupeEvents, validateEvent } from "./events.ts";
@@ -137,9 +139,12 @@ export class DuckDbMemoryStore implements MemoryStore {
     const at = timestampSql(toMicros(s.startedAt));
     await this.transaction(async (c) => {
       await c.run(
-        `INSERT INTO run_sessions VALUES ($1, $2, ${at}, NULL, $3, $4, $5, $6, $7, 'running')
-         ON CONFLICT (run_id) DO UPDATE SET ended_at = NULL, status = 'running'`,
-        [s.runId, s.campaignId, s.mode, s.batchSizeN, s.batchWindowS, s.configHash, s.gitRev],
+        `INSERT INTO run_sessions (run_id, campaign_id, started_at, ended_at, mode, batch_size_n, batch_window_s,
+                                   config_hash, git_rev, status, loadgen, latency_unit)
+         VALUES ($1, $2, ${at}, NULL, $3, $4, $5, $6, $7, 'running', $8, $9)
+         ON CONFLICT (run_id) DO UPDATE SET ended_at = NULL, status = 'running', loadgen = excluded.loadgen,
+           latency_unit = excluded.latency_unit`,
+        [s.runId, s.campaignId, s.mode, s.batchSizeN, s.batchWindowS, s.configHash, s.gitRev, s.loadgen, s.latencyUnit],
       );
       await c.run(`UPDATE memory_schema_meta SET updated_at = ${timestampSql(toMicros(this.now()))}`);
     });
@@ -182,9 +187,9 @@ export class DuckDbMemoryStore implements MemoryStore {
       for (const layout of newLayouts) statements.push(insertLayoutSql(layout.id, layoutRow(layout)));
       if (staged.hasExecuted) statements.push(MERGE_STAGED_SQL.upgradeEvents);
       statements.push(MERGE_STAGED_SQL.events(now, form));
-      if (staged.hasSummary) {
-        if (staged.hasExecuted) statements.push(MERGE_STAGED_SQL.upgradeSummaries);
-        statements.push(MERGE_STAGED_SQL.summaries(now, form));
+      if (staged.hasReport) {
+        if (staged.hasExecuted) statements.push(MERGE_STAGED_SQL.upgradeReports);
+        statements.push(MERGE_STAGED_SQL.reports(now, form));
       }
     }
     if (batch.policyUpdates.length > 0) statements.push(MERGE_STAGED_SQL.policy);
@@ -239,15 +244,15 @@ export class DuckDbMemoryStore implements MemoryStore {
     return this.selectEvents(`e.campaign_id = $1${filter}`, [campaignId], "e.start_ts, e.repetition, e.iteration, e.config_id, e.run_id");
   }
 
-  /** Events (with their raw summary when stored) matching a WHERE clause over `execution_events e`. */
+  /** Events (with their raw load report when stored) matching a WHERE clause over `execution_events e`. */
   private async selectEvents(where: string, params: DuckDBValue[], orderBy: string): Promise<ExecutionEvent[]> {
     const rows = await this.rows(
       `SELECT e.campaign_id, e.config_id, e.iteration, e.repetition, e.run_id, e.config_functions, e.config_rates,
               e.start_ts, e.end_ts, e.status, e.skip_reason, e.payload_layout, e.result_values, e.result_text,
-              e.metric_values, s.summary_json
-       FROM execution_events e LEFT JOIN k6_raw_summaries s
+              e.metric_values, s.generator, s.report_format, s.report_json
+       FROM execution_events e LEFT JOIN loadgen_raw_reports s
          ON s.config_id = e.config_id AND s.iteration = e.iteration AND s.repetition = e.repetition
-         AND s.run_id = e.run_id AND s.status = e.status -- a failed attempt's summary is not the success's
+         AND s.run_id = e.run_id AND s.status = e.status -- a failed attempt's report is not the success's
        WHERE ${where}
        ORDER BY ${orderBy}`,
       params,
@@ -266,7 +271,7 @@ export class DuckDbMemoryStore implements MemoryStore {
         skipReason: r["skip_reason"] === null ? null : String(r["skip_reason"]),
         resultRow: decodeResultRow(layout, numbers(r["result_values"]), texts(r["result_text"])),
         metrics: decodeMetrics(layout, numbers(r["metric_values"])),
-        k6Summary: r["summary_json"] === null ? null : (JSON.parse(String(r["summary_json"])) as unknown),
+        loadReport: storedLoadReport(r["generator"], r["report_format"], r["report_json"]),
       };
     });
   }
@@ -406,7 +411,10 @@ export class DuckDbMemoryStore implements MemoryStore {
     return this.conn;
   }
 
-  /** Creates the schema in a fresh file, or checks the stored version and columns; never migrates. */
+  /**
+   * Creates the schema in a fresh file, or checks the stored version and columns; never migrates (a file of the
+   * previous version is refused with the `peva-faas memory migrate` command to run, see `schema-versions.ts`).
+   */
   private async checkOrCreateSchema(): Promise<void> {
     const c = this.connection();
     const existing = await this.tableColumns();
@@ -415,10 +423,7 @@ export class DuckDbMemoryStore implements MemoryStore {
       const versions = reader.getRowObjectsJS().map((r) => String(r["schema_version"]));
       const other = versions.find((v) => v !== this.schemaVersion);
       if (other !== undefined) {
-        throw new SchemaVersionMismatchError(
-          `schema_version mismatch: db=${other} configured=${this.schemaVersion} (${this.options.dbPath}); ` +
-            "nothing was migrated",
-        );
+        throw new SchemaVersionMismatchError(dbVersionMismatchMessage(other, this.schemaVersion, this.options.dbPath));
       }
       checkColumns(existing, this.options.dbPath);
       if (versions.length > 0 && existing.size === ALL_TABLES.length) return;
@@ -469,10 +474,7 @@ export class DuckDbMemoryStore implements MemoryStore {
     const versions = reader.getRowObjectsJS().map((r) => String(r["schema_version"]));
     const other = versions.find((v) => v !== this.schemaVersion);
     if (other !== undefined || versions.length === 0) {
-      throw new SchemaVersionMismatchError(
-        `schema_version mismatch: parquet=${other ?? "<empty>"} configured=${this.schemaVersion} (${metaFile}); ` +
-          "the checkpoint was not loaded",
-      );
+      throw new SchemaVersionMismatchError(parquetVersionMismatchMessage(other, this.schemaVersion, metaFile));
     }
     const tables: MemoryTable[] = CORE_TABLES.filter((t) => t !== "memory_schema_meta");
     if (this.options.preloadRawDebug) {
@@ -617,6 +619,16 @@ function storedConfiguration(id: string, functionsJson: string, ratesJson: strin
   const rates = JSON.parse(ratesJson) as number[];
   const pairs: FunctionRate[] = names.map((name, i) => ({ name, rate: rates[i]! }));
   return { id, pairs };
+}
+
+/** The `loadgen_raw_reports` columns of an event (all NULL when it has no report: `generator` is NOT NULL). */
+function storedLoadReport(generator: unknown, format: unknown, json: unknown): LoadReport | null {
+  if (generator === null || generator === undefined) return null;
+  return {
+    generator: String(generator),
+    format: String(format),
+    document: json === null ? null : (JSON.parse(String(json)) as unknown),
+  };
 }
 
 /** A DOUBLE[] cell as read by `getRowObjectsJS`. */

@@ -100,6 +100,10 @@ class StoreBackedMemoryEngine implements MemoryEngine {
     this.warmFeatures = options.warmFeatures ?? true;
     positiveInt(this.session.batchSizeN, "session.batchSizeN");
     if (!(this.session.batchWindowS > 0)) throw new RangeError("session.batchWindowS must be > 0");
+    const unit: unknown = this.session.latencyUnit;
+    if (unit !== null && unit !== "ns" && unit !== "ms") {
+      throw new RangeError(`session.latencyUnit must be "ns", "ms" or null, got ${JSON.stringify(unit)}`);
+    }
   }
 
   async startup(): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * Turns a batch of events into the typed columns of the `stage_events` temp table (see `STAGE_EVENT_COLUMNS`).
  *
- * Every string of the batch (run and campaign ids, statuses, skip reasons, text values of result rows) goes into
+ * Every string of the batch (run and campaign ids, statuses, skip reasons, text values of result rows, the
+ * generator and format of raw load reports) goes into
  * one per-batch dictionary and the rows carry its indices; configurations likewise into a per-batch list (rows of
  * `stage_configs`). So a row is numbers only, copied into DuckDB vectors in bulk; the merge SQL resolves indices.
  * Pure apart from the layout registry it is handed, and independent of the database's state, so it can run while
@@ -33,7 +34,8 @@ export interface StagedEvents {
   /** The distinct layouts the batch uses. */
   readonly layouts: ReadonlyMap<bigint, PayloadLayout>;
   readonly hasExecuted: boolean;
-  readonly hasSummary: boolean;
+  /** True when some row has a `loadReport` (the batch then writes `loadgen_raw_reports` too). */
+  readonly hasReport: boolean;
 }
 
 /**
@@ -104,15 +106,17 @@ export function stageEvents(events: readonly ExecutionEvent[], layouts: PayloadL
   const resultValues = new Growable(arena, "resultValues", Float64Array, n * 32);
   const textValues = new Growable(arena, "textValues", Int32Array, n * 2);
   const metricValues = new Growable(arena, "metricValues", Float64Array, n * 8);
-  const summaries: (string | null)[] = new Array<string | null>(n);
-  const summarySize = arena.take("summarySize", Int32Array, n);
-  const summaryNull = arena.take("summaryNull", Uint8Array, n);
+  const reports: (string | null)[] = new Array<string | null>(n);
+  const reportSize = arena.take("reportSize", Int32Array, n);
+  const reportGeneratorIx = arena.take("reportGeneratorIx", Int32Array, n);
+  const reportFormatIx = arena.take("reportFormatIx", Int32Array, n);
+  const reportNull = arena.take("reportNull", Uint8Array, n);
   const used = new Map<bigint, PayloadLayout>();
   const rowLayouts = new Array<PayloadLayout>(n);
   const executedWithResult = arena.take("executedWithResult", Uint8Array, n);
   let layout: PayloadLayout | undefined;
   let hasExecuted = false;
-  let hasSummary = false;
+  let hasReport = false;
 
   for (let i = 0; i < n; i++) {
     const e = events[i]!;
@@ -154,14 +158,17 @@ export function stageEvents(events: readonly ExecutionEvent[], layouts: PayloadL
     textOffsets[i + 1] = textValues.length;
     metricOffsets[i + 1] = metricValues.length;
 
-    if (e.k6Summary === null || e.k6Summary === undefined) {
-      summaries[i] = null;
-      summaryNull[i] = 1;
+    const report = e.loadReport;
+    if (report === null || report === undefined) {
+      reports[i] = null;
+      reportNull[i] = 1;
     } else {
-      const json = JSON.stringify(e.k6Summary);
-      summaries[i] = json;
-      summarySize[i] = Buffer.byteLength(json, "utf8");
-      hasSummary = true;
+      const json = JSON.stringify(report.document);
+      reports[i] = json;
+      reportSize[i] = Buffer.byteLength(json, "utf8");
+      reportGeneratorIx[i] = ix(report.generator);
+      reportFormatIx[i] = ix(report.format);
+      hasReport = true;
     }
   }
 
@@ -180,8 +187,10 @@ export function stageEvents(events: readonly ExecutionEvent[], layouts: PayloadL
     { kind: "list-double", offsets: resultOffsets, values, nulls: resultNull },
     { kind: "list-int32", offsets: textOffsets, values: textValues.view(), nulls: resultNull },
     { kind: "list-double", offsets: metricOffsets, values: metricValues.view(), nulls: metricNull },
-    { kind: "varchar", values: summaries },
-    { kind: "int32", values: summarySize, nulls: summaryNull },
+    { kind: "varchar", values: reports },
+    { kind: "int32", values: reportSize, nulls: reportNull },
+    { kind: "int32", values: reportGeneratorIx, nulls: reportNull },
+    { kind: "int32", values: reportFormatIx, nulls: reportNull },
   ];
   return {
     rowCount: n,
@@ -195,7 +204,7 @@ export function stageEvents(events: readonly ExecutionEvent[], layouts: PayloadL
     strings: dictionary.values,
     layouts: used,
     hasExecuted,
-    hasSummary,
+    hasReport,
   };
 }
 

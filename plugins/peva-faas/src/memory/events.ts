@@ -42,6 +42,17 @@ export function validateEvent(e: ExecutionEvent): void {
   } else if (typeof e.skipReason !== "string" || e.skipReason.length === 0) {
     fail(`a ${e.status} event needs a skipReason`);
   }
+  const report = e.loadReport;
+  if (report !== null) {
+    if (typeof report !== "object") fail("loadReport must be a LoadReport or null");
+    if (typeof report.generator !== "string" || report.generator.length === 0) {
+      fail("loadReport.generator must be a non-empty string (e.g. \"vegeta v12.13.0\")");
+    }
+    if (typeof report.format !== "string" || report.format.length === 0) {
+      fail("loadReport.format must be a non-empty string (e.g. \"vegeta-report-json/v12\")");
+    }
+    if (report.document === undefined) fail("loadReport.document must be a JSON value (null when there is none)");
+  }
 }
 
 function safeKey(e: ExecutionEvent): string {
@@ -77,7 +88,7 @@ export function skipEvent(input: SkipEventInput): ExecutionEvent {
     skipReason: input.reason,
     resultRow: null,
     metrics: null,
-    k6Summary: null,
+    loadReport: null,
   };
 }
 

@@ -4,6 +4,7 @@ export type {
   ConfigVerdict,
   EventStatus,
   ExecutionEvent,
+  LoadReport,
   MemoryEngine,
   MemoryStore,
   ParquetExportReport,
@@ -55,4 +56,16 @@ export {
   type DuckDbStoreOptions,
 } from "./duckdb-store.ts";
 export { CORE_TABLES, DEBUG_TABLES, type MemoryTable } from "./sql.ts";
+export {
+  MigrationError,
+  V1_GENERATOR,
+  V1_REPORT_FORMAT,
+  formatMigrationReport,
+  memoryCommand,
+  migrateMemory,
+  type CommandIo,
+  type MigrationReport,
+  type TableRowCount,
+} from "./migrate.ts";
+export { MIGRATABLE_SCHEMA_VERSION, migrateCommandLine } from "./schema-versions.ts";
 export { createConfiguredMemoryEngine, type ConfiguredMemoryOptions } from "./open.ts";

@@ -15,8 +15,11 @@ export const CORE_TABLES = [
   "config_verdicts",
 ] as const;
 
-/** Debug tables: exported to `export_raw_debug_parquet_dir`, preloaded only with `preload_raw_debug`. */
-export const DEBUG_TABLES = ["k6_raw_summaries"] as const;
+/**
+ * Debug tables: exported to `export_raw_debug_parquet_dir`, preloaded only with `preload_raw_debug`.
+ * `loadgen_raw_reports`: the raw report of any load generator, named (`k6_raw_summaries` up to `peva_faas_mem_v1`).
+ */
+export const DEBUG_TABLES = ["loadgen_raw_reports"] as const;
 
 /** Name of a memory table. */
 export type MemoryTable = (typeof CORE_TABLES)[number] | (typeof DEBUG_TABLES)[number];
@@ -39,6 +42,9 @@ export const TABLE_COLUMNS: Readonly<Record<MemoryTable, readonly (readonly [str
     ["config_hash", "VARCHAR"],
     ["git_rev", "VARCHAR"],
     ["status", "VARCHAR"],
+    // Added in peva_faas_mem_v2, last so a migrated file (ALTER TABLE … ADD COLUMN appends) has the same layout.
+    ["loadgen", "VARCHAR"],
+    ["latency_unit", "VARCHAR"],
   ],
   config_catalog: [
     ["config_id", "VARCHAR PRIMARY KEY"],
@@ -75,15 +81,17 @@ export const TABLE_COLUMNS: Readonly<Record<MemoryTable, readonly (readonly [str
     ["metric_values", "DOUBLE[]"],
     ["ingested_at", "TIMESTAMP"],
   ],
-  k6_raw_summaries: [
+  loadgen_raw_reports: [
     ["config_id", "VARCHAR NOT NULL"],
     ["iteration", "INTEGER NOT NULL"],
     ["repetition", "INTEGER NOT NULL"],
     ["run_id", "VARCHAR NOT NULL"],
     ["campaign_id", "VARCHAR NOT NULL"],
     ["status", "VARCHAR NOT NULL"],
-    ["summary_json", "JSON"],
-    ["summary_size_bytes", "BIGINT"],
+    ["generator", "VARCHAR NOT NULL"],
+    ["report_format", "VARCHAR NOT NULL"],
+    ["report_json", "JSON"],
+    ["report_size_bytes", "BIGINT"],
     ["ingested_at", "TIMESTAMP"],
   ],
   policy_updates: [
@@ -114,7 +122,7 @@ const EVENT_KEY = "config_id, iteration, repetition, run_id";
 /** Table constraints appended to the column list. */
 const TABLE_CONSTRAINTS: Partial<Record<MemoryTable, string>> = {
   execution_events: `UNIQUE (${EVENT_KEY})`,
-  k6_raw_summaries: `UNIQUE (${EVENT_KEY})`,
+  loadgen_raw_reports: `UNIQUE (${EVENT_KEY})`,
   config_verdicts: "PRIMARY KEY (campaign_id, config_id)",
 };
 
@@ -132,7 +140,8 @@ export const ALL_TABLES: readonly MemoryTable[] = [...CORE_TABLES, ...DEBUG_TABL
 /**
  * Columns of the temporary staging table events are appended to (filled by `stageEvents`). Numbers only: strings
  * are indices into the batch's `stage_strings`, configurations indices into `stage_configs`, so the appender
- * copies whole typed arrays instead of converting a JS value per cell.
+ * copies whole typed arrays instead of converting a JS value per cell. The one exception is the (rare) raw report
+ * document, one VARCHAR per row that has one; its generator and format are dictionary indices like other strings.
  */
 export const STAGE_EVENT_COLUMNS = [
   ["config_ix", "INTEGER"],
@@ -148,8 +157,10 @@ export const STAGE_EVENT_COLUMNS = [
   ["result_values", "DOUBLE[]"],
   ["result_text_ix", "INTEGER[]"],
   ["metric_values", "DOUBLE[]"],
-  ["summary", "JSON"],
-  ["summary_size", "INTEGER"],
+  ["report", "JSON"],
+  ["report_size", "INTEGER"],
+  ["report_generator_ix", "INTEGER"],
+  ["report_format_ix", "INTEGER"],
 ] as const;
 
 /** Per-configuration columns of a batch: the `config_catalog` columns plus the index its events refer to it by. */
@@ -178,7 +189,7 @@ export const STAGE_POLICY_COLUMNS = [
 const columnList = (cols: readonly (readonly [string, string])[]): string => cols.map(([n, t]) => `${n} ${t}`).join(", ");
 
 const EVENT_COLUMNS = TABLE_COLUMNS.execution_events.map(([n]) => n);
-const SUMMARY_COLUMNS = TABLE_COLUMNS.k6_raw_summaries.map(([n]) => n);
+const REPORT_COLUMNS = TABLE_COLUMNS.loadgen_raw_reports.map(([n]) => n);
 
 /**
  * Temp staging tables and the view that resolves staged indices into stored values (connection-local: never
@@ -195,8 +206,8 @@ export const CREATE_STAGING_SQL = [
             d.dict[e.campaign_ix + 1] AS campaign_id, c.functions AS config_functions, c.rates AS config_rates,
             e.start_ts, e.end_ts, greatest(0, e.end_ts - e.start_ts) AS duration_s, d.dict[e.status_ix + 1] AS status,
             d.dict[e.reason_ix + 1] AS skip_reason, e.payload_layout, e.result_values,
-            list_transform(e.result_text_ix, x -> d.dict[x + 1]) AS result_text, e.metric_values, e.summary,
-            e.summary_size
+            list_transform(e.result_text_ix, x -> d.dict[x + 1]) AS result_text, e.metric_values, e.report,
+            e.report_size, d.dict[e.report_generator_ix + 1] AS generator, d.dict[e.report_format_ix + 1] AS report_format
      FROM stage_events e JOIN stage_configs c ON c.ix = e.config_ix CROSS JOIN d`,
 ];
 
@@ -244,9 +255,9 @@ export async function retryingOnDuplicateKey(attempt: (form: InsertForm) => Prom
 const stagedWithIngestTime = (nowMicros: number): string =>
   `(SELECT *, ${timestampSql(nowMicros)} AS ingested_at FROM staged_events)`;
 
-/** `staged_events` under the `k6_raw_summaries` column names. */
-const stagedSummaries = (nowMicros: number): string =>
-  `(SELECT *, summary AS summary_json, summary_size AS summary_size_bytes, ${timestampSql(nowMicros)} AS ingested_at FROM staged_events)`;
+/** `staged_events` under the `loadgen_raw_reports` column names. */
+const stagedReports = (nowMicros: number): string =>
+  `(SELECT *, report AS report_json, report_size AS report_size_bytes, ${timestampSql(nowMicros)} AS ingested_at FROM staged_events)`;
 
 /** A `TIMESTAMP` literal from epoch microseconds (UTC, no time-zone conversion). */
 export function timestampSql(epochMicros: number): string {
@@ -265,9 +276,9 @@ export const MERGE_STAGED_SQL = {
   catalog: `INSERT INTO config_catalog SELECT * EXCLUDE (ix) FROM stage_configs ON CONFLICT DO NOTHING`,
   upgradeEvents: upgradeDelete("execution_events", "staged_events"),
   events: (nowMicros: number, form: InsertForm) => insertRows("execution_events", EVENT_COLUMNS, stagedWithIngestTime(nowMicros), form),
-  upgradeSummaries: upgradeDelete("k6_raw_summaries", "staged_events", " AND summary IS NOT NULL"),
-  summaries: (nowMicros: number, form: InsertForm) =>
-    insertRows("k6_raw_summaries", SUMMARY_COLUMNS, stagedSummaries(nowMicros), form, "summary IS NOT NULL"),
+  upgradeReports: upgradeDelete("loadgen_raw_reports", "staged_events", " AND report IS NOT NULL"),
+  reports: (nowMicros: number, form: InsertForm) =>
+    insertRows("loadgen_raw_reports", REPORT_COLUMNS, stagedReports(nowMicros), form, "report IS NOT NULL"),
   policy: `INSERT INTO policy_updates
        SELECT update_id, run_id, mode, records_seen, score, loss, make_timestamp(ts_us)
        FROM stage_policy
@@ -308,7 +319,7 @@ export const CREATE_RESULTS_VIEW_SQL = `CREATE OR REPLACE VIEW execution_results
  */
 export function preloadSql(table: MemoryTable, parquetPath: string, form: InsertForm): string[] {
   const source = `read_parquet(${sqlString(parquetPath)})`;
-  if (table === "execution_events" || table === "k6_raw_summaries") {
+  if (table === "execution_events" || table === "loadgen_raw_reports") {
     const columns = TABLE_COLUMNS[table].map(([n]) => n);
     return [upgradeDelete(table, source), insertRows(table, columns, source, form)];
   }
@@ -319,7 +330,7 @@ export function preloadSql(table: MemoryTable, parquetPath: string, form: Insert
 export function exportSql(table: MemoryTable, parquetPath: string): string {
   // Event tables in key order: a preload then inserts into the UNIQUE index in order (about 10 % faster for a
   // million events, paid once at export), and readers filtering on config_id skip row groups by their statistics.
-  const source = table === "execution_events" || table === "k6_raw_summaries" ? `(SELECT * FROM ${table} ORDER BY ${EVENT_KEY})` : table;
+  const source = table === "execution_events" || table === "loadgen_raw_reports" ? `(SELECT * FROM ${table} ORDER BY ${EVENT_KEY})` : table;
   return `COPY ${source} TO ${sqlString(parquetPath)} (FORMAT PARQUET, COMPRESSION zstd)`;
 }
 

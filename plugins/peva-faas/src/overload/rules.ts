@@ -2,9 +2,10 @@
  * Overload rules (reference §10.1, with fixes). Pure.
  *
  * NaN policy (explicit): a NaN measurement never triggers a rule (as upstream: NaN comparisons are false), but it
- * is listed in `unknown` so callers can record it. Fixes: node CPU is judged as **% of capacity** (defect 1); the
- * node's average success is taken over the *loaded* (rate > 0) functions only, since an idle function's success
- * of 1 would mask failures; success rates already count k6 dropped iterations as failures (defect 19).
+ * is listed in `unknown` so callers can record it. Fixes: node CPU is judged as **% of capacity** (defect 1);
+ * success rates already count requests the generator could not send on schedule as failures (defect 19). The
+ * node's average success is the mean over every function of the configuration, an idle (rate 0) function counting
+ * as success 1 — the DFaaS sampler's and linux-benchmark-lib's rule, so verdicts stay comparable with theirs.
  */
 
 /** Thresholds (the `overload` config block). */
@@ -76,13 +77,16 @@ export interface NodeObservation {
 /** Node verdict with the per-function verdicts and the average success used. */
 export interface NodeVerdict extends Verdict {
   readonly functions: readonly FunctionVerdict[];
-  /** Mean success over loaded functions (1 when none is loaded; NaN values excluded). */
+  /** Mean success over the configuration's functions, idle ones counting 1 (NaN values excluded; 1 when none). */
   readonly avg_success_rate: number;
 }
 
-/** Mean success over functions with rate > 0 and a known success rate; 1 when there is none. */
-export function averageLoadedSuccess(functions: readonly FunctionObservation[]): number {
-  const xs = functions.filter((f) => f.rate > 0 && !Number.isNaN(f.success_rate)).map((f) => f.success_rate);
+/**
+ * Mean success over the configuration's functions with a known success rate; a function at rate 0 counts as 1
+ * whatever value it carries (both upstreams' rule). 1 when there is none.
+ */
+export function averageSuccess(functions: readonly FunctionObservation[]): number {
+  const xs = functions.filter((f) => f.rate <= 0 || !Number.isNaN(f.success_rate)).map((f) => (f.rate <= 0 ? 1 : f.success_rate));
   return xs.length === 0 ? 1 : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
@@ -94,7 +98,7 @@ export function nodeOverload(o: NodeObservation, t: OverloadThresholds): NodeVer
   const fv = o.functions.map((f) => functionOverload(f, t));
   const reasons: string[] = [];
   const unknown: string[] = fv.flatMap((v) => v.unknown);
-  const avg = averageLoadedSuccess(o.functions);
+  const avg = averageSuccess(o.functions);
   if (avg < t.success_rate_node_min) reasons.push(`node: avg success_rate ${f3(avg)} < ${t.success_rate_node_min}`);
   if (Number.isNaN(o.cpu_usage_node_pct)) unknown.push("node:cpu_usage_node_pct");
   else if (o.cpu_usage_node_pct > t.cpu_overload_pct_of_capacity) {

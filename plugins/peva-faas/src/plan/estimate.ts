@@ -1,30 +1,30 @@
 /**
  * Campaign runtime estimate. Upstream counted only `duration × iterations × configs` (defect 16); we add the
- * per-iteration overheads: cooldown, k6 start-up/shutdown and Prometheus queries. Pure.
+ * per-iteration overheads: cooldown, the load generator's start-up and report reading, and Prometheus queries. Pure.
  */
 
 /** Per-iteration overheads in seconds (defaults are conservative measurements on the local stack). */
 export interface RuntimeAllowances {
-  /** k6 process start-up plus shutdown (and summary writing). */
-  readonly k6StartupSeconds: number;
+  /** Load-generator start-up plus reading its report after the load. */
+  readonly generatorOverheadSeconds: number;
   /** Prometheus queries and result writing after each run. */
   readonly querySeconds: number;
   /** Expected cooldown per iteration (the typical case). */
   readonly expectedCooldownSeconds: number;
   /** Worst-case cooldown per iteration (`cooldown.max_wait_seconds`). */
   readonly maxCooldownSeconds: number;
-  /** k6 graceful stop tail after the load phase (worst case). */
-  readonly gracefulStopSeconds: number;
+  /** Tail after the load phase while requests in flight are awaited (worst case: the request timeout). */
+  readonly inFlightTailSeconds: number;
 }
 
 /** Default allowances; `expectedCooldownSeconds` defaults to one sleep step. */
 export function defaultAllowances(cooldown: { max_wait_seconds: number; sleep_step_seconds: number }): RuntimeAllowances {
   return {
-    k6StartupSeconds: 3,
+    generatorOverheadSeconds: 1,
     querySeconds: 2,
     expectedCooldownSeconds: Math.min(cooldown.sleep_step_seconds, cooldown.max_wait_seconds),
     maxCooldownSeconds: cooldown.max_wait_seconds,
-    gracefulStopSeconds: 0,
+    inFlightTailSeconds: 0,
   };
 }
 
@@ -36,7 +36,7 @@ export interface RuntimeEstimate {
   readonly loadSeconds: number;
   /** Expected wall time including overheads. */
   readonly expectedSeconds: number;
-  /** Upper bound (every cooldown runs to its cap, every k6 run uses its graceful stop). */
+  /** Upper bound (every cooldown runs to its cap, every load waits its in-flight tail). */
   readonly worstCaseSeconds: number;
 }
 
@@ -48,13 +48,13 @@ export function estimateRuntime(
   allowances: RuntimeAllowances,
 ): RuntimeEstimate {
   const runs = Math.max(0, configurations) * Math.max(1, iterations);
-  const fixed = allowances.k6StartupSeconds + allowances.querySeconds;
+  const fixed = allowances.generatorOverheadSeconds + allowances.querySeconds;
   return {
     configurations,
     iterations,
     loadSeconds: runs * durationSeconds,
     expectedSeconds: runs * (durationSeconds + fixed + allowances.expectedCooldownSeconds),
     worstCaseSeconds:
-      runs * (durationSeconds + fixed + allowances.maxCooldownSeconds + allowances.gracefulStopSeconds),
+      runs * (durationSeconds + fixed + allowances.maxCooldownSeconds + allowances.inFlightTailSeconds),
   };
 }

@@ -41,7 +41,7 @@ export function planCampaign(
   const count = countConfigurations(input);
   const allowances: RuntimeAllowances = {
     ...defaultAllowances(config.cooldown),
-    gracefulStopSeconds: durationSeconds(config.k6.graceful_stop),
+    inFlightTailSeconds: durationSeconds(config.loadgen.request_timeout),
     ...opts.allowances,
   };
   const bySize = new Map([...countBySize(input)].map(([k, v]) => [k, Number(v)]));

@@ -11,8 +11,10 @@ export interface OutputLayout {
   readonly index: string;
   readonly resultsLong: string;
   readonly metricsDir: string;
+  /** The load generator's raw report per iteration. */
   readonly summariesDir: string;
-  readonly scriptsDir: string;
+  /** `run.json`: what the run measured with, and the unit of every results.csv column. */
+  readonly runMetadata: string;
   readonly events: string;
 }
 
@@ -26,7 +28,7 @@ export function outputLayout(dir: string): OutputLayout {
     resultsLong: join(dir, "results_long.csv"),
     metricsDir: join(dir, "metrics"),
     summariesDir: join(dir, "summaries"),
-    scriptsDir: join(dir, "k6_scripts"),
+    runMetadata: join(dir, "run.json"),
     events: join(dir, "events.jsonl"),
   };
 }
@@ -44,11 +46,6 @@ export function summaryFileName(configId: string, iteration: number, repetition:
 /** `metrics-<cfg>-iter<i>-rep<r>.csv` */
 export function metricsFileName(configId: string, iteration: number, repetition: number): string {
   return `metrics-${configId}-iter${iteration}-rep${repetition}.csv`;
-}
-
-/** `config-<cfg>.js` */
-export function scriptFileName(configId: string): string {
-  return `config-${configId}.js`;
 }
 
 /** Parses a summary or metrics file name back into its parts (undefined when it does not match). */

@@ -1,18 +1,30 @@
 /**
  * Row builders for the result files. Pure: values in, string fields out (in header order).
  */
+import type { FunctionLoadStats, LatencyStats } from "@peva-lab/core";
 import { configId, type Configuration, type FunctionRate } from "../model.ts";
-import type { FunctionLoadResult } from "../k6/summary.ts";
 import type { FunctionMetrics, NodeMetrics } from "../prometheus/collect.ts";
 import type { NodeVerdict } from "../overload/rules.ts";
 import { FUNCTION_COLUMN_PREFIXES, metricsHeader, resultsHeader, skippedHeader } from "./columns.ts";
 import { formatFloat3, formatInt, formatRawFloat, formatSeconds, pythonIntList, pythonStrList } from "./csv.ts";
 
+/**
+ * Unit of `medium_latency_function_<f>` in results.csv: `ns` integer nanoseconds (the DFaaS sampler's), or `ms`
+ * integer milliseconds truncated (linux-benchmark-lib's).
+ */
+export type LatencyUnit = "ns" | "ms";
+
+/** A latency in nanoseconds as written in results.csv for `unit`: an integer, or `nan` when unknown. */
+export function formatLatency(ns: number, unit: LatencyUnit): string {
+  if (!Number.isFinite(ns)) return "nan";
+  return String(unit === "ns" ? Math.round(ns) : Math.trunc(ns / 1e6));
+}
+
 /** Everything one executed iteration contributes to `results.csv` / `results_long.csv`. */
 export interface IterationOutcome {
   readonly config: Configuration;
-  /** k6 results per configuration function. */
-  readonly loads: readonly FunctionLoadResult[];
+  /** The load generator's results per configuration function. */
+  readonly loads: readonly FunctionLoadStats[];
   /** Prometheus metrics per configuration function. */
   readonly functionMetrics: ReadonlyMap<string, FunctionMetrics>;
   /** Replicas per function (NaN unknown). */
@@ -26,26 +38,30 @@ export interface IterationOutcome {
 
 const NAN_FUNCTION_METRICS: FunctionMetrics = { cpu: Number.NaN, ram: Number.NaN, power: Number.NaN, extra: {} };
 
-/** A `results.csv` row in {@link resultsHeader} order; functions outside the configuration get empty strings. */
-export function buildResultRow(allFunctions: readonly string[], o: IterationOutcome): string[] {
+/**
+ * A `results.csv` row in {@link resultsHeader} order; functions outside the configuration get empty strings.
+ * `medium_latency_function_<f>` is the mean latency of all responses (the DFaaS sampler's `latencies.mean`) in
+ * `latencyUnit`.
+ */
+export function buildResultRow(allFunctions: readonly string[], o: IterationOutcome, latencyUnit: LatencyUnit): string[] {
   const header = resultsHeader(allFunctions);
   const row = new Map<string, string>();
-  const loads = new Map(o.loads.map((l) => [l.name, l]));
+  const loads = new Map(o.loads.map((l) => [l.functionName, l]));
   const verdicts = new Map(o.verdict.functions.map((v) => [v.name, v]));
   for (const p of o.config.pairs) {
     const load = loads.get(p.name);
-    if (!load) throw new Error(`no k6 result for function '${p.name}' of config ${o.config.id}`);
+    if (!load) throw new Error(`no load result for function '${p.name}' of config ${o.config.id}`);
     const m = o.functionMetrics.get(p.name) ?? NAN_FUNCTION_METRICS;
     const values = [
       p.name,
       String(p.rate),
-      formatFloat3(load.success_rate),
+      formatFloat3(load.successRate),
       formatFloat3(m.cpu),
       formatFloat3(m.ram),
       formatFloat3(m.power),
       formatInt(o.replicas.get(p.name) ?? Number.NaN),
       verdicts.get(p.name)?.overloaded ? "1" : "0",
-      formatFloat3(load.avg_latency_ms),
+      formatLatency(load.latencyAll.meanNs, latencyUnit),
     ];
     FUNCTION_COLUMN_PREFIXES.forEach((prefix, i) => row.set(`${prefix}${p.name}`, values[i]!));
   }
@@ -101,24 +117,40 @@ export function buildMetricsRow(node: NodeMetrics, functions: ReadonlyMap<string
   return header.map((c) => formatRawFloat(values.get(c) ?? Number.NaN));
 }
 
-/** Function metrics of `results_long.csv`: name, unit, value getter. The first 7 are the reference's. */
-const LONG_FUNCTION_METRICS: ReadonlyArray<
-  readonly [string, string, (l: FunctionLoadResult, m: FunctionMetrics, replicas: number, overloaded: boolean) => string]
-> = [
-  ["success_rate", "ratio", (l) => formatFloat3(l.success_rate)],
+type LongGetter = (l: FunctionLoadStats, m: FunctionMetrics, replicas: number, overloaded: boolean) => string;
+
+const latencyRows = (prefix: string, pick: (l: FunctionLoadStats) => LatencyStats): [string, string, LongGetter][] => [
+  [`${prefix}_mean`, "ns", (l) => formatLatency(pick(l).meanNs, "ns")],
+  [`${prefix}_p50`, "ns", (l) => formatLatency(pick(l).p50Ns, "ns")],
+  [`${prefix}_p90`, "ns", (l) => formatLatency(pick(l).p90Ns, "ns")],
+  [`${prefix}_p95`, "ns", (l) => formatLatency(pick(l).p95Ns, "ns")],
+  [`${prefix}_p99`, "ns", (l) => formatLatency(pick(l).p99Ns, "ns")],
+  [`${prefix}_max`, "ns", (l) => formatLatency(pick(l).maxNs, "ns")],
+];
+
+/**
+ * Function metrics of `results_long.csv`: name, unit, value getter. The first 7 are the reference's; latencies are
+ * integer nanoseconds whatever `results.latency_unit` says, and every row names its unit.
+ */
+const LONG_FUNCTION_METRICS: ReadonlyArray<readonly [string, string, LongGetter]> = [
+  ["success_rate", "ratio", (l) => formatFloat3(l.successRate)],
   ["cpu_usage", "%", (_l, m) => formatFloat3(m.cpu)],
   ["ram_usage", "B", (_l, m) => formatFloat3(m.ram)],
   ["power_usage", "uW", (_l, m) => formatFloat3(m.power)],
   ["replicas", "count", (_l, _m, r) => formatInt(r)],
   ["overloaded", "flag", (_l, _m, _r, o) => (o ? "1" : "0")],
-  ["medium_latency", "ms", (l) => formatFloat3(l.avg_latency_ms)],
-  ["latency_p95", "ms", (l) => formatFloat3(l.p95_latency_ms)],
-  ["latency_p99", "ms", (l) => formatFloat3(l.p99_latency_ms)],
-  ["request_count", "count", (l) => formatInt(l.request_count)],
-  ["achieved_rate", "req/s", (l) => formatFloat3(l.achieved_rate)],
-  ["dropped_iterations", "count", (l) => formatInt(l.dropped_iterations)],
-  ["http_req_failed", "ratio", (l) => formatFloat3(l.http_req_failed)],
-  ["success_rate_completed", "ratio", (l) => formatFloat3(l.success_rate_completed)],
+  ["medium_latency", "ns", (l) => formatLatency(l.latencyAll.meanNs, "ns")],
+  ...latencyRows("latency", (l) => l.latencyAll),
+  ...latencyRows("success_latency", (l) => l.latencySuccess),
+  ["requests", "count", (l) => formatInt(l.requests)],
+  ["successes", "count", (l) => formatInt(l.successes)],
+  ["failures_http", "count", (l) => formatInt(l.failures.http)],
+  ["failures_timeout", "count", (l) => formatInt(l.failures.timeout)],
+  ["failures_connection", "count", (l) => formatInt(l.failures.connection)],
+  ["dropped", "count", (l) => formatInt(l.dropped)],
+  ["achieved_rate", "req/s", (l) => formatFloat3(l.achievedRate)],
+  ["bytes_in", "B", (l) => formatInt(l.bytesIn)],
+  ["bytes_out", "B", (l) => formatInt(l.bytesOut)],
 ];
 
 /** Node metrics of `results_long.csv` (the reference's 10, then the normalised CPU). */
@@ -138,22 +170,27 @@ const LONG_NODE_METRICS: ReadonlyArray<readonly [string, string, (o: IterationOu
 ];
 
 /**
- * `results_long.csv` rows of one iteration: per active function the function metrics, then the node rows
- * (empty `function` and `rate`). `config_id` is recomputed from the pairs.
+ * `results_long.csv` rows of one iteration: per function of the configuration the function metrics and one
+ * `responses_status_<code>` row per status seen, then the node rows (empty `function` and `rate`). `config_id` is
+ * recomputed from the pairs.
  */
 export function buildLongRows(o: IterationOutcome, repetition: number, iteration: number): string[][] {
   const id = configId(o.config.pairs);
   const rows: string[][] = [];
-  const loads = new Map(o.loads.map((l) => [l.name, l]));
+  const loads = new Map(o.loads.map((l) => [l.functionName, l]));
   const verdicts = new Map(o.verdict.functions.map((v) => [v.name, v]));
   for (const p of o.config.pairs) {
     const l = loads.get(p.name);
-    if (!l) throw new Error(`no k6 result for function '${p.name}' of config ${o.config.id}`);
+    if (!l) throw new Error(`no load result for function '${p.name}' of config ${o.config.id}`);
     const m = o.functionMetrics.get(p.name) ?? NAN_FUNCTION_METRICS;
     const r = o.replicas.get(p.name) ?? Number.NaN;
     const ov = verdicts.get(p.name)?.overloaded ?? false;
     for (const [metric, unit, get] of LONG_FUNCTION_METRICS) {
       rows.push([String(repetition), String(iteration), id, p.name, String(p.rate), metric, get(l, m, r, ov), unit]);
+    }
+    // One row per HTTP status seen (`0`: no response), so overload's 429s and 5xx are visible per iteration.
+    for (const [code, n] of Object.entries(l.statusCodes).sort(([a], [b]) => Number(a) - Number(b))) {
+      rows.push([String(repetition), String(iteration), id, p.name, String(p.rate), `responses_status_${code}`, formatInt(n), "count"]);
     }
   }
   for (const [metric, unit, get] of LONG_NODE_METRICS) {

@@ -1,7 +1,8 @@
 /**
  * Campaign identity and the frontier summary. A campaign is what makes measurements comparable: the platform,
- * the functions and their requests, the load duration, the iterations and the overload rules. Rates and
- * combinations are NOT part of it, so widening the rate grid reuses what the memory already holds.
+ * the functions and their requests, the load duration, the iterations, the overload rules, and the load generator
+ * with its version and settings (a figure from vegeta is never reused as k6's). Rates and combinations are NOT
+ * part of it, so widening the rate grid reuses what the memory already holds.
  */
 import { createHash } from "node:crypto";
 import type { Configuration } from "../model.ts";
@@ -13,6 +14,13 @@ export interface CampaignIdentity {
   readonly duration: string;
   readonly iterations: number;
   readonly overload: Readonly<Record<string, number>>;
+  /** The load generator: plugin name, tool version, its settings and the request timeout. */
+  readonly loadgen: {
+    readonly name: string;
+    readonly version: string;
+    readonly settings: Readonly<Record<string, string | number | boolean>>;
+    readonly request_timeout: string;
+  };
 }
 
 /** `campaign-<16 hex>`: sha256 over the canonical JSON of the identity. */
@@ -25,6 +33,12 @@ export function campaignId(identity: CampaignIdentity): string {
     duration: identity.duration,
     iterations: identity.iterations,
     overload: Object.fromEntries(Object.entries(identity.overload).sort()),
+    loadgen: {
+      name: identity.loadgen.name,
+      version: identity.loadgen.version,
+      settings: Object.fromEntries(Object.entries(identity.loadgen.settings).sort()),
+      request_timeout: identity.loadgen.request_timeout,
+    },
   };
   return `campaign-${createHash("sha256").update(JSON.stringify(canonical)).digest("hex").slice(0, 16)}`;
 }

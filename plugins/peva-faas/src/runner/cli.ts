@@ -3,25 +3,31 @@
  * code runs on every runner host; `BenchmarkRun` starts it and follows its events.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { parseWorkloadConfig, type WorkloadConfig } from "../config/parse.ts";
 import { planCampaign, formatPlanTable } from "../plan/plan.ts";
 import { createConfiguredMemoryEngine } from "../memory/open.ts";
 import { resolveMemoryPaths } from "../memory/config.ts";
 import { withCheckpoint } from "../memory/engine.ts";
+import { memoryCommand } from "../memory/migrate.ts";
 import { createPolicy, createScheduler } from "../scheduling/factory.ts";
 import { PrometheusClient } from "../prometheus/client.ts";
 import { loadQueriesFile, resolveQueriesPath } from "../prometheus/files.ts";
+import { durationMilliseconds } from "../config/duration.ts";
 import { campaignId } from "./campaign.ts";
 import { EVENTS_SCHEMA } from "./events.ts";
 import { executeCampaign, type CampaignOutcome } from "./executor.ts";
+import { generatorEnvironment, loadGenerator } from "./generator.ts";
+import { createLoadStep } from "./load-step.ts";
 import { preflight } from "./preflight.ts";
+import { writeRunMetadata } from "./run-metadata.ts";
 import { EventSink } from "./sink.ts";
 import { readRunSpec, type RunSpec } from "./spec.ts";
 import { StopToken } from "./stop.ts";
 
-const USAGE = "usage: peva-faas run --spec <run-spec.json>\n       peva-faas plan --spec <run-spec.json | settings.yaml>";
+const USAGE =
+  "usage: peva-faas run --spec <run-spec.json>\n       peva-faas plan --spec <run-spec.json | settings.yaml>\n       peva-faas memory migrate --db <memory.duckdb>";
 
 /** Exit codes of `peva-faas run`. */
 export const EXIT = { done: 0, failed: 1, stopped: 3, usage: 2 } as const;
@@ -29,6 +35,7 @@ export const EXIT = { done: 0, failed: 1, stopped: 3, usage: 2 } as const;
 /** Entry point; returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, flag, file] = argv;
+  if (command === "memory") return memoryCommand(argv.slice(1));
   if ((command !== "run" && command !== "plan") || flag !== "--spec" || !file) {
     process.stderr.write(`${USAGE}\n`);
     return EXIT.usage;
@@ -103,7 +110,10 @@ async function runCommand(file: string): Promise<number> {
 async function run(spec: RunSpec, config: WorkloadConfig, sink: EventSink, stop: StopToken, log: (l: string) => void): Promise<CampaignOutcome> {
   const password = readFileSync(spec.gateway.password_file, "utf8").trim();
   const auth = { user: spec.gateway.user, password };
-  const { k6Path } = await preflight({ gatewayUrl: spec.gateway.url, auth, prometheusUrl: spec.prometheus.url });
+  const projectDir = findProjectDir(spec.workdir);
+  const generator = await loadGenerator(config.loadgen, projectDir);
+  const path = (process.env["PATH"] ?? "").split(delimiter).filter(Boolean);
+  const { generator: generatorIdentity } = await preflight({ gatewayUrl: spec.gateway.url, auth, prometheusUrl: spec.prometheus.url, generator, path });
   const plan = planCampaign(config);
   const id = campaignId({
     platform: spec.platform,
@@ -111,11 +121,12 @@ async function run(spec: RunSpec, config: WorkloadConfig, sink: EventSink, stop:
     duration: config.duration,
     iterations: config.iterations,
     overload: { ...config.overload },
+    loadgen: { ...generatorIdentity, request_timeout: config.loadgen.request_timeout },
   });
+  writeRunMetadata(join(spec.results_dir, "run.json"), { spec, campaignId: id, generator: generatorIdentity, config });
   sink.emit({ type: "run_started", schema: EVENTS_SCHEMA, planned: plan.count, host: spec.host, estimated_s: Math.round(plan.estimate.expectedSeconds) });
   log(`campaign ${id}: ${plan.count} configurations × ${config.iterations} iterations of ${config.duration}`);
 
-  const projectDir = findProjectDir(spec.workdir);
   const policy = await createPolicy(config.algorithm_entrypoint, { selection: config }, { projectDir });
   const memory = createConfiguredMemoryEngine(config.memory, {
     workdir: spec.workdir,
@@ -128,6 +139,8 @@ async function run(spec: RunSpec, config: WorkloadConfig, sink: EventSink, stop:
       batchWindowS: config.micro_batch_window_s,
       configHash: id,
       gitRev: null,
+      loadgen: `${generatorIdentity.name} ${generatorIdentity.version}`,
+      latencyUnit: config.results.latency_unit,
     },
     policy,
   });
@@ -146,7 +159,19 @@ async function run(spec: RunSpec, config: WorkloadConfig, sink: EventSink, stop:
         emptyResultIntervalMs: config.prometheus.empty_result_interval_seconds * 1000,
       });
       const queries = loadQueriesFile(resolveQueriesPath(config), { scaphandre: config.scaphandre_enabled });
-      return executeCampaign({ spec, config, plan, campaignId: id, memory, scheduler, policy, prometheus, queries, k6Path, gatewayAuth: auth, sink, stop, log });
+      const load = createLoadStep({
+        generator,
+        identity: generatorIdentity,
+        functions: config.functions,
+        gatewayUrl: spec.gateway.url,
+        durationSeconds: config.duration_seconds,
+        requestTimeoutSeconds: durationMilliseconds(config.loadgen.request_timeout) / 1000,
+        workRoot: join(spec.results_dir, "loadgen"),
+        env: generatorEnvironment(process.env),
+        stop,
+        keepFiles: config.results.keep_generator_files,
+      });
+      return executeCampaign({ spec, config, plan, campaignId: id, memory, scheduler, policy, prometheus, queries, load, gatewayAuth: auth, sink, stop, log });
     });
     return outcome;
   } finally {

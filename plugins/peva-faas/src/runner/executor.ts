@@ -1,22 +1,19 @@
 /**
  * The campaign executor: selects configurations through the scheduler and the policy, runs each iteration
- * (cooldown → k6 → replicas → Prometheus → overload verdict), writes the result files incrementally and records
- * every event in the memory. It depends only on the contracts (memory engine, scheduler, policy, Prometheus
- * querier) and on the stop token, which it checks before and during every step.
+ * (cooldown → load → replicas → Prometheus over the load window → overload verdict), writes the result files
+ * incrementally and records every event in the memory. It depends only on the contracts (memory engine, scheduler,
+ * policy, Prometheus querier, load step) and on the stop token, which it checks before and during every step.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { LoadRunResult } from "@peva-lab/core";
 import type { WorkloadConfig } from "../config/parse.ts";
-import type { ExecutionEvent, MemoryEngine } from "../memory/contracts.ts";
+import type { ExecutionEvent, LoadReport, MemoryEngine } from "../memory/contracts.ts";
 import type { Configuration } from "../model.ts";
-import { generateK6Script } from "../k6/script.ts";
-import { buildK6Argv, k6Workspace } from "../k6/argv.ts";
-import { startK6 } from "../k6/runner.ts";
-import { idleFunctionResult, parseK6Summary, type FunctionLoadResult } from "../k6/summary.ts";
 import { nodeOverload, type FunctionObservation } from "../overload/rules.ts";
 import { collectIterationMetrics, collectNodeSnapshot, type NodeMetrics } from "../prometheus/collect.ts";
 import type { PrometheusQuerier, QuerySet } from "../prometheus/index.ts";
-import { runCooldown, CooldownTimeoutError } from "../cooldown/manager.ts";
+import { runCooldown } from "../cooldown/manager.ts";
 import type { CampaignPlan } from "../plan/plan.ts";
 import { isConfigOverloaded } from "../plan/dominance.ts";
 import {
@@ -32,15 +29,16 @@ import {
   openResultsLongCsv,
   openSkippedCsv,
   outputLayout,
-  scriptFileName,
   summaryFileName,
   type IterationOutcome,
 } from "../results/index.ts";
 import type { ConfigScheduler, PolicyAlgorithm } from "../scheduling/contracts.ts";
 import { selectBatch } from "../scheduling/policy.ts";
 import { frontierOf } from "./campaign.ts";
+import { ConfigFailure, failureReason } from "./errors.ts";
 import type { RunCounts, RunStatus } from "./events.ts";
 import { fetchReplicas, type GatewayAuth } from "./gateway.ts";
+import type { LoadStep } from "./load-step.ts";
 import type { EventSink } from "./sink.ts";
 import type { RunSpec } from "./spec.ts";
 import type { StopToken } from "./stop.ts";
@@ -56,7 +54,8 @@ export interface ExecutorEnv {
   readonly policy: PolicyAlgorithm;
   readonly prometheus: PrometheusQuerier;
   readonly queries: QuerySet;
-  readonly k6Path: string;
+  /** Runs the load of one iteration through the configured load-generator plugin. */
+  readonly load: LoadStep;
   readonly gatewayAuth: GatewayAuth;
   readonly sink: EventSink;
   readonly stop: StopToken;
@@ -73,15 +72,6 @@ export interface CampaignOutcome {
   readonly frontier: { functions: string; rates: Record<string, number> }[];
 }
 
-/** Raised to abandon a configuration; the campaign goes on with the next. */
-class ConfigFailure extends Error {
-  readonly reason: string;
-  constructor(reason: string, message: string) {
-    super(message);
-    this.reason = reason;
-  }
-}
-
 /** Thrown inside an iteration when a stop arrives; ends the campaign as `stopped`. */
 class Stopped extends Error {}
 
@@ -90,7 +80,7 @@ export async function executeCampaign(env: ExecutorEnv): Promise<CampaignOutcome
   const { spec, config, plan, memory, sink, stop } = env;
   const allFunctions = config.functions.map((f) => f.name).sort();
   const layout = outputLayout(spec.results_dir);
-  for (const d of [layout.dir, layout.metricsDir, layout.summariesDir, layout.scriptsDir]) mkdirSync(d, { recursive: true });
+  for (const d of [layout.dir, layout.metricsDir, layout.summariesDir]) mkdirSync(d, { recursive: true });
   const results = openResultsCsv(layout.results, allFunctions);
   const resultsLong = openResultsLongCsv(layout.resultsLong);
   const skipped = openSkippedCsv(layout.skipped, allFunctions);
@@ -196,7 +186,7 @@ async function runConfiguration(
   baseline: NodeMetrics,
   ctx: ConfigContext,
 ): Promise<{ overloaded: boolean; ran: number } | "failed"> {
-  const { spec, memory, sink, stop } = env;
+  const { memory, sink, stop } = env;
   const iterations = env.config.iterations;
   const label = config.pairs.map((p) => `${p.name}=${p.rate}`).join(", ");
   sink.emit({ type: "config_started", config_id: config.id, pairs: config.pairs, index: position, total: env.plan.count });
@@ -211,30 +201,18 @@ async function runConfiguration(
     sink.emit({ type: "iteration_lost", config_id: config.id, iteration: lost, message: `resuming after iteration ${lost - 1} of ${iterations}` });
   }
 
-  const ws = k6Workspace(spec.results_dir, spec.host, spec.run_id, config.id);
-  mkdirSync(ws.dir, { recursive: true });
-  const script = generateK6Script({
-    config,
-    functions: env.config.functions,
-    gatewayUrl: spec.gateway.url,
-    duration: env.config.duration,
-    load: env.config.k6,
-  });
-  writeFileSync(ws.script, script);
-  writeFileSync(join(ctx.layout.scriptsDir, scriptFileName(config.id)), script);
-
   let ran = 0;
   try {
     for (let iteration = 1; iteration <= iterations; iteration++) {
       if (doneIterations.has(iteration)) continue;
       if (stop.stopped) throw new Stopped(stop.reason);
-      const overloaded = await runIteration(env, config, iteration, baseline, ws, ctx);
+      const overloaded = await runIteration(env, config, iteration, baseline, ctx);
       doneIterations.set(iteration, overloaded);
       ran++;
     }
   } catch (e) {
     if (e instanceof Stopped || stop.stopped) throw new Stopped(stop.reason);
-    const failure = e instanceof ConfigFailure ? e : new ConfigFailure(classify(e), (e as Error).message ?? String(e));
+    const failure = e instanceof ConfigFailure ? e : new ConfigFailure(failureReason(e), e instanceof Error ? e.message : String(e), { cause: e });
     sink.emit({ type: "config_failed", config_id: config.id, reason: failure.reason, message: failure.message });
     env.log(`configuration ${config.id} (${label}) failed: ${failure.reason}: ${failure.message}`);
     await memory.ingestEvent(skipEvent(env, config, "failed", failure.reason));
@@ -248,21 +226,12 @@ async function runConfiguration(
   return { overloaded, ran };
 }
 
-function classify(e: unknown): string {
-  if (e instanceof CooldownTimeoutError) return "cooldown_timeout";
-  const name = (e as Error)?.name ?? "";
-  if (name.includes("Prometheus")) return "prometheus_error";
-  if (name.includes("K6") || name.includes("Summary")) return "k6_error";
-  return "error";
-}
-
 /** One iteration; returns whether the node was overloaded. */
 async function runIteration(
   env: ExecutorEnv,
   config: Configuration,
   iteration: number,
   baseline: NodeMetrics,
-  ws: ReturnType<typeof k6Workspace>,
   ctx: ConfigContext,
 ): Promise<boolean> {
   const { spec, memory, sink, stop } = env;
@@ -281,47 +250,23 @@ async function runIteration(
   if (cooldown.status === "stopped") throw new Stopped(stop.reason);
   const idle = cooldown.snapshot ?? baseline;
 
-  // Load.
-  const loaded = config.pairs.filter((p) => p.rate > 0);
-  let loads: FunctionLoadResult[];
-  let summaryDoc: unknown = null;
-  const k6 = startK6({
-    k6Path: env.k6Path,
-    argv: buildK6Argv({
-      workspace: ws,
-      outputs: env.config.k6_outputs,
-      tags: env.config.k6_tags,
-      runId: spec.run_id,
-      repetition,
-    }),
-    logPath: ws.log,
-    cwd: ws.dir,
-    stopGraceMs: env.config.k6.stop_grace_seconds * 1000,
-  });
-  const offStop = stop.onStop(() => k6.stop());
-  const result = await k6.done.finally(offStop);
-  if (result.stopped || stop.stopped) throw new Stopped(stop.reason);
-  // Thresholds are reporting only here: a threshold failure still measured what we need.
-  if (result.outcome !== "ok" && result.outcome !== "thresholds_failed") {
-    throw new ConfigFailure("k6_error", `k6 ${result.outcome} (exit ${result.exitCode ?? result.signal}); see ${ws.log}`);
+  // Load. A stopped load is still stored (its partial report is evidence), but never judged.
+  const load = await env.load.run(config, iteration);
+  const report = loadReportOf(env, load);
+  writeFileSync(join(ctx.layout.summariesDir, summaryFileName(config.id, iteration, repetition)), `${JSON.stringify(load.raw.document, null, 2)}\n`);
+  if (load.outcome === "stopped" || stop.stopped) {
+    await memory.ingestEvent({ ...stoppedEvent(env, config, iteration, repetition, load), loadReport: report });
+    throw new Stopped(stop.reason);
   }
-  if (loaded.length === 0) {
-    loads = config.pairs.map((p) => idleFunctionResult(p.name));
-  } else {
-    try {
-      summaryDoc = JSON.parse(readFileSync(ws.summary, "utf8"));
-    } catch (e) {
-      throw new ConfigFailure("k6_error", `k6 summary ${ws.summary} unreadable: ${(e as Error).message}`);
-    }
-    loads = parseK6Summary(summaryDoc, config, env.config.duration_seconds);
-  }
+  const loads = load.functions;
+  const window = { start: load.window.start, end: load.window.end };
 
   // Replicas and metrics over exactly the load window.
   const replicas = await fetchReplicas(spec.gateway.url, env.gatewayAuth);
   const metrics = await collectIterationMetrics(
     env.prometheus,
     env.queries,
-    { start: result.startedAt, end: result.endedAt },
+    window,
     names,
     { mode: env.config.prometheus.window_mode, stepSeconds: env.config.prometheus.range_step_seconds },
     { scaphandre: env.config.scaphandre_enabled, pidRegexes: env.config.function_pid_regexes },
@@ -329,8 +274,8 @@ async function runIteration(
   for (const err of metrics.errors) env.log(`metrics: ${err}`);
 
   const observations: FunctionObservation[] = config.pairs.map((p) => {
-    const load = loads.find((l) => l.name === p.name);
-    return { name: p.name, rate: p.rate, success_rate: load?.success_rate ?? Number.NaN, replicas: replicas.get(p.name) ?? Number.NaN };
+    const stats = loads.find((l) => l.functionName === p.name);
+    return { name: p.name, rate: p.rate, success_rate: stats?.successRate ?? Number.NaN, replicas: replicas.get(p.name) ?? Number.NaN };
   });
   const verdict = nodeOverload(
     { functions: observations, cpu_usage_node_pct: metrics.node.cpu_usage_node_pct, ram_usage_node_pct: metrics.node.ram_usage_node_pct },
@@ -348,14 +293,13 @@ async function runIteration(
   };
 
   // Files first (a crash after this loses nothing already written), then the memory.
-  const row = buildResultRow(ctx.allFunctions, outcome);
+  const row = buildResultRow(ctx.allFunctions, outcome, env.config.results.latency_unit);
   ctx.results.append(row);
   ctx.resultsLong.appendAll(buildLongRows(outcome, repetition, iteration));
   writeFileSync(
     join(ctx.layout.metricsDir, metricsFileName(config.id, iteration, repetition)),
     `${metricsHeader(names).join(",")}\n${buildMetricsRow(metrics.node, metrics.functions, names).join(",")}\n`,
   );
-  writeFileSync(join(ctx.layout.summariesDir, summaryFileName(config.id, iteration, repetition)), `${JSON.stringify(summaryDoc, null, 2)}\n`);
   const header = ctx.results.header;
   const entries: [string, number | string][] = [];
   header.forEach((h, i) => {
@@ -366,6 +310,17 @@ async function runIteration(
   const overloaded = entries.find(([h]) => h === "overloaded_node");
   if (overloaded) overloaded[1] = verdict.overloaded ? 1 : 0;
   else entries.push(["overloaded_node", verdict.overloaded ? 1 : 0]);
+  // The memory keeps latencies in nanoseconds whatever unit results.csv uses, with the figures beside the mean.
+  for (const l of loads) {
+    const mean = entries.find(([h]) => h === `medium_latency_function_${l.functionName}`);
+    if (mean) mean[1] = l.latencyAll.meanNs;
+    entries.push(
+      [`success_latency_function_${l.functionName}`, l.latencySuccess.meanNs],
+      [`p99_latency_function_${l.functionName}`, l.latencyAll.p99Ns],
+      [`requests_function_${l.functionName}`, l.requests],
+      [`dropped_function_${l.functionName}`, l.dropped],
+    );
+  }
   // Built in one go, not key by key: V8 turns an object that gets more than a dozen computed keys into a hash
   // table, which makes every later read of it (memory ingest, feature cache) two to three times slower.
   const resultRow: Record<string, number | string> = Object.fromEntries(entries);
@@ -375,13 +330,13 @@ async function runIteration(
     config,
     iteration,
     repetition,
-    startTs: result.startedAt,
-    endTs: result.endedAt,
+    startTs: window.start,
+    endTs: window.end,
     status: "executed",
     skipReason: null,
     resultRow,
     metrics: { ...flatten(metrics.node), rest_seconds: cooldown.restSeconds },
-    k6Summary: summaryDoc,
+    loadReport: report,
   };
   await memory.ingestEvent(event);
   ctx.counts.iterations++;
@@ -392,7 +347,7 @@ async function runIteration(
     iterations: env.config.iterations,
     overloaded: verdict.overloaded,
     rest_s: cooldown.restSeconds,
-    load_s: Math.round((result.endedAt - result.startedAt) * 1000) / 1000,
+    load_s: Math.round((window.end - window.start) * 1000) / 1000,
   });
   if (verdict.overloaded) env.log(`${config.id} iteration ${iteration}: overloaded (${verdict.reasons.join("; ")})`);
   return verdict.overloaded;
@@ -417,7 +372,30 @@ function skipEvent(env: ExecutorEnv, config: Configuration, status: "skipped" | 
     skipReason: reason,
     resultRow: null,
     metrics: null,
-    k6Summary: null,
+    loadReport: null,
+  };
+}
+
+/** The generator's raw report as the memory stores it, with the generator named. */
+function loadReportOf(env: ExecutorEnv, load: LoadRunResult): LoadReport {
+  return { generator: `${env.load.identity.name} ${env.load.identity.version}`, format: load.raw.format, document: load.raw.document };
+}
+
+/** An iteration whose load a stop cut short: recorded with its window, never judged. */
+function stoppedEvent(env: ExecutorEnv, config: Configuration, iteration: number, repetition: number, load: LoadRunResult): ExecutionEvent {
+  return {
+    campaignId: env.campaignId,
+    runId: env.spec.run_id,
+    config,
+    iteration,
+    repetition,
+    startTs: load.window.start,
+    endTs: load.window.end,
+    status: "stopped",
+    skipReason: "stopped",
+    resultRow: null,
+    metrics: null,
+    loadReport: null,
   };
 }
 

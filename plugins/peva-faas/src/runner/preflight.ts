@@ -1,13 +1,24 @@
 /**
- * Preflight before any load: the plugin's extras import, k6 is on PATH, the gateway answers with our credentials
- * and Prometheus is ready. Each miss names what is missing and the command that fixes it.
+ * Preflight before any load: the plugin's extras import, the load generator's tool is there (its plugin's probe),
+ * the gateway answers with our credentials and Prometheus is ready. Each miss names what is missing and the command
+ * that fixes it; every problem is reported at once.
  */
-import { delimiter } from "node:path";
-import { findOnPath } from "@peva-lab/core";
+import type { GeneratorIdentity, LoadgenPlugin } from "@peva-lab/core";
 import { fetchReplicas, type GatewayAuth } from "./gateway.ts";
 
-/** Runs every check and throws one error listing every problem. Returns the k6 path. */
-export async function preflight(opts: { gatewayUrl: string; auth: GatewayAuth; prometheusUrl: string }): Promise<{ k6Path: string }> {
+/** Inputs of {@link preflight}. */
+export interface PreflightOptions {
+  readonly gatewayUrl: string;
+  readonly auth: GatewayAuth;
+  readonly prometheusUrl: string;
+  /** The configured load generator, not yet probed. */
+  readonly generator: LoadgenPlugin;
+  /** Directories searched for the generator's tool (the runner's PATH). */
+  readonly path: readonly string[];
+}
+
+/** Runs every check and throws one error listing every problem. Returns the generator's identity. */
+export async function preflight(opts: PreflightOptions): Promise<{ generator: GeneratorIdentity }> {
   const problems: string[] = [];
   for (const extra of ["@duckdb/node-api", "apache-arrow"]) {
     try {
@@ -16,8 +27,12 @@ export async function preflight(opts: { gatewayUrl: string; auth: GatewayAuth; p
       problems.push(`the extra '${extra}' does not import; run: npm ci --omit=dev --workspace @peva-lab/peva-faas`);
     }
   }
-  const k6Path = findOnPath("k6", (process.env["PATH"] ?? "").split(delimiter).filter(Boolean));
-  if (!k6Path) problems.push("k6 is not on PATH; run: make bootstrap (or scripts/bootstrap)");
+  let generator: GeneratorIdentity | undefined;
+  try {
+    generator = await opts.generator.probe(opts.path);
+  } catch (e) {
+    problems.push(e instanceof Error ? e.message : String(e));
+  }
   try {
     await fetchReplicas(opts.gatewayUrl, opts.auth);
   } catch (e) {
@@ -29,6 +44,6 @@ export async function preflight(opts: { gatewayUrl: string; auth: GatewayAuth; p
   } catch (e) {
     problems.push(`Prometheus ${opts.prometheusUrl} is unreachable: ${(e as Error).message}`);
   }
-  if (problems.length > 0) throw new Error(`preflight failed:\n  ${problems.join("\n  ")}`);
-  return { k6Path: k6Path! };
+  if (problems.length > 0 || generator === undefined) throw new Error(`preflight failed:\n  ${problems.join("\n  ")}`);
+  return { generator };
 }

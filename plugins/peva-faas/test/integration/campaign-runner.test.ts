@@ -1,6 +1,6 @@
 /**
  * A whole PEVA-FAAS campaign through the runner CLI (`node plugins/peva-faas/bin/peva-faas.ts run --spec …`), with
- * real k6 (open-loop load) and a real Prometheus scraping node-exporter and a fake gateway of KNOWN capacity every
+ * real vegeta (open-loop load, the bundled generator plugin) and a real Prometheus scraping node-exporter and a fake gateway of KNOWN capacity every
  * second. Capacities are chosen so the overload point is known: figlet serves 40 req/s, shasum 60 req/s, so with
  * rates [10, 30, 80, 120] both overload at 80 (success rate far below 0.9) and 120 is dominated.
  *
@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeConfiguration, type FunctionRate } from "../../src/model.ts";
 import { INDEX_HEADER, RESULTS_LONG_HEADER, resultsHeader, skippedHeader } from "../../src/results/columns.ts";
-import { metricsFileName, scriptFileName, summaryFileName } from "../../src/results/naming.ts";
+import { metricsFileName, summaryFileName } from "../../src/results/naming.ts";
 import { tableRowCounts } from "../../src/runner/retrieve.ts";
 import type { RunEvent } from "../../src/runner/events.ts";
 import { CORE_TABLES } from "../../src/memory/sql.ts";
@@ -22,7 +22,7 @@ import { queryMemory } from "./support/memory-db.ts";
 import {
   eventsOfType,
   fastCampaignSettings,
-  k6ProcessesMentioning,
+  processesNamedMentioning,
   killAllRunners,
   readCsv,
   readEvents,
@@ -239,9 +239,11 @@ describe("campaign runner against a fake gateway of known capacity", () => {
     expect(long.header).toEqual([...RESULTS_LONG_HEADER]);
     expect(new Set(long.rows.map((r) => r["config_id"]))).toEqual(EXPECTED.executedIds);
     expect(new Set(long.rows.map((r) => r["iteration"]))).toEqual(new Set(["1", "2"]));
-    // Every request k6 counted reached the fake gateway, and nothing else did.
+    // Every latency row names its unit, nanoseconds.
+    expect(new Set(long.rows.filter((r) => r["metric"]!.includes("latency")).map((r) => r["unit"]))).toEqual(new Set(["ns"]));
+    // Every request the generator counted reached the fake gateway, and nothing else did.
     for (const f of FUNCTIONS) {
-      const sent = long.rows.filter((r) => r["function"] === f && r["metric"] === "request_count").reduce((a, r) => a + Number(r["value"]), 0);
+      const sent = long.rows.filter((r) => r["function"] === f && r["metric"] === "requests").reduce((a, r) => a + Number(r["value"]), 0);
       const after = gateway!.stats(f);
       const received = after.ok + after.rejected - (before[f]!.ok + before[f]!.rejected);
       expect(sent, f).toBeGreaterThan(0);
@@ -252,7 +254,8 @@ describe("campaign runner against a fake gateway of known capacity", () => {
     const expectedIters = [...EXPECTED.executedIds].flatMap((id) => [1, 2].map((i) => [id, i] as const));
     expect(readdirSync(join(paths.resultsDir, "metrics")).sort()).toEqual(expectedIters.map(([id, i]) => metricsFileName(id, i, 1)).sort());
     expect(readdirSync(join(paths.resultsDir, "summaries")).sort()).toEqual(expectedIters.map(([id, i]) => summaryFileName(id, i, 1)).sort());
-    expect(readdirSync(join(paths.resultsDir, "k6_scripts")).sort()).toEqual([...EXPECTED.executedIds].map(scriptFileName).sort());
+    // The generator's per-request files are removed after each iteration (results.keep_generator_files is off).
+    expect(readdirSync(join(paths.resultsDir, "loadgen"))).toEqual([]);
     for (const [id, i] of expectedIters) {
       const summary = JSON.parse(readFileSync(join(paths.resultsDir, "summaries", summaryFileName(id, i, 1)), "utf8")) as unknown;
       expect(summary, `${id} iteration ${i}`).not.toBeNull();
@@ -270,13 +273,38 @@ describe("campaign runner against a fake gateway of known capacity", () => {
       // One executed event per iteration plus one event per skipped configuration.
       execution_events: EXPECTED.executed.length * ITERATIONS + EXPECTED.dominated.length,
       config_verdicts: EXPECTED.executed.length,
-      k6_raw_summaries: EXPECTED.executed.length * ITERATIONS,
+      loadgen_raw_reports: EXPECTED.executed.length * ITERATIONS,
     });
+    const generators = await queryMemory(paths.memoryDb, "SELECT DISTINCT generator, report_format FROM loadgen_raw_reports");
+    expect(generators).toEqual([{ generator: "vegeta v12.13.0", report_format: "vegeta-report-json/v12" }]);
+    const sessions = await queryMemory(paths.memoryDb, "SELECT loadgen, latency_unit FROM run_sessions");
+    expect(sessions).toEqual([{ loadgen: "vegeta v12.13.0", latency_unit: "ns" }]);
+
+    // --- results.csv against the vegeta report each row came from ---------------------------------------------
+    // Rows and iteration_done events are written in the same order; the raw report is vegeta's own JSON.
+    const iterationsDone = eventsOfType(events, "iteration_done");
+    expect(iterationsDone).toHaveLength(results.rows.length);
+    results.rows.forEach((row, k) => {
+      const name = FUNCTIONS.find((f) => row[`function_${f}`] === f)!;
+      const raw = JSON.parse(readFileSync(join(paths.resultsDir, "summaries", summaryFileName(iterationsDone[k]!.config_id, iterationsDone[k]!.iteration, 1)), "utf8")) as {
+        functions: { name: string; report: { requests: number; success: number; latencies: { mean: number } } }[];
+      };
+      const report = raw.functions.find((f) => f.name === name)!.report;
+      const label = `${name} row ${k}`;
+      // DFaaS reads latencies.mean, in nanoseconds, as medium latency: results.csv carries exactly that integer.
+      expect(Number(row[`medium_latency_function_${name}`]), label).toBe(Math.round(report.latencies.mean));
+      expect(row[`medium_latency_function_${name}`], label).toMatch(/^\d+$/);
+      // vegeta's success ratio is over what it sent; ours also counts what it could not send (none here).
+      const dropped = Number(long.rows.find((r) => r["function"] === name && r["metric"] === "dropped" && r["config_id"] === iterationsDone[k]!.config_id && r["iteration"] === String(iterationsDone[k]!.iteration))!["value"]);
+      expect(Number(row[`success_rate_function_${name}`]), label).toBeCloseTo((report.success * report.requests) / (report.requests + dropped), 3);
+    });
+    const metadata = JSON.parse(readFileSync(join(paths.resultsDir, "run.json"), "utf8")) as Record<string, unknown>;
+    expect(metadata).toMatchObject({ latency_unit: "ns", loadgen: { name: "vegeta", version: "v12.13.0", request_timeout: "5s" } });
     const verdicts = await queryMemory(paths.memoryDb, "SELECT config_id, overloaded FROM config_verdicts ORDER BY config_id");
     expect(verdicts.filter((v) => v["overloaded"] === true).map((v) => String(v["config_id"])).sort()).toEqual([...EXPECTED.overloadedIds].sort());
   });
 
-  it("honours the STOP file mid-run (k6 gone, exit 3) and a rerun with a new run_id resumes from the memory", { timeout: 300_000 }, async () => {
+  it("honours the STOP file mid-run (vegeta gone, exit 3) and a rerun with a new run_id resumes from the memory", { timeout: 300_000 }, async () => {
     const dir = join(root, "stop");
     const first = spec("stop-1", dir);
     const runner = startRunner(first, RUNNER_TIMEOUT_MS);
@@ -291,13 +319,13 @@ describe("campaign runner against a fake gateway of known capacity", () => {
       { timeoutMs: 150_000, intervalMs: 50, exited: () => exited !== undefined },
     );
     expect(trigger, logTail(first)).toBeDefined();
-    // Wait (bounded) until the next iteration's k6 is running, so the stop lands during the load.
-    let k6Seen = false;
-    for (let i = 0; i < 500 && !k6Seen && exited === undefined; i++) {
-      k6Seen = k6ProcessesMentioning(dir).length > 0;
-      if (!k6Seen) await new Promise((r) => setTimeout(r, 20));
+    // Wait (bounded) until the next iteration's vegeta is running, so the stop lands during the load.
+    let loadSeen = false;
+    for (let i = 0; i < 500 && !loadSeen && exited === undefined; i++) {
+      loadSeen = processesNamedMentioning("vegeta", dir).length > 0;
+      if (!loadSeen) await new Promise((r) => setTimeout(r, 20));
     }
-    expect(k6Seen, `no k6 process for ${dir} after the trigger\n${logTail(first)}`).toBe(true);
+    expect(loadSeen, `no vegeta process for ${dir} after the trigger\n${logTail(first)}`).toBe(true);
     writeFileSync(first.stopFile, "stop requested by the integration test\n");
     const stopAt = Date.now();
     const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000).unref());
@@ -307,7 +335,7 @@ describe("campaign runner against a fake gateway of known capacity", () => {
     expect(stopExit, `runner still running 10 s after STOP\n${logTail(first)}`).toBeDefined();
     expect(stopSeconds).toBeLessThan(10);
     expect(stopExit).toEqual({ code: 3, signal: null });
-    expect(k6ProcessesMentioning(dir)).toEqual([]);
+    expect(processesNamedMentioning("vegeta", dir)).toEqual([]);
 
     const events1 = readEvents(first.events);
     const finished1 = runFinished(events1);

@@ -23,7 +23,7 @@ import { makeConfiguration } from ${JSON.stringify(modelPath)};
 const [dbPath, runId, startBatch] = process.argv.slice(2);
 const engine = createMemoryEngine({
   store: new DuckDbMemoryStore({ dbPath }),
-  session: { runId, campaignId: "crash", startedAt: 1, mode: "micro_batch", batchSizeN: 50, batchWindowS: 30, configHash: "h", gitRev: null },
+  session: { runId, campaignId: "crash", startedAt: 1, mode: "micro_batch", batchSizeN: 50, batchWindowS: 30, configHash: "h", gitRev: null, loadgen: "vegeta v12.13.0", latencyUnit: "ns" },
   policy: { updateOnline: () => undefined, updateBatch: (evs) => ({ score: evs.length }) },
 });
 await engine.startup();
@@ -31,7 +31,7 @@ const configs = Array.from({ length: 50 }, (_, i) => makeConfiguration([{ name: 
 const batch = (b) => Array.from({ length: ${BATCH} }, (_, i) => ({
   campaignId: "crash", runId: "writer", config: configs[i % 50], iteration: b, repetition: 1 + Math.floor(i / 50),
   startTs: b, endTs: b + 1, status: "executed", skipReason: null,
-  resultRow: { i, b, x: Math.random() }, metrics: { m: i }, k6Summary: { b, i, pad: "x".repeat(200) },
+  resultRow: { i, b, x: Math.random() }, metrics: { m: i }, loadReport: { generator: "vegeta v12.13.0", format: "vegeta-report-json/v12", document: { b, i, pad: "x".repeat(200) } },
 }));
 console.log("ready");
 for (let b = Number(startBatch); ; b++) {
@@ -106,7 +106,7 @@ describe("a process killed mid-ingest", () => {
         "SELECT count(*)::INTEGER - count(DISTINCT (config_id, iteration, repetition, run_id))::INTEGER AS extra FROM execution_events",
       );
       expect(dups!["extra"]).toBe(0);
-      const [sums] = await rows(db, "SELECT count(*)::INTEGER AS n FROM k6_raw_summaries");
+      const [sums] = await rows(db, "SELECT count(*)::INTEGER AS n FROM loadgen_raw_reports");
       expect(sums!["n"]).toBe([...stored.values()].reduce((a, b) => a + b, 0));
       next = Math.max(...stored.keys()) + 1;
     }

@@ -15,6 +15,7 @@ import {
   withCheckpoint,
   type DuckDbStoreOptions,
   type ExecutionEvent,
+  type LoadReport,
   type MemoryEngine,
   type RunSession,
 } from "../../src/memory/index.ts";
@@ -52,8 +53,13 @@ const session = (over: Partial<RunSession> = {}): RunSession => ({
   batchWindowS: 30,
   configHash: "cfg-hash",
   gitRev: "abc123",
+  loadgen: "vegeta v12.13.0",
+  latencyUnit: "ns",
   ...over,
 });
+
+/** A vegeta report as the load-generator plugin hands it over. */
+const vegeta = (document: unknown): LoadReport => ({ generator: "vegeta v12.13.0", format: "vegeta-report-json/v12", document });
 
 function ev(config: Configuration, iteration: number, over: Partial<ExecutionEvent> = {}): ExecutionEvent {
   return {
@@ -68,7 +74,7 @@ function ev(config: Configuration, iteration: number, over: Partial<ExecutionEve
     skipReason: null,
     resultRow: { function_1: "figlet", rate_function_1: 10, success_rate_function_1: 0.99, power_usage_node: Number.NaN },
     metrics: { cpu_usage_node: 42.5 },
-    k6Summary: { metrics: { "success_rate_figlet": { value: 0.99 } } },
+    loadReport: vegeta({ success: 0.99, latencies: { mean: 1_250_000, "99th": 9_000_000 } }),
     ...over,
   };
 }
@@ -121,7 +127,7 @@ describe("DuckDB memory store (real file)", () => {
       [3, "run-2"],
     ]);
     expect(events[0]!.resultRow!["power_usage_node"]).toBeNaN();
-    expect(events[0]!.k6Summary).toEqual({ metrics: { success_rate_figlet: { value: 0.99 } } });
+    expect(events[0]!.loadReport).toEqual(vegeta({ success: 0.99, latencies: { mean: 1_250_000, "99th": 9_000_000 } }));
     await second.close();
 
     expect(await count(db, "execution_events")).toBe(3);
@@ -139,14 +145,14 @@ describe("DuckDB memory store (real file)", () => {
       ev(A, 1),
       ev(B, 1, { resultRow: rowB, metrics: {} }),
       ev(B, 2, { resultRow: {}, metrics: null }),
-      ev(A, 2, { status: "failed", skipReason: "k6 exited 99", resultRow: null, metrics: null, k6Summary: null }),
+      ev(A, 2, { status: "failed", skipReason: "vegeta exited 1", resultRow: null, metrics: null, loadReport: null }),
     ]);
     const a = await engine.eventsOf(A.id);
     const b = await engine.eventsOf(B.id);
     await engine.close();
     expect(a[0]!.resultRow).toEqual(ev(A, 1).resultRow);
     expect(a[0]!.metrics).toEqual({ cpu_usage_node: 42.5 });
-    expect([a[1]!.resultRow, a[1]!.metrics, a[1]!.k6Summary]).toEqual([null, null, null]);
+    expect([a[1]!.resultRow, a[1]!.metrics, a[1]!.loadReport]).toEqual([null, null, null]);
     expect(b[0]!.resultRow).toEqual(rowB);
     expect(Object.keys(b[0]!.resultRow!)).toEqual(Object.keys(rowB)); // the original column order
     expect(b[0]!.metrics).toEqual({});
@@ -180,8 +186,12 @@ describe("DuckDB memory store (real file)", () => {
     const nullAt = new Set([0, 1, 31, 32, 33, 63, 64, 65, 100, 2047, 2048, 2049, 4095, 4999]);
     const events = Array.from({ length: 5000 }, (_, i) =>
       nullAt.has(i)
-        ? ev(A, i + 1, { status: "failed", skipReason: `boom ${i}`, resultRow: null, metrics: null, k6Summary: null })
-        : ev(B, i + 1, { resultRow: { function_1: "env", rate_function_1: i, power: i % 7 === 0 ? Number.NaN : -i }, k6Summary: i % 3 ? null : { i } }),
+        ? ev(A, i + 1, { status: "failed", skipReason: `boom ${i}`, resultRow: null, metrics: null, loadReport: null })
+        : ev(B, i + 1, {
+            resultRow: { function_1: "env", rate_function_1: i, power: i % 7 === 0 ? Number.NaN : -i },
+            // Reports of two generators (and formats) in one batch, and none: each kept with its own names.
+            loadReport: i % 3 === 0 ? vegeta({ i }) : i % 3 === 1 ? { generator: `k6 v1.${i % 2}.0`, format: "k6-summary/v1", document: [i] } : null,
+          }),
     );
     const bulk = await engineAt({}, {});
     await bulk.ingestEvents(events);
@@ -191,12 +201,12 @@ describe("DuckDB memory store (real file)", () => {
     const byIteration = new Map(viaBulk.map((e) => [e.iteration, e]));
     for (const [i, e] of events.entries()) {
       const back = byIteration.get(i + 1)!;
-      expect([back.status, back.skipReason, back.resultRow, back.metrics, back.k6Summary]).toEqual([
+      expect([back.status, back.skipReason, back.resultRow, back.metrics, back.loadReport]).toEqual([
         e.status,
         e.skipReason,
         e.resultRow,
         e.metrics,
-        e.k6Summary,
+        e.loadReport,
       ]);
     }
   });
@@ -204,7 +214,7 @@ describe("DuckDB memory store (real file)", () => {
   it("an executed event upgrades a stopped/failed one with the same key, never the reverse", async () => {
     const db = join(dir, "mem.duckdb");
     const engine = await engineAt();
-    await engine.ingestEvent(ev(A, 1, { status: "stopped", skipReason: "stopped", resultRow: null, k6Summary: { partial: true } }));
+    await engine.ingestEvent(ev(A, 1, { status: "stopped", skipReason: "stopped", resultRow: null, loadReport: vegeta({ partial: true }) }));
     await engine.ingestEvents([ev(A, 2, { status: "failed", skipReason: "boom" }), ev(A, 2)]); // within one batch
     await engine.ingestEvent(ev(A, 1)); // the resumed run (same run id) re-executes iteration 1
     await engine.ingestEvent(ev(A, 1, { status: "failed", skipReason: "late duplicate" }));
@@ -214,10 +224,72 @@ describe("DuckDB memory store (real file)", () => {
       [1, "executed"],
       [2, "executed"],
     ]);
-    expect(events[0]!.k6Summary).toEqual({ metrics: { success_rate_figlet: { value: 0.99 } } });
-    expect(await query(db, "SELECT iteration, status FROM k6_raw_summaries ORDER BY iteration")).toEqual([
+    expect(events[0]!.loadReport).toEqual(ev(A, 1).loadReport);
+    expect(await query(db, "SELECT iteration, status FROM loadgen_raw_reports ORDER BY iteration")).toEqual([
       { iteration: 1, status: "executed" },
       { iteration: 2, status: "executed" },
+    ]);
+  });
+
+  it("round-trips a vegeta load report with its generator and format, and records the session's generator and unit", async () => {
+    const db = join(dir, "mem.duckdb");
+    // Latencies in ns past 2^31, nested arrays, unicode, and a JSON null inside the document.
+    const document = {
+      latencies: { total: 3_750_000_000_000, mean: 12_500_000, "50th": 9_000_000, "99th": 2_147_483_648_123, max: 31_000_000 },
+      bytes_in: { total: 3_000, mean: 10 },
+      requests: 300,
+      rate: 10.000_3,
+      success: 0.99,
+      status_codes: { "200": 297, "503": 3 },
+      errors: ["503 Service Unavailable — ünïcode 'quoted'"],
+      earliest: "2025-01-01T10:00:00Z",
+      extra: null,
+    };
+    const report: LoadReport = { generator: "vegeta v12.13.0", format: "vegeta-report-json/v12", document };
+    const first = await engineAt();
+    await first.ingestEvent(ev(A, 1, { loadReport: report }));
+    await first.ingestEvents([ev(A, 2, { loadReport: null }), ev(A, 3, { loadReport: { ...report, document: [] } })]);
+    await first.close();
+
+    const second = await engineAt({}, { runId: "run-2", loadgen: "k6 v1.3.0", latencyUnit: "ms" });
+    const back = await second.eventsOf(A.id);
+    await second.close();
+    expect(back.map((e) => e.loadReport)).toEqual([report, null, { ...report, document: [] }]);
+    const stored = `SELECT iteration, generator, report_format, report_size_bytes, report_json->>'$.latencies."99th"' AS p99
+                    FROM loadgen_raw_reports ORDER BY iteration`;
+    expect(await query(db, stored)).toEqual([
+      { iteration: 1, generator: "vegeta v12.13.0", report_format: "vegeta-report-json/v12", report_size_bytes: BigInt(Buffer.byteLength(JSON.stringify(document))), p99: "2147483648123" },
+      { iteration: 3, generator: "vegeta v12.13.0", report_format: "vegeta-report-json/v12", report_size_bytes: 2n, p99: null },
+    ]);
+    expect(await query(db, "SELECT run_id, loadgen, latency_unit FROM run_sessions ORDER BY run_id")).toEqual([
+      { run_id: "run-1", loadgen: "vegeta v12.13.0", latency_unit: "ns" },
+      { run_id: "run-2", loadgen: "k6 v1.3.0", latency_unit: "ms" },
+    ]);
+
+    // Through a debug Parquet checkpoint too.
+    const debug = join(dir, "debug");
+    const exporter = await engineAt({ exportCoreDir: debug, exportRawDebugDir: debug }, { runId: "run-3" });
+    await exporter.exportParquet();
+    await exporter.close();
+    const fresh = join(dir, "fresh.duckdb");
+    const store = new DuckDbMemoryStore({ dbPath: fresh, preloadCoreDir: debug, preloadRawDebug: true });
+    await store.open();
+    const preloaded = await store.loadEvents("camp", A.id);
+    await store.close();
+    expect(preloaded.map((e) => e.loadReport)).toEqual([report, null, { ...report, document: [] }]);
+    expect(await query(fresh, "SELECT run_id, loadgen, latency_unit FROM run_sessions ORDER BY run_id")).toEqual([
+      { run_id: "run-1", loadgen: "vegeta v12.13.0", latency_unit: "ns" },
+      { run_id: "run-2", loadgen: "k6 v1.3.0", latency_unit: "ms" },
+      { run_id: "run-3", loadgen: "vegeta v12.13.0", latency_unit: "ns" },
+    ]);
+  });
+
+  it("a resumed session (same run id) records the generator of the process that resumed it", async () => {
+    const db = join(dir, "mem.duckdb");
+    await (await engineAt({}, { loadgen: null, latencyUnit: null })).close();
+    await (await engineAt({}, { loadgen: "k6 v1.3.0", latencyUnit: "ms" })).close();
+    expect(await query(db, "SELECT run_id, loadgen, latency_unit, status FROM run_sessions")).toEqual([
+      { run_id: "run-1", loadgen: "k6 v1.3.0", latency_unit: "ms", status: "running" },
     ]);
   });
 
@@ -232,14 +304,16 @@ describe("DuckDB memory store (real file)", () => {
     await engine.finishSession("done");
     await engine.close();
 
-    for (const t of [...CORE_TABLES, "k6_raw_summaries"]) expect(await count(db, t), t).toBeGreaterThan(0);
+    for (const t of [...CORE_TABLES, "loadgen_raw_reports"]) expect(await count(db, t), t).toBeGreaterThan(0);
     const rows = await query(db, "SELECT status, skip_reason, iteration FROM execution_events WHERE status <> 'executed' ORDER BY status");
     expect(rows).toEqual([
       { status: "failed", skip_reason: "k6 failed with exit code 99", iteration: 1 },
       { status: "skipped", skip_reason: "dominated_by_overload", iteration: 0 },
     ]);
-    const s = await query(db, "SELECT run_id, campaign_id, status, mode, git_rev, ended_at IS NOT NULL AS ended FROM run_sessions");
-    expect(s).toEqual([{ run_id: "run-1", campaign_id: "camp", status: "done", mode: "online", git_rev: "abc123", ended: true }]);
+    const s = await query(db, "SELECT run_id, campaign_id, status, mode, git_rev, loadgen, latency_unit, ended_at IS NOT NULL AS ended FROM run_sessions");
+    expect(s).toEqual([
+      { run_id: "run-1", campaign_id: "camp", status: "done", mode: "online", git_rev: "abc123", loadgen: "vegeta v12.13.0", latency_unit: "ns", ended: true },
+    ]);
     const v = await query(db, "SELECT config_id, overloaded, overload_count, iterations FROM config_verdicts");
     expect(v).toEqual([{ config_id: A.id, overloaded: true, overload_count: 2, iterations: 3 }]);
     expect(await count(db, "policy_updates")).toBe(5);
@@ -255,7 +329,7 @@ describe("DuckDB memory store (real file)", () => {
     const store = new DuckDbMemoryStore({ dbPath: db });
     await expect(store.open()).rejects.toThrow(SchemaVersionMismatchError);
     await expect(new DuckDbMemoryStore({ dbPath: db }).open()).rejects.toThrow(
-      "schema_version mismatch: db=peva_faas_mem_v0 configured=peva_faas_mem_v1",
+      `schema_version mismatch: db=peva_faas_mem_v0 configured=peva_faas_mem_v2 (${db}); nothing was migrated`,
     );
     expect(await query(db, "SELECT schema_version FROM memory_schema_meta")).toEqual([{ schema_version: "peva_faas_mem_v0" }]);
     expect(await count(db, "execution_events")).toBe(1);
@@ -266,7 +340,7 @@ describe("DuckDB memory store (real file)", () => {
     const inst = await DuckDBInstance.create(db);
     const c = await inst.connect();
     await c.run("CREATE TABLE memory_schema_meta (schema_version TEXT, created_at TIMESTAMP, updated_at TIMESTAMP)");
-    await c.run("INSERT INTO memory_schema_meta VALUES ('peva_faas_mem_v1', now(), now())");
+    await c.run("INSERT INTO memory_schema_meta VALUES ('peva_faas_mem_v2', now(), now())");
     await c.run("CREATE TABLE execution_events (config_id TEXT, iteration INTEGER, repetition INTEGER, run_id TEXT)");
     c.closeSync();
     inst.closeSync();
@@ -368,7 +442,7 @@ describe("Parquet checkpoints", () => {
     const onlyDebug = await engineAt({ exportRawDebugDir: debug }, { runId: "run-2" });
     await onlyDebug.exportParquet();
     await onlyDebug.close();
-    expect(files(debug)).toEqual(["k6_raw_summaries.parquet"]); // no temp files left behind
+    expect(files(debug)).toEqual(["loadgen_raw_reports.parquet"]); // no temp files left behind
     expect(files(core)).toEqual([]);
   });
 
@@ -393,7 +467,7 @@ describe("Parquet checkpoints", () => {
       expect(await count(fresh, t), t).toBe(await count(join(dir, "mem.duckdb"), t));
     }
     expect(await query(fresh, "SELECT run_id FROM run_sessions ORDER BY run_id")).toEqual([{ run_id: "run-1" }, { run_id: "run-2" }]);
-    expect(await count(fresh, "k6_raw_summaries")).toBe(0); // debug stays out unless asked for
+    expect(await count(fresh, "loadgen_raw_reports")).toBe(0); // debug stays out unless asked for
 
     // Preload is a merge: a second startup with the same checkpoint adds nothing.
     const again = createMemoryEngine({
@@ -414,7 +488,7 @@ describe("Parquet checkpoints", () => {
     const store = new DuckDbMemoryStore({ dbPath: fresh, preloadCoreDir: core, preloadRawDebug: true });
     await store.open();
     await store.close();
-    expect(await count(fresh, "k6_raw_summaries")).toBe(4);
+    expect(await count(fresh, "loadgen_raw_reports")).toBe(4);
   });
 
   it("fails loudly on a configured but missing preload directory or meta file", async () => {
@@ -437,7 +511,7 @@ describe("Parquet checkpoints", () => {
     await old.exportParquet();
     await old.close();
     await expect(new DuckDbMemoryStore({ dbPath: join(dir, "new.duckdb"), preloadCoreDir: core }).open()).rejects.toThrow(
-      "schema_version mismatch: parquet=peva_faas_mem_v0 configured=peva_faas_mem_v1",
+      "schema_version mismatch: parquet=peva_faas_mem_v0 configured=peva_faas_mem_v2",
     );
   });
 });

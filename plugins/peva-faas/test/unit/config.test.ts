@@ -35,8 +35,8 @@ describe("workload config defaults (reference §2.2)", () => {
     expect(config.k3s_port).toBe(22);
     expect(config.k6_workspace_root).toBe("/home/ubuntu/.peva_faas-k6");
     expect(config.k6_log_stream).toBe(true);
-    expect(config.k6_outputs).toEqual([]);
-    expect(config.k6_tags).toEqual({});
+    expect(config.loadgen).toEqual({ type: "vegeta", request_timeout: "30s" });
+    expect(config.results).toEqual({ latency_unit: "ns", keep_generator_files: false });
     expect(config.openfaas_port).toBe(31112);
     expect(config.prometheus_port).toBe(30411);
     expect(config.gateway_url).toBe("http://127.0.0.1:31112");
@@ -71,7 +71,7 @@ describe("workload config defaults (reference §2.2)", () => {
       backend: "duckdb",
       db_path: "benchmark_results/peva_faas/memory/peva_faas.duckdb",
       preload_raw_debug: false,
-      schema_version: "peva_faas_mem_v1",
+      schema_version: "peva_faas_mem_v2",
     });
   });
   it("bounds Prometheus empty-result retries (not 120 s)", () => {
@@ -163,10 +163,26 @@ describe("normalisation and derived fields", () => {
     ["999ms", 1],
     ["2500ms", 2],
   ])("durationSeconds(%s) = %d", (d, s) => expect(durationSeconds(d)).toBe(s));
-  it("k6_outputs entries are stripped and empty ones dropped; tags stringified", () => {
-    const c = parseWorkloadConfig({ k6_outputs: [" json=out.json ", "", "  "], k6_tags: { a: 1, b: true } }).config;
-    expect(c.k6_outputs).toEqual(["json=out.json"]);
-    expect(c.k6_tags).toEqual({ a: "1", b: "true" });
+  it("the k6 settings that moved into loadgen are refused with where they went", () => {
+    let err: ConfigError | undefined;
+    try {
+      parseWorkloadConfig({ k6_outputs: ["json=out.json"], k6_tags: { a: 1 }, k6: { max_vus: 10 } });
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err?.issues).toEqual([
+      "k6: moved to loadgen: {type: k6, expected_latency_ms, vus_headroom, max_preallocated_vus, max_vus, graceful_stop, stop_grace_seconds}; request_timeout is loadgen.request_timeout",
+      "k6_outputs: moved to loadgen: {type: k6, outputs: [...]}",
+      "k6_tags: moved to loadgen: {type: k6, tags: {...}}",
+    ]);
+  });
+  it("loadgen: the generator's own keys pass through; type and request_timeout are checked here", () => {
+    const c = parseWorkloadConfig({ loadgen: { type: "k6", max_vus: 10, request_timeout: "5s" }, results: { latency_unit: "ms" } }).config;
+    expect(c.loadgen).toEqual({ type: "k6", max_vus: 10, request_timeout: "5s" });
+    expect(c.results.latency_unit).toBe("ms");
+    expect(() => parseWorkloadConfig({ loadgen: { type: "Vegeta!" } })).toThrow(/loadgen\.type: must be a load-generator plugin name/);
+    expect(() => parseWorkloadConfig({ loadgen: { request_timeout: "soon" } })).toThrow(/loadgen\.request_timeout: duration must match/);
+    expect(() => parseWorkloadConfig({ results: { latency_unit: "us" } })).toThrow(/results\.latency_unit/);
   });
   it("derives k6_workspace_root from k6_user", () => {
     expect(parseWorkloadConfig({ k6_user: "root" }).config.k6_workspace_root).toBe("/root/.peva_faas-k6");

@@ -16,7 +16,16 @@ describe("memory config", () => {
       schema_version: MEMORY_SCHEMA_VERSION,
     });
     expect(DEFAULT_MEMORY_DB_PATH).toBe("benchmark_results/peva_faas/memory/peva_faas.duckdb");
-    expect(MEMORY_SCHEMA_VERSION).toBe("peva_faas_mem_v1");
+    expect(MEMORY_SCHEMA_VERSION).toBe("peva_faas_mem_v2");
+  });
+
+  it("accepts only the current schema version, pointing at the migration for older files", () => {
+    expect(memoryConfigSchema.parse({ schema_version: "peva_faas_mem_v2" }).schema_version).toBe("peva_faas_mem_v2");
+    const r = memoryConfigSchema.safeParse({ schema_version: "peva_faas_mem_v1" });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.message).toBe(
+      "this release reads and writes only peva_faas_mem_v2; upgrade an older memory file with: peva-faas memory migrate --db <file>",
+    );
   });
 
   it("rejects unknown keys, other backends and '..' in db_path", () => {

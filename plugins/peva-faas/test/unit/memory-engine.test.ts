@@ -31,6 +31,8 @@ function session(over: Partial<RunSession> = {}): RunSession {
     batchWindowS: 30,
     configHash: "h",
     gitRev: null,
+    loadgen: "vegeta v12.13.0",
+    latencyUnit: "ns",
     ...over,
   };
 }
@@ -48,7 +50,7 @@ function ev(config: Configuration, iteration: number, over: Partial<ExecutionEve
     skipReason: null,
     resultRow: { success_rate_function_1: 1, rate_function_1: config.pairs[0]!.rate, function_1: "figlet" },
     metrics: { cpu_usage_node: 50 },
-    k6Summary: { metrics: {} },
+    loadReport: { generator: "vegeta v12.13.0", format: "vegeta-report-json/v12", document: { success: 1 } },
     ...over,
   };
 }
@@ -180,8 +182,23 @@ describe("memory engine (in-memory store)", () => {
     const engine = await started(store);
     await engine.finishSession("stopped");
     expect(store.snapshot().sessions).toEqual([
-      expect.objectContaining({ runId: "run-1", campaignId: "camp", status: "stopped", mode: "online" }),
+      expect.objectContaining({ runId: "run-1", campaignId: "camp", status: "stopped", mode: "online", loadgen: "vegeta v12.13.0", latencyUnit: "ns" }),
     ]);
+  });
+
+  it("refuses a session whose latency unit is not ns, ms or null", () => {
+    const bad = session({ latencyUnit: "us" as unknown as "ns" });
+    expect(() => createInMemoryMemoryEngine({ session: bad })).toThrow('session.latencyUnit must be "ns", "ms" or null, got "us"');
+    for (const latencyUnit of ["ns", "ms", null] as const) expect(() => createInMemoryMemoryEngine({ session: session({ latencyUnit }) })).not.toThrow();
+  });
+
+  it("keeps an event's load report as given (generator, format, document)", async () => {
+    const store = new InMemoryMemoryStore();
+    const engine = await started(store);
+    const loadReport = { generator: "k6 v1.3.0", format: "k6-summary/v1", document: { metrics: { http_reqs: { count: 3 } } } };
+    await engine.ingestEvent(ev(A, 1, { loadReport }));
+    await engine.ingestEvent(ev(A, 2, { loadReport: null }));
+    expect((await engine.eventsOf(A.id)).map((e) => e.loadReport)).toEqual([loadReport, null]);
   });
 
   it("online mode updates the policy after every event and records each update", async () => {

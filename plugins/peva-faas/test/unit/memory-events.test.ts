@@ -23,7 +23,7 @@ function executed(over: Partial<ExecutionEvent> = {}): ExecutionEvent {
     skipReason: null,
     resultRow: { a: 1 },
     metrics: { cpu: 1 },
-    k6Summary: null,
+    loadReport: null,
     ...over,
   };
 }
@@ -53,9 +53,21 @@ describe("execution events", () => {
     [{ skipReason: "x" }, /executed event has skipReason null/],
     [{ iteration: 0 }, /executed event has iteration >= 1/],
     [{ status: "skipped" as const, skipReason: null }, /needs a skipReason/],
+    [{ loadReport: { generator: "", format: "vegeta-report-json/v12", document: {} } }, /loadReport.generator must be a non-empty string/],
+    [{ loadReport: { generator: "vegeta v12.13.0", format: "", document: {} } }, /loadReport.format must be a non-empty string/],
+    [{ loadReport: { generator: "vegeta v12.13.0", format: "vegeta-report-json/v12", document: undefined } }, /loadReport.document must be a JSON value/],
+    [{ loadReport: undefined as unknown as null }, /loadReport must be a LoadReport or null/],
+    [{ loadReport: "raw text" as unknown as null }, /loadReport must be a LoadReport or null/],
   ])("rejects %o", (patch, message) => {
     expect(() => validateEvent(executed(patch))).toThrow(InvalidEventError);
     expect(() => validateEvent(executed(patch))).toThrow(message);
+  });
+
+  it("accepts a load report of any generator, whatever JSON its document is", () => {
+    for (const document of [{ latencies: { mean: 1 } }, [1, 2], "text", 0, null]) {
+      expect(() => validateEvent(executed({ loadReport: { generator: "vegeta v12.13.0", format: "vegeta-report-json/v12", document } }))).not.toThrow();
+    }
+    expect(() => validateEvent(executed({ status: "failed", skipReason: "x", loadReport: { generator: "k6 v1.3.0", format: "k6-summary/v1", document: {} } }))).not.toThrow();
   });
 
   it("a skip record is a configuration-level event (iteration 0) with its reason", () => {
@@ -63,5 +75,6 @@ describe("execution events", () => {
     expect(e).toMatchObject({ iteration: 0, repetition: 2, status: "skipped", skipReason: "dominated_by_overload" });
     expect(e.startTs).toBe(7);
     expect(e.endTs).toBe(7);
+    expect(e.loadReport).toBeNull();
   });
 });

@@ -21,12 +21,12 @@ describe("memory SQL", () => {
       "policy_updates",
       "config_verdicts",
     ]);
-    expect(DEBUG_TABLES).toEqual(["k6_raw_summaries"]);
+    expect(DEBUG_TABLES).toEqual(["loadgen_raw_reports"]);
   });
 
-  it("keys events and raw summaries on (config_id, iteration, repetition, run_id), verdicts on (campaign, config)", () => {
+  it("keys events and raw reports on (config_id, iteration, repetition, run_id), verdicts on (campaign, config)", () => {
     expect(createTableSql("execution_events")).toContain("UNIQUE (config_id, iteration, repetition, run_id)");
-    expect(createTableSql("k6_raw_summaries")).toContain("UNIQUE (config_id, iteration, repetition, run_id)");
+    expect(createTableSql("loadgen_raw_reports")).toContain("UNIQUE (config_id, iteration, repetition, run_id)");
     expect(createTableSql("config_verdicts")).toContain("PRIMARY KEY (campaign_id, config_id)");
     expect(createTableSql("execution_events")).toContain("skip_reason VARCHAR");
   });
@@ -36,7 +36,9 @@ describe("memory SQL", () => {
     expect(MERGE_STAGED_SQL.events(now, "optimistic")).not.toContain("ON CONFLICT");
     expect(MERGE_STAGED_SQL.events(now, "optimistic")).toContain(`make_timestamp(${now}::BIGINT) AS ingested_at`);
     expect(MERGE_STAGED_SQL.events(now, "idempotent")).toContain("ON CONFLICT DO NOTHING");
-    expect(MERGE_STAGED_SQL.summaries(now, "idempotent")).toContain("ON CONFLICT DO NOTHING");
+    expect(MERGE_STAGED_SQL.reports(now, "idempotent")).toContain("ON CONFLICT DO NOTHING");
+    expect(MERGE_STAGED_SQL.reports(now, "optimistic")).toMatch(/^INSERT INTO loadgen_raw_reports \(.*generator, report_format, report_json, report_size_bytes, ingested_at\)/);
+    expect(MERGE_STAGED_SQL.upgradeReports).toMatch(/DELETE FROM loadgen_raw_reports WHERE status <> 'executed'/);
     expect(() => MERGE_STAGED_SQL.events(0.5, "optimistic")).toThrow(/bad epoch microseconds/);
     expect(MERGE_STAGED_SQL.upgradeEvents).toMatch(/DELETE FROM execution_events WHERE status <> 'executed'/);
     const [upgrade, insert] = preloadSql("execution_events", "/x/e.parquet", "optimistic");

@@ -21,7 +21,7 @@ function ev(over: Partial<ExecutionEvent> = {}): ExecutionEvent {
     skipReason: null,
     resultRow: { function_1: "figlet", rate_function_1: 10, power: Number.NaN },
     metrics: { cpu: 1.5 },
-    k6Summary: null,
+    loadReport: null,
     ...over,
   };
 }
@@ -58,15 +58,15 @@ describe("event staging", () => {
       [
         ev(),
         ev({ config: B, iteration: 2, resultRow: { function_1: "env", function_2: "figlet", r: 3 }, metrics: null }),
-        ev({ status: "failed", skipReason: "boom", resultRow: null, metrics: null, k6Summary: { a: 1 } }),
+        ev({ status: "failed", skipReason: "boom", resultRow: null, metrics: null, loadReport: { generator: "vegeta v12.13.0", format: "vegeta-report-json/v12", document: { a: "é" } } }),
       ],
       new PayloadLayouts(),
     );
     expect(staged.rowCount).toBe(3);
     expect(staged.configs.map((c) => c.id)).toEqual([A.id, B.id]);
-    expect(staged.strings).toEqual(["run-1", "camp", "executed", "figlet", "env", "failed", "boom"]);
+    expect(staged.strings).toEqual(["run-1", "camp", "executed", "figlet", "env", "failed", "boom", "vegeta v12.13.0", "vegeta-report-json/v12"]);
     expect(staged.layouts.size).toBe(3);
-    expect([staged.hasExecuted, staged.hasSummary]).toEqual([true, true]);
+    expect([staged.hasExecuted, staged.hasReport]).toEqual([true, true]);
     const col = (i: number) => staged.columns[i]!;
     expect([...(col(0).values as Int32Array)]).toEqual([0, 1, 0]); // config index
     expect([...(col(7).values as Int32Array)]).toEqual([2, 2, 5]); // status index
@@ -78,8 +78,13 @@ describe("event staging", () => {
     expect([...results.nulls]).toEqual([0, 0, 1]);
     const texts = col(11) as { offsets: Uint32Array; values: Int32Array };
     expect([...texts.values]).toEqual([3, 4, 3]); // figlet | env, figlet
-    const summaries = col(13) as { values: readonly (string | null)[] };
-    expect(summaries.values).toEqual([null, null, '{"a":1}']);
+    const reports = col(13) as { values: readonly (string | null)[] };
+    expect(reports.values).toEqual([null, null, '{"a":"é"}']);
+    const size = col(14) as { values: Int32Array; nulls: Uint8Array };
+    expect([size.values[2], ...size.nulls]).toEqual([10, 1, 1, 0]); // UTF-8 bytes, not characters
+    const generator = col(15) as { values: Int32Array; nulls: Uint8Array };
+    const format = col(16) as { values: Int32Array; nulls: Uint8Array };
+    expect([generator.values[2], format.values[2], ...generator.nulls, ...format.nulls]).toEqual([7, 8, 1, 1, 0, 1, 1, 0]);
   });
 
   it("a row whose keys differ from the previous row's gets its own layout, never the previous one", () => {
@@ -118,7 +123,7 @@ describe("staging arena", () => {
     stageEvents(big, layouts, arena);
     const small = [
       ev({ status: "failed", skipReason: "boom", resultRow: null, metrics: null }),
-      ev({ iteration: 2, resultRow: { function_1: "env", rate_function_1: 7, power: 1 }, k6Summary: { x: 1 } }),
+      ev({ iteration: 2, resultRow: { function_1: "env", rate_function_1: 7, power: 1 }, loadReport: { generator: "k6 v1.3.0", format: "k6-summary/v1", document: { x: 1 } } }),
     ];
     const reused = stageEvents(small, layouts, arena);
     const fresh = stageEvents(small, new PayloadLayouts());

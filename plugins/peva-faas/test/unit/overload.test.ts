@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_OVERLOAD_THRESHOLDS as T,
-  averageLoadedSuccess,
+  averageSuccess,
   functionOverload,
   nodeOverload,
   type FunctionObservation,
@@ -37,7 +37,9 @@ describe("node overload", () => {
     ["ram above threshold", { ...base, ram_usage_node_pct: 91, functions: [f("a", 10, 1)] }, true],
     ["one function overloaded", { ...base, functions: [f("a", 10, 1, 20), f("b", 10, 1)] }, true],
     ["NaN cpu and ram do not trigger", { cpu_usage_node_pct: NaN_, ram_usage_node_pct: NaN_, functions: [f("a", 10, 1)] }, false],
-    ["rate-0 success 1 does not mask a failing loaded function", { ...base, functions: [f("a", 10, 0.92), f("idle", 0, 1), f("idle2", 0, 1)] }, true],
+    // Both upstreams count an idle function as success 1 in the node mean: (0.92 + 1 + 1) / 3 = 0.973 >= 0.95.
+    ["rate-0 functions count as success 1 in the node mean", { ...base, functions: [f("a", 10, 0.92), f("idle", 0, 1), f("idle2", 0, 1)] }, false],
+    ["the function rule still catches a failing loaded function beside idle ones", { ...base, functions: [f("a", 10, 0.85), f("idle", 0, 1)] }, true],
     ["no loaded function: avg success is 1", { ...base, functions: [f("idle", 0, 1)] }, false],
   ])("%s", (_label, obs, overloaded) => {
     expect(nodeOverload(obs, T).overloaded).toBe(overloaded);
@@ -56,7 +58,9 @@ describe("node overload", () => {
     expect(v.unknown).toEqual(["a:replicas", "node:ram_usage_node_pct"]);
     expect(v.functions[0]!.overloaded).toBe(true);
   });
-  it("average success ignores NaN and idle functions", () => {
-    expect(averageLoadedSuccess([f("a", 1, 0.5), f("b", 1, NaN_), f("c", 0, 1)])).toBe(0.5);
+  it("average success ignores unknown (NaN) values and counts idle functions as 1", () => {
+    expect(averageSuccess([f("a", 1, 0.5), f("b", 1, NaN_), f("c", 0, 1)])).toBe(0.75);
+    // An idle function counts 1 whatever value it carries.
+    expect(averageSuccess([f("a", 1, 0.5), f("c", 0, Number.NaN)])).toBe(0.75);
   });
 });

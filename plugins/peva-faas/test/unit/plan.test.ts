@@ -143,13 +143,13 @@ describe("enumeration (reference §4)", () => {
 });
 
 describe("runtime estimate", () => {
-  it("adds cooldown, k6 start-up and query time to the load time", () => {
+  it("adds cooldown, load-generator overhead and query time to the load time", () => {
     const e = estimateRuntime(10, 3, 30, {
-      k6StartupSeconds: 3,
+      generatorOverheadSeconds: 3,
       querySeconds: 2,
       expectedCooldownSeconds: 5,
       maxCooldownSeconds: 180,
-      gracefulStopSeconds: 30,
+      inFlightTailSeconds: 30,
     });
     expect(e.loadSeconds).toBe(900);
     expect(e.expectedSeconds).toBe(30 * (30 + 3 + 2 + 5));

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { makeConfiguration } from "../../src/model.ts";
-import { idleFunctionResult, type FunctionLoadResult } from "../../src/k6/summary.ts";
+import { idleFunctionStats, type FunctionLoadStats } from "@peva-lab/core";
 import { nodeOverload, DEFAULT_OVERLOAD_THRESHOLDS } from "../../src/overload/rules.ts";
 import type { NodeMetrics } from "../../src/prometheus/collect.ts";
 import {
@@ -14,6 +14,7 @@ import {
   buildLongRows,
   buildMetricsRow,
   buildResultRow,
+  formatLatency,
   buildSkippedRow,
   csvLine,
   formatFloat3,
@@ -26,7 +27,6 @@ import {
   pythonStrList,
   resultsHeader,
   runOutputDir,
-  scriptFileName,
   skippedHeader,
   summaryFileName,
   type IterationOutcome,
@@ -60,18 +60,21 @@ describe("results.csv header (reference §10.2)", () => {
   });
 });
 
-const load = (name: string, rate: number, extra: Partial<FunctionLoadResult> = {}): FunctionLoadResult => ({
-  name,
-  rate,
-  success_rate: 0.9876,
-  success_rate_completed: 0.99,
-  avg_latency_ms: 12.3456,
-  p95_latency_ms: 30,
-  p99_latency_ms: 45.5,
-  request_count: 300,
-  achieved_rate: 10,
-  dropped_iterations: 2,
-  http_req_failed: 0.01,
+const load = (functionName: string, targetRate: number, extra: Partial<FunctionLoadStats> = {}): FunctionLoadStats => ({
+  functionName,
+  targetRate,
+  requests: 298,
+  statusCodes: { "200": 296, "429": 2 },
+  successes: 296,
+  failures: { http: 2, timeout: 0, connection: 0 },
+  successRate: 296 / 300,
+  achievedRate: 9.933,
+  dropped: 2,
+  // 12.3456789 ms mean: 12 ms truncated, 12345679 ns rounded.
+  latencyAll: { meanNs: 12_345_679, p50Ns: 11_000_000, p90Ns: 25_000_000, p95Ns: 30_000_000, p99Ns: 45_500_000, maxNs: 60_000_000 },
+  latencySuccess: { meanNs: 12_500_000, p50Ns: 11_100_000, p90Ns: 25_100_000, p95Ns: 30_100_000, p99Ns: 45_600_000, maxNs: 60_000_000 },
+  bytesIn: 5960,
+  bytesOut: 1490,
   ...extra,
 });
 const nodeM = (cpu: number, cpuPct: number): NodeMetrics => ({
@@ -84,7 +87,7 @@ const nodeM = (cpu: number, cpuPct: number): NodeMetrics => ({
 
 function outcome(): IterationOutcome {
   const config = makeConfiguration([{ name: "figlet", rate: 10 }, { name: "env", rate: 0 }]);
-  const loads = [idleFunctionResult("env"), load("figlet", 10)];
+  const loads = [idleFunctionStats("env"), load("figlet", 10)];
   const replicas = new Map([["env", 1], ["figlet", 3]]);
   return {
     config,
@@ -98,7 +101,7 @@ function outcome(): IterationOutcome {
       {
         cpu_usage_node_pct: 75,
         ram_usage_node_pct: 40,
-        functions: loads.map((l) => ({ name: l.name, rate: l.rate, success_rate: l.success_rate, replicas: replicas.get(l.name)! })),
+        functions: loads.map((l) => ({ name: l.functionName, rate: l.targetRate, success_rate: l.successRate, replicas: replicas.get(l.functionName)! })),
       },
       DEFAULT_OVERLOAD_THRESHOLDS,
     ),
@@ -106,25 +109,25 @@ function outcome(): IterationOutcome {
 }
 
 describe("row builders", () => {
-  it("results row: %.3f floats, nan, int replicas, 0/1 flags, latency %.3f (defect 10), empty for absent functions", () => {
+  it("results row: %.3f floats, nan, int replicas, 0/1 flags, latency in integer ns (DFaaS), empty for absent functions", () => {
     const all = ["env", "figlet", "shasum"];
-    const row = buildResultRow(all, outcome());
+    const row = buildResultRow(all, outcome(), "ns");
     const byCol = Object.fromEntries(resultsHeader(all).map((c, i) => [c, row[i]]));
     expect(byCol).toMatchObject({
       function_env: "env",
       rate_function_env: "0",
       success_rate_function_env: "1.000",
       cpu_usage_function_env: "nan",
-      medium_latency_function_env: "0.000",
+      medium_latency_function_env: "0",
       function_figlet: "figlet",
       rate_function_figlet: "10",
-      success_rate_function_figlet: "0.988",
+      success_rate_function_figlet: "0.987",
       cpu_usage_function_figlet: "12.500",
       ram_usage_function_figlet: "1024.000",
       power_usage_function_figlet: "nan",
       replica_figlet: "3",
       overloaded_function_figlet: "0",
-      medium_latency_function_figlet: "12.346",
+      medium_latency_function_figlet: "12345679",
       function_shasum: "",
       rate_function_shasum: "",
       medium_latency_function_shasum: "",
@@ -135,6 +138,14 @@ describe("row builders", () => {
       rest_seconds: "5",
       overloaded_node: "0",
     });
+  });
+  it("results row with latency_unit ms: integer milliseconds, truncated as linux-benchmark-lib writes them", () => {
+    const all = ["env", "figlet"];
+    const byCol = Object.fromEntries(resultsHeader(all).map((c, i) => [c, buildResultRow(all, outcome(), "ms")[i]]));
+    expect(byCol["medium_latency_function_figlet"]).toBe("12");
+    expect(byCol["medium_latency_function_env"]).toBe("0");
+    expect(formatLatency(Number.NaN, "ns")).toBe("nan");
+    expect(formatLatency(1_999_999, "ms")).toBe("1");
   });
   it("skipped and index rows", () => {
     const pairs = makeConfiguration([{ name: "figlet", rate: 10 }, { name: "env", rate: 20 }]).pairs;
@@ -148,23 +159,32 @@ describe("row builders", () => {
     const rows = buildLongRows(o, 2, 3);
     const fnRows = rows.filter((r) => r[3] !== "");
     const nodeRows = rows.filter((r) => r[3] === "");
-    expect(fnRows).toHaveLength(2 * 14);
+    // 28 metrics per function, plus one row per status seen (figlet: 200 and 429; env: none).
+    expect(fnRows).toHaveLength(2 * 28 + 2);
     expect(nodeRows).toHaveLength(12);
     expect(rows.every((r) => r.length === RESULTS_LONG_HEADER.length && r[0] === "2" && r[1] === "3" && r[2] === o.config.id)).toBe(true);
     const figlet = Object.fromEntries(fnRows.filter((r) => r[3] === "figlet").map((r) => [r[5], [r[6], r[7]]]));
     expect(figlet).toMatchObject({
-      success_rate: ["0.988", "ratio"],
+      success_rate: ["0.987", "ratio"],
       cpu_usage: ["12.500", "%"],
       ram_usage: ["1024.000", "B"],
       power_usage: ["nan", "uW"],
       replicas: ["3", "count"],
       overloaded: ["0", "flag"],
-      medium_latency: ["12.346", "ms"],
-      latency_p95: ["30.000", "ms"],
-      latency_p99: ["45.500", "ms"],
-      dropped_iterations: ["2", "count"],
-      http_req_failed: ["0.010", "ratio"],
+      medium_latency: ["12345679", "ns"],
+      latency_p95: ["30000000", "ns"],
+      latency_p99: ["45500000", "ns"],
+      success_latency_mean: ["12500000", "ns"],
+      requests: ["298", "count"],
+      failures_http: ["2", "count"],
+      dropped: ["2", "count"],
+      achieved_rate: ["9.933", "req/s"],
+      bytes_in: ["5960", "B"],
+      responses_status_200: ["296", "count"],
+      responses_status_429: ["2", "count"],
     });
+    // Every row names its unit.
+    expect(rows.every((r) => r[7] !== "")).toBe(true);
     const node = Object.fromEntries(nodeRows.map((r) => [r[5], [r[6], r[7]]]));
     expect(node["cpu_usage_node"]).toEqual(["150.000", "%"]);
     expect(node["cpu_usage_node_pct_of_capacity"]).toEqual(["75.000", "%cap"]);
@@ -195,10 +215,10 @@ describe("writers (append + fsync per row)", () => {
   it("writes the header once and appends rows across re-opens", () => {
     const path = join(dir, "r", "results.csv");
     const w = openResultsCsv(path, ["figlet", "env"]);
-    w.append(buildResultRow(["figlet", "env"], outcome()));
+    w.append(buildResultRow(["figlet", "env"], outcome(), "ns"));
     w.close();
     const w2 = openResultsCsv(path, ["env", "figlet"]);
-    w2.append(buildResultRow(["env", "figlet"], outcome()));
+    w2.append(buildResultRow(["env", "figlet"], outcome(), "ns"));
     w2.close();
     const lines = readFileSync(path, "utf8").trimEnd().split("\n");
     expect(lines).toHaveLength(3);
@@ -234,10 +254,9 @@ describe("file naming (reference §10.3)", () => {
   it("names and parses artifacts", () => {
     expect(summaryFileName("63a789418109", 1, 2)).toBe("summary-63a789418109-iter1-rep2.json");
     expect(metricsFileName("63a789418109", 3, 1)).toBe("metrics-63a789418109-iter3-rep1.csv");
-    expect(scriptFileName("63a789418109")).toBe("config-63a789418109.js");
     expect(parseArtifactName("metrics-63a789418109-iter3-rep1.csv")).toEqual({ kind: "metrics", configId: "63a789418109", iteration: 3, repetition: 1 });
     expect(parseArtifactName("metrics-63a789418109-iter3-rep1.json")).toBeUndefined();
     expect(runOutputDir("/o", "run1", "host")).toBe("/o/run1/host/peva_faas");
-    expect(outputLayout("/d")).toMatchObject({ results: "/d/results.csv", index: "/d/index.csv", resultsLong: "/d/results_long.csv", scriptsDir: "/d/k6_scripts" });
+    expect(outputLayout("/d")).toMatchObject({ results: "/d/results.csv", index: "/d/index.csv", resultsLong: "/d/results_long.csv", runMetadata: "/d/run.json" });
   });
 });

@@ -9,7 +9,7 @@ import { basename, dirname, join } from "node:path";
 import { RUN_SPEC_SCHEMA } from "../../../src/runner/spec.ts";
 import { parseEventLine, type RunEvent } from "../../../src/runner/events.ts";
 import { parseCsvLine } from "../../../src/results/csv.ts";
-import { REPO_ROOT, k6Path } from "./tools.ts";
+import { REPO_ROOT, vegetaPath } from "./tools.ts";
 
 /** The runner CLI entry point. */
 export const RUNNER_BIN = join(REPO_ROOT, "plugins/peva-faas/bin/peva-faas.ts");
@@ -113,12 +113,12 @@ export async function killAllRunners(): Promise<void> {
 }
 
 /**
- * Starts the runner CLI on `paths.spec` with k6 on PATH; stdout (events) and stderr (log) go to `paths.log`.
+ * Starts the runner CLI on `paths.spec` with vegeta on PATH; stdout (events) and stderr (log) go to `paths.log`.
  * The runner is SIGKILLed after `timeoutMs` (the exit then reports the signal).
  */
 export function startRunner(paths: RunPaths, timeoutMs: number): RunnerProcess {
   const log = createWriteStream(paths.log, { flags: "a" });
-  const env = { ...process.env, PATH: `${dirname(k6Path())}:${process.env["PATH"] ?? ""}` };
+  const env = { ...process.env, PATH: `${dirname(vegetaPath())}:${process.env["PATH"] ?? ""}` };
   const child = spawn(process.execPath, [RUNNER_BIN, "run", "--spec", paths.spec], {
     cwd: REPO_ROOT,
     env,
@@ -196,8 +196,8 @@ export function eventsOfType<T extends RunEvent["type"]>(events: readonly RunEve
   return events.filter((e): e is EventOf<T> => e.type === type);
 }
 
-/** Processes whose executable is named `k6` and whose command line mentions `pathFragment` (Linux /proc). */
-export function k6ProcessesMentioning(pathFragment: string): { pid: number; cmdline: string }[] {
+/** Processes whose executable is named `name` and whose command line mentions `pathFragment` (Linux /proc). */
+export function processesNamedMentioning(name: string, pathFragment: string): { pid: number; cmdline: string }[] {
   const out: { pid: number; cmdline: string }[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -213,9 +213,9 @@ export function k6ProcessesMentioning(pathFragment: string): { pid: number; cmdl
     } catch {
       // unreadable: judge by argv[0]
     }
-    const isK6 = basename(argv[0] ?? "") === "k6" || basename(exe) === "k6";
+    const named = basename(argv[0] ?? "") === name || basename(exe) === name;
     const cmdline = argv.join(" ");
-    if (isK6 && cmdline.includes(pathFragment)) out.push({ pid: Number(entry), cmdline });
+    if (named && cmdline.includes(pathFragment)) out.push({ pid: Number(entry), cmdline });
   }
   return out;
 }
@@ -269,7 +269,7 @@ export interface FastCampaignInput {
 /**
  * Workload settings for a short campaign on a shared, possibly busy machine: only the functions' success rates can
  * mark an overload (node CPU/RAM thresholds at 100 %, replicas fixed at 1), the cooldown never waits on node CPU or
- * RAM (floors at 100 % / total RAM), and k6 and Prometheus give up quickly.
+ * RAM (floors at 100 % / total RAM), and the load generator and Prometheus give up quickly.
  */
 export function fastCampaignSettings(input: FastCampaignInput): Record<string, unknown> {
   return {
@@ -286,7 +286,7 @@ export function fastCampaignSettings(input: FastCampaignInput): Record<string, u
       ram_idle_floor_bytes: input.ramIdleFloorBytes,
     },
     overload: { cpu_overload_pct_of_capacity: 100, ram_overload_pct: 100 },
-    k6: { expected_latency_ms: 50, request_timeout: "5s", graceful_stop: "2s", stop_grace_seconds: 3 },
+    loadgen: { type: "vegeta", request_timeout: "5s" },
     prometheus: { request_timeout_seconds: 5, empty_result_attempts: 4, empty_result_interval_seconds: 0.5 },
   };
 }

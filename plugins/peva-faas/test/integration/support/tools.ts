@@ -18,9 +18,9 @@ export function requireTool(path: string, name: string): string {
   return path;
 }
 
-/** k6 built by the bootstrap (`K6_BIN` overrides). */
-export function k6Path(): string {
-  return requireTool(process.env["K6_BIN"] ?? join(REPO_ROOT, ".tools/bin/k6"), "k6");
+/** vegeta built by the bootstrap (`VEGETA_BIN` overrides). */
+export function vegetaPath(): string {
+  return requireTool(process.env["VEGETA_BIN"] ?? join(REPO_ROOT, ".tools/bin/vegeta"), "vegeta");
 }
 
 /** Debian's Prometheus (`PROMETHEUS_BIN` overrides). */

@@ -1,0 +1,73 @@
+/**
+ * `run.json` in the run's results directory: what the run measured with (platform, generator and its version,
+ * durations, overload rules, the campaign identity) and the unit of every results.csv column, so a reader of the
+ * CSV never has to guess a unit. Written once when the run starts.
+ */
+import { writeFileSync } from "node:fs";
+import type { GeneratorIdentity } from "@peva-lab/core";
+import type { WorkloadConfig } from "../config/parse.ts";
+import type { RunSpec } from "./spec.ts";
+
+/** Schema id of `run.json`. */
+export const RUN_METADATA_SCHEMA = "peva-faas-run/v1";
+
+/** Unit of each results.csv column family (`<prefix><function>` or a node column). */
+export function resultsColumnUnits(latencyUnit: "ns" | "ms"): Record<string, string> {
+  return {
+    function_: "function name",
+    rate_function_: "requests per second (target)",
+    success_rate_function_: "ratio 0..1: responses 200-399 / (requests sent + requests not sent on schedule)",
+    cpu_usage_function_: "% of one core",
+    ram_usage_function_: "bytes",
+    power_usage_function_: "microwatts",
+    replica_: "count",
+    overloaded_function_: "flag 0/1",
+    medium_latency_function_:
+      latencyUnit === "ns" ? "nanoseconds, integer: mean over all responses" : "milliseconds, integer (truncated): mean over all responses",
+    cpu_usage_idle_node: "% of one core (100 = one busy core)",
+    cpu_usage_node: "% of one core (100 = one busy core)",
+    ram_usage_idle_node: "bytes",
+    ram_usage_node: "bytes",
+    ram_usage_idle_node_percentage: "% of node memory",
+    ram_usage_node_percentage: "% of node memory",
+    power_usage_idle_node: "microwatts",
+    power_usage_node: "microwatts",
+    rest_seconds: "seconds",
+    overloaded_node: "flag 0/1",
+  };
+}
+
+/** The content of `run.json`. */
+export function runMetadata(input: {
+  readonly spec: RunSpec;
+  readonly campaignId: string;
+  readonly generator: GeneratorIdentity;
+  readonly config: WorkloadConfig;
+}): Record<string, unknown> {
+  const { spec, config } = input;
+  return {
+    schema: RUN_METADATA_SCHEMA,
+    run_id: spec.run_id,
+    campaign_id: input.campaignId,
+    host: spec.host,
+    platform: spec.platform,
+    node_cores: spec.node_cores,
+    loadgen: {
+      name: input.generator.name,
+      version: input.generator.version,
+      settings: input.generator.settings,
+      request_timeout: config.loadgen.request_timeout,
+    },
+    duration: config.duration,
+    iterations: config.iterations,
+    overload: config.overload,
+    latency_unit: config.results.latency_unit,
+    results_csv_units: resultsColumnUnits(config.results.latency_unit),
+    started_at: new Date().toISOString(),
+  };
+}
+
+/** Writes `run.json` (see {@link runMetadata}). */
+export function writeRunMetadata(path: string, input: Parameters<typeof runMetadata>[0]): void {
+  writeFileSync(path, `${JSON.stringify(runMetadata(input), null, 2)}\n`);
+}
