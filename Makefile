@@ -25,7 +25,7 @@ help:
 	@echo "make test               bootstrap, npm ci, typecheck, lint, all test suites"
 	@echo "make destroy            pulumi destroy (retrieves memory first)"
 	@echo "make preview STACK=dev  preview another stack"
-	@echo "make bench              run the benchmarks, write docs/benchmarks.md"
+	@echo "make bench              run the benchmarks, write docs/benchmarks.md (BENCH=name… for some only)"
 	@echo "make plugins            list the plugins the registry finds, and check their extras"
 
 bootstrap:
@@ -86,5 +86,6 @@ plugins: deps
 	npx peva-lab plugins list
 	npx peva-lab plugins doctor
 
+# `make bench BENCH="loadgen local-platform"` re-runs only those and replaces just their sections.
 bench: deps
-	node scripts/bench.ts
+	node scripts/bench.ts $(BENCH)

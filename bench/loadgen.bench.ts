@@ -16,9 +16,13 @@
  *   counted);
  * - peak RSS: VmHWM of the attack process from /proc/<pid>/status (a high-water mark, so its last sample is the peak).
  *
+ * Each run starts once the TIME_WAIT sockets of the previous ones have drained (fewer than 500 on the servers'
+ * ports, at most 70 s): thousands of them, as a 10000 req/s run against a saturated server leaves, make new connects
+ * slow enough that the next run measures the kernel's port search instead of the generator.
+ *
  * Run: `node bench/loadgen.bench.ts` (or `make bench`; needs vegeta from scripts/bootstrap on PATH or in
- * .tools/bin); about 2 minutes. `LOADGEN_BENCH_SMOKE=1` runs a few seconds to check the bench itself. Prints a Markdown section on stdout; exits 0 whether the goals are met or not, non-zero only when the
- * measurement itself failed.
+ * .tools/bin); 2–3 minutes. `LOADGEN_BENCH_SMOKE=1` runs a few seconds to check the bench itself. Prints a Markdown
+ * section on stdout; exits 0 whether the goals are met or not, non-zero only when the measurement itself failed.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -40,6 +44,7 @@ const GOAL_FIDELITY = 0.99;
 const COUNT_TOLERANCE = 0.01;
 const OVERLOAD = { rate: 1000, concurrency: 4, serviceMs: 20, timeoutS: 3 } as const;
 const SAMPLE_MS = 50;
+const TIME_WAIT_LIMIT = 500;
 
 const SELF = fileURLToPath(import.meta.url);
 const REPO = fileURLToPath(new URL("..", import.meta.url));
@@ -208,6 +213,32 @@ class AttackSampler {
   }
 }
 
+/**
+ * TIME_WAIT sockets on loopback that involve one of `ports` (from /proc/net/tcp). Thousands of them (left by a run
+ * that closed many connections, e.g. 10000 req/s against a saturated server) make new connects slow enough to
+ * starve the next run, so a run starts only once they have drained.
+ */
+function timeWaitCount(ports: readonly number[]): number {
+  const hex = new Set(ports.map((p) => p.toString(16).toUpperCase().padStart(4, "0")));
+  let n = 0;
+  for (const line of readFileSync("/proc/net/tcp", "utf8").split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f[3] !== "06") continue;
+    if (hex.has(f[1]?.split(":")[1] ?? "") || hex.has(f[2]?.split(":")[1] ?? "")) n++;
+  }
+  return n;
+}
+
+/** Waits (at most 70 s, the kernel keeps TIME_WAIT 60 s) until fewer than 500 TIME_WAIT sockets involve `ports`. */
+async function drainTimeWait(ports: readonly number[]): Promise<{ before: number; waitedS: number }> {
+  const before = timeWaitCount(ports);
+  const started = performance.now();
+  while (timeWaitCount(ports) >= TIME_WAIT_LIMIT && performance.now() - started < 70_000) {
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return { before, waitedS: (performance.now() - started) / 1000 };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Runs.
 
@@ -222,9 +253,20 @@ interface Measured {
   readonly serverCpuS: number;
   readonly postS: number;
   readonly violations: string[];
+  /** TIME_WAIT sockets of the servers' ports before the run, and how long the run waited for them to drain. */
+  readonly timeWait: { before: number; waitedS: number };
 }
 
-async function measure(plugin: VegetaLoadgen, server: ServerProcess, root: string, rate: number, timeoutS: number): Promise<Measured> {
+async function measure(
+  plugin: VegetaLoadgen,
+  server: ServerProcess,
+  ports: readonly number[],
+  root: string,
+  rate: number,
+  timeoutS: number,
+): Promise<Measured> {
+  const timeWait = await drainTimeWait(ports);
+  if (timeWait.waitedS >= 1) process.stderr.write(`  waited ${timeWait.waitedS.toFixed(0)} s for ${timeWait.before} TIME_WAIT sockets to drain\n`);
   await server.reset();
   const workDir = mkdtempSync(join(root, `rate-${rate}-`));
   const request: LoadRequest = {
@@ -260,6 +302,7 @@ async function measure(plugin: VegetaLoadgen, server: ServerProcess, root: strin
     serverCpuS: server.cpuSeconds() - serverBefore,
     postS: wallS - (result.window.end - result.window.start),
     violations: loadResultViolations(request, result),
+    timeWait,
   };
 }
 
@@ -283,16 +326,17 @@ async function main(): Promise<void> {
   const capped = new ServerProcess("capped");
   try {
     await Promise.all([counting.ready(), capped.ready()]);
+    const ports = [counting.port, capped.port];
     const rows: Measured[] = [];
     for (const rate of RATES) {
       process.stderr.write(`loadgen bench: ${rate} req/s for ${DURATION_S} s …\n`);
-      const m = await measure(plugin, counting, root, rate, TIMEOUT_S);
+      const m = await measure(plugin, counting, ports, root, rate, TIMEOUT_S);
       process.stderr.write(`  sent ${m.f.requests}, server ${m.server.received}, fidelity ${fidelityOf(m).toFixed(4)}\n`);
       rows.push(m);
       await new Promise((r) => setTimeout(r, 1000));
     }
     process.stderr.write(`loadgen bench: overload, ${OVERLOAD.rate} req/s against ~${(OVERLOAD.concurrency * 1000) / OVERLOAD.serviceMs} req/s capacity …\n`);
-    const over = await measure(plugin, capped, root, OVERLOAD.rate, OVERLOAD.timeoutS);
+    const over = await measure(plugin, capped, ports, root, OVERLOAD.rate, OVERLOAD.timeoutS);
     const loadEnd = loadavg();
 
     const good = rows.filter((m) => fidelityOf(m) >= GOAL_FIDELITY);
@@ -309,7 +353,7 @@ async function main(): Promise<void> {
       `Machine: ${cpu[0]?.model.trim() ?? "unknown CPU"}, ${cpu.length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, vegeta ${identity.version}. Date: ${new Date().toISOString()}.`,
       `Load average (1/5/15 min): ${fmtLoad(loadStart)} at the start, ${fmtLoad(loadEnd)} at the end.`,
       "",
-      `The \`vegeta\` loadgen plugin (settings ${JSON.stringify(identity.settings)}), one function, GET of a counting Node server in a separate process on 127.0.0.1, ${DURATION_S} s per rate, request timeout ${TIMEOUT_S} s. Fidelity = achievedRate / target; counts agree when |server − generator| ≤ 1 %. CPU per 1000 requests: the \`vegeta attack\` process (utime+stime from /proc/<pid>/stat, sampled every ${SAMPLE_MS} ms) and all vegeta processes of the run (attack + encode + report: growth of cutime+cstime of the bench process). Peak RSS: VmHWM of the attack. Post-processing: wall time of the run minus its load window (decode + report).`,
+      `The \`vegeta\` loadgen plugin (settings ${JSON.stringify(identity.settings)}), one function, GET of a counting Node server in a separate process on 127.0.0.1, ${DURATION_S} s per rate, request timeout ${TIMEOUT_S} s. Fidelity = achievedRate / target; counts agree when |server − generator| ≤ 1 %. CPU per 1000 requests: the \`vegeta attack\` process (utime+stime from /proc/<pid>/stat, sampled every ${SAMPLE_MS} ms) and all vegeta processes of the run (attack + encode + report: growth of cutime+cstime of the bench process). Peak RSS: VmHWM of the attack. Post-processing: wall time of the run minus its load window (decode + report). Each run starts once fewer than ${TIME_WAIT_LIMIT} TIME_WAIT sockets involve the servers' ports (waits: ${[...rows, over].map((m) => `${m.timeWait.waitedS.toFixed(0)} s`).join(", ")}).`,
       "",
       `Goal: fidelity ≥ ${GOAL_FIDELITY} up to ${GOAL_RATE} req/s on ${cpu.length} cores — **${goalMet ? "PASS" : "MISSED"}**. Ceiling (highest tested rate with fidelity ≥ ${GOAL_FIDELITY}): **${ceiling ?? "none"} req/s**. Server and generator counts agree within 1 % at every rate: **${countsOk ? "yes" : "NO"}**. Contract violations: ${violations.length === 0 ? "none" : violations.join("; ")}.`,
       "",

@@ -174,16 +174,19 @@ export async function decodeResults(
     const { exit, stderr } = await runQuiet(executable, encodeArgv(resultsFile, jsonFile), env);
     let lines = 0;
     if (existsSync(jsonFile)) {
-      const rl = createInterface({ input: createReadStream(jsonFile, { highWaterMark: 1 << 20 }), crlfDelay: Number.POSITIVE_INFINITY });
-      for await (const line of rl) {
-        if (line === "") continue;
-        try {
-          onLine(line);
-        } catch (e) {
-          rl.close();
-          throw new Error(`vegeta encode ${resultsFile}, line ${lines + 1}: ${e instanceof Error ? e.message : String(e)}`);
+      const input = createReadStream(jsonFile, { highWaterMark: 1 << 20 });
+      try {
+        for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
+          if (line === "") continue;
+          try {
+            onLine(line);
+          } catch (e) {
+            throw new Error(`vegeta encode ${resultsFile}, line ${lines + 1}: ${e instanceof Error ? e.message : String(e)}`);
+          }
+          lines++;
         }
-        lines++;
+      } finally {
+        input.destroy();
       }
     }
     if (exit.code !== 0) throw new VegetaCommandError(`vegeta encode ${resultsFile}`, exit, stderr);

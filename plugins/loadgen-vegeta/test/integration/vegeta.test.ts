@@ -3,7 +3,7 @@
  * on 127.0.0.1 started here. Every load is a few seconds at tens of requests per second.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
@@ -16,6 +16,7 @@ import {
   type LoadTarget,
 } from "@peva-lab/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeResults, VegetaCommandError } from "../../src/attack.ts";
 import VegetaLoadgen from "../../src/plugin.ts";
 import { findExecutable } from "../../src/probe.ts";
 
@@ -90,16 +91,26 @@ const plugin = new VegetaLoadgen();
 let vegeta = "";
 let root = "";
 
+// A missing vegeta fails every test with the fix (a failing beforeAll would only mark them skipped).
+let setupError: unknown;
 beforeAll(async () => {
-  const found = findExecutable("vegeta", PATH_DIRS);
-  if (found === undefined) throw new Error("vegeta not found: run scripts/bootstrap");
-  vegeta = found;
-  root = mkdtempSync(join(tmpdir(), "vegeta-it-"));
-  await server.start();
-  const identity = await plugin.probe(PATH_DIRS);
-  expect(identity.name).toBe("vegeta");
-  expect(identity.version).toMatch(/^v12\./);
+  try {
+    const found = findExecutable("vegeta", PATH_DIRS);
+    if (found === undefined) throw new Error("vegeta not found: run scripts/bootstrap");
+    vegeta = found;
+    root = mkdtempSync(join(tmpdir(), "vegeta-it-"));
+    await server.start();
+    const identity = await plugin.probe(PATH_DIRS);
+    expect(identity.name).toBe("vegeta");
+    expect(identity.version).toMatch(/^v12\./);
+  } catch (e) {
+    setupError = e;
+  }
 });
+
+function ready(): void {
+  if (setupError !== undefined) throw setupError;
+}
 
 afterAll(async () => {
   await server.close();
@@ -126,6 +137,7 @@ let twoFunctions: { request: LoadRequest; result: LoadRunResult } | undefined;
 
 describe("vegeta plugin with the real vegeta", () => {
   it("(1) loads two functions at 50 and 20 req/s for 2 s: schedule kept, counts agree with the server", async () => {
+    ready();
     const req = request(
       [target("alpha", server.url("ok", "alpha"), 50), target("idle", server.url("ok", "idle"), 0), target("beta", server.url("ok", "beta"), 20)],
       2,
@@ -155,6 +167,7 @@ describe("vegeta plugin with the real vegeta", () => {
   });
 
   it("(2) counts a server's 429s exactly and keeps them out of the success latency", async () => {
+    ready();
     const req = request([target("every-other", server.url("alt", "every-other"), 20)], 2);
     const result = await plugin.start(req).done;
     expect(loadResultViolations(req, result)).toEqual([]);
@@ -171,6 +184,7 @@ describe("vegeta plugin with the real vegeta", () => {
   });
 
   it("(3) counts requests without an answer within the request timeout as timeouts", async () => {
+    ready();
     const req = request([target("sleepy", server.url("slow", "sleepy"), 5)], 1, 1);
     const result = await plugin.start(req).done;
     expect(loadResultViolations(req, result)).toEqual([]);
@@ -185,6 +199,7 @@ describe("vegeta plugin with the real vegeta", () => {
   });
 
   it("(4) counts a port with nothing listening as connection failures", async () => {
+    ready();
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const port = (closed.address() as { port: number }).port;
@@ -200,6 +215,7 @@ describe("vegeta plugin with the real vegeta", () => {
   });
 
   it("(5) stop() after ~1 s of 5 s: outcome stopped, requests in flight awaited and counted", async () => {
+    ready();
     const req = request([target("stopper", server.url("delay", "stopper"), 20)], 5);
     const startEpoch = Date.now() / 1000;
     const run = plugin.start(req);
@@ -229,6 +245,7 @@ describe("vegeta plugin with the real vegeta", () => {
   });
 
   it("(6) one row agrees with vegeta report -type=json: requests, success ratio, mean latency (ns)", () => {
+    ready();
     if (!twoFunctions) throw new Error("case (1) did not run");
     const { request: req, result } = twoFunctions;
     const f = byName(result, "alpha");
@@ -250,7 +267,23 @@ describe("vegeta plugin with the real vegeta", () => {
     expect(raw.document.functions[1]!.report).toBeNull();
   });
 
+  it("decodes the complete records of a truncated results file, then reports encode's failure", async () => {
+    ready();
+    if (!twoFunctions) throw new Error("case (1) did not run");
+    const full = readFileSync(join(twoFunctions.request.workDir, "results-0.bin"));
+    const dir = mkdtempSync(join(root, "truncated-"));
+    writeFileSync(join(dir, "cut.bin"), full.subarray(0, Math.floor(full.length / 2)));
+    const lines: string[] = [];
+    const error: unknown = await decodeResults(vegeta, join(dir, "cut.bin"), join(dir, "cut.jsonl"), ENV, (l) => lines.push(l)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VegetaCommandError);
+    expect((error as Error).message).toMatch(/exit code 1; stderr: .*unexpected EOF/);
+    expect(lines.length).toBeGreaterThan(10);
+    expect(lines.length).toBeLessThan(byName(twoFunctions.result, "alpha").requests);
+    expect(existsSync(join(dir, "cut.jsonl"))).toBe(false);
+  });
+
   it("rejects done with LoadgenFailedError naming the exit, stderr and log when vegeta fails", async () => {
+    ready();
     const req = request([target("broken", "", 5)], 1, 1);
     const error: unknown = await plugin.start(req).done.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LoadgenFailedError);

@@ -63,8 +63,9 @@ describe("file names", () => {
       targets: "/work/run 1/target-3.json",
       results: "/work/run 1/results-3.bin",
       log: "/work/run 1/attack-3.log",
+      decoded: "/work/run 1/decoded-3.jsonl",
     });
-    for (const p of Object.values(runFiles("/w", 0))) expect(basename(p)).toMatch(/^(target|results|attack)-\d+\.(json|bin|log)$/);
+    for (const p of Object.values(runFiles("/w", 0))) expect(basename(p)).toMatch(/^(target|results|attack|decoded)-\d+\.(json|bin|log|jsonl)$/);
   });
 
   it("reject an index that is not a whole number", () => {
@@ -118,7 +119,7 @@ describe("attack argv", () => {
   });
 
   it("encode and report read the results file", () => {
-    expect(encodeArgv("/w/results-0.bin")).toEqual(["encode", "--to=json", "/w/results-0.bin"]);
+    expect(encodeArgv("/w/results-0.bin", "/w/decoded-0.jsonl")).toEqual(["encode", "--to=json", "--output=/w/decoded-0.jsonl", "/w/results-0.bin"]);
     expect(reportArgv("/w/results-0.bin")).toEqual(["report", "-type=json", "/w/results-0.bin"]);
   });
 });
