@@ -205,14 +205,17 @@ export function percentileOfSorted(sorted: ArrayLike<number>, q: number): number
   return sorted[rank - 1]!;
 }
 
-/** {@link LatencyStats} of a list of latencies in nanoseconds (sorted in place); the mean is rounded to an integer. */
+/**
+ * {@link LatencyStats} of a list of latencies in nanoseconds (sorted in place). The mean is truncated to whole
+ * nanoseconds, as vegeta's report computes it, so results.csv carries exactly the DFaaS sampler's number.
+ */
 export function latencyStatsOf(latenciesNs: Float64Array | number[]): LatencyStats {
   if (latenciesNs.length === 0) return NO_LATENCY;
   latenciesNs.sort((a, b) => a - b);
   let sum = 0;
   for (let i = 0; i < latenciesNs.length; i++) sum += latenciesNs[i]!;
   return {
-    meanNs: Math.round(sum / latenciesNs.length),
+    meanNs: Math.floor(sum / latenciesNs.length),
     p50Ns: percentileOfSorted(latenciesNs, 0.5),
     p90Ns: percentileOfSorted(latenciesNs, 0.9),
     p95Ns: percentileOfSorted(latenciesNs, 0.95),

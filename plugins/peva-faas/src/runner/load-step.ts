@@ -42,7 +42,7 @@ export interface LoadStepOptions {
   readonly gatewayUrl: string;
   readonly durationSeconds: number;
   readonly requestTimeoutSeconds: number;
-  /** Root of the per-iteration work directories (`<root>/<config_id>/iter<i>`). */
+  /** Root of the per-iteration work directories (`<root>/<config_id>-iter<i>`). */
   readonly workRoot: string;
   /** Environment of the generator's processes. */
   readonly env: Readonly<Record<string, string>>;
@@ -74,7 +74,7 @@ export function createLoadStep(opts: LoadStepOptions): LoadStep {
   return {
     identity: opts.identity,
     async run(config, iteration) {
-      const workDir = join(opts.workRoot, config.id, `iter${iteration}`);
+      const workDir = join(opts.workRoot, `${config.id}-iter${iteration}`);
       // A resumed iteration starts from an empty directory: a crashed attempt's files must not be read as this one's.
       rmSync(workDir, { recursive: true, force: true });
       mkdirSync(workDir, { recursive: true });

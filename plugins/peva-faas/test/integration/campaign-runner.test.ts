@@ -95,7 +95,7 @@ afterAll(async () => {
   await prometheus?.stop();
   await nodeExporter?.stop();
   await gateway?.close();
-  if (root) rmSync(root, { recursive: true, force: true });
+  if (root && !process.env["KEEP_IT"]) rmSync(root, { recursive: true, force: true });
 });
 
 function spec(runId: string, dir: string): RunPaths {
@@ -106,7 +106,7 @@ function spec(runId: string, dir: string): RunPaths {
     prometheusUrl: prometheus!.url,
     password: PASSWORD,
     nodeCores: availableParallelism(),
-    settings: fastCampaignSettings({ functions: FUNCTIONS, rates: RATES, duration: "2s", iterations: ITERATIONS, ramIdleFloorBytes: totalmem() }),
+    settings: fastCampaignSettings({ functions: FUNCTIONS, rates: RATES, duration: "3s", iterations: ITERATIONS, ramIdleFloorBytes: totalmem() }),
   });
 }
 
@@ -292,7 +292,7 @@ describe("campaign runner against a fake gateway of known capacity", () => {
       const report = raw.functions.find((f) => f.name === name)!.report;
       const label = `${name} row ${k}`;
       // DFaaS reads latencies.mean, in nanoseconds, as medium latency: results.csv carries exactly that integer.
-      expect(Number(row[`medium_latency_function_${name}`]), label).toBe(Math.round(report.latencies.mean));
+      expect(Number(row[`medium_latency_function_${name}`]), label).toBe(report.latencies.mean);
       expect(row[`medium_latency_function_${name}`], label).toMatch(/^\d+$/);
       // vegeta's success ratio is over what it sent; ours also counts what it could not send (none here).
       const dropped = Number(long.rows.find((r) => r["function"] === name && r["metric"] === "dropped" && r["config_id"] === iterationsDone[k]!.config_id && r["iteration"] === String(iterationsDone[k]!.iteration))!["value"]);
