@@ -43,6 +43,8 @@ export interface PluginDescriptor {
   readonly packageDependencies: readonly string[];
   /** Declared executables needed on PATH; `undefined` means the class's (known once loaded). */
   readonly tools: readonly string[] | undefined;
+  /** How to install those tools, when it is not `scripts/bootstrap` (e.g. a tool the user installs themselves). */
+  readonly toolInstall?: string;
   readonly source: PluginSource;
   readonly packageName: string;
   /** Real path of the package directory. */
@@ -80,6 +82,7 @@ export const manifestEntrySchema = z
     dependencies: z.array(z.string().min(1)).optional(),
     extras: z.array(z.string().min(1)).optional(),
     tools: z.array(z.string().min(1)).optional(),
+    toolInstall: z.string().min(1).optional(),
   })
   .strict();
 
@@ -149,6 +152,7 @@ export function parsePackageManifest(pkg: unknown, packageDir: string, source: P
       extras: [...new Set(extras)].sort(),
       packageDependencies,
       tools: e.tools === undefined ? undefined : [...new Set(e.tools)].sort(),
+      ...(e.toolInstall === undefined ? {} : { toolInstall: e.toolInstall }),
       source,
       packageName,
       packageDir,

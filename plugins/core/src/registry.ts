@@ -54,6 +54,8 @@ export interface PluginInfo {
   readonly extras: readonly string[];
   /** `undefined` until loaded when the manifest does not declare them. */
   readonly tools: readonly string[] | undefined;
+  /** How to install the tools when it is not `scripts/bootstrap` (the manifest's `toolInstall`). */
+  readonly toolInstall?: string;
   readonly source: PluginSource;
   readonly packageName: string | undefined;
   readonly packageDir: string | undefined;
@@ -483,6 +485,7 @@ export class PluginRegistry {
       dependencies: meta?.dependencies ?? d?.dependencies,
       extras: d?.extras ?? meta!.extras,
       tools: meta?.tools ?? d?.tools,
+      ...(d?.toolInstall === undefined ? {} : { toolInstall: d.toolInstall }),
       source: entry.source,
       packageName: d?.packageName,
       packageDir: d?.packageDir,

@@ -74,7 +74,7 @@ export async function collectPluginRows(registry: PluginRegistry, options: Colle
     const missingTools = (info.tools ?? []).filter((t) => findOnPath(t, pathDirs) === undefined);
     const installCommands = [
       ...(missingExtras.length > 0 ? [extrasInstallCommand(info)] : []),
-      ...(missingTools.length > 0 ? [TOOL_INSTALL_COMMAND] : []),
+      ...(missingTools.length > 0 ? [info.toolInstall ?? TOOL_INSTALL_COMMAND] : []),
     ];
     const status = options.checkHealth ? (notLoaded.get(label) ?? health[label]) : undefined;
     return { info, health: status, missingExtras, missingTools, installCommands };

@@ -98,6 +98,19 @@ describe("peva-lab plugins", () => {
     expect(r.stderr).toContain(`skipped ${join(root, "plugins/broken/package.json")}: invalid JSON`);
   });
 
+  it("doctor names a plugin's own install hint for a tool the bootstrap does not install (manifest toolInstall)", async () => {
+    const { root } = project();
+    writePluginPackage(root, "plugins/gen", {
+      name: "gen",
+      type: "workload",
+      packageName: "@peva-lab/gen",
+      manifest: { apiVersion: "1.0", tools: ["gen-tool"], toolInstall: "install gen-tool yourself" },
+    });
+    const r = await run(["doctor"], root, { PATH: "" });
+    expect(r.stdout).toContain("WORKLOAD:gen: to install what is missing, run: install gen-tool yourself");
+    expect(r.stdout).toContain("WORKLOAD:faas: to install what is missing, run: scripts/bootstrap");
+  });
+
   it("show: one plugin in detail, by name or type:name; unknown names exit 1", async () => {
     const { root, env } = project();
     const r = await run(["show", "workload:faas"], root, env);
