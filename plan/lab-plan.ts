@@ -70,7 +70,7 @@ export interface LabPlan {
 export const LOCAL_HOST_NAME = "localhost";
 
 /** The bundled load generator (MIT), built by the bootstrap; k6 (AGPL-3.0) is only ever the user's own install. */
-export const DEFAULT_LOADGEN = "vegeta";
+const DEFAULT_LOADGEN = "vegeta";
 
 /** What the plan knows of each in-tree load generator's tool. */
 const LOADGEN_TOOLS: Readonly<Record<string, Omit<LoadgenPlan, "plugin">>> = {

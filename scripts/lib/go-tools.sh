@@ -17,7 +17,7 @@ VEGETA_VERSION=12.13.0
 go_env() {
   export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
   # The checksum database does not know every pseudo-version the wrapper resolves; the proxy is trusted
-  # for these three module families only.
+  # for the Pulumi module family only.
   export GONOSUMDB="github.com/pulumi"
 }
 

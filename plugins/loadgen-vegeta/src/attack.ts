@@ -137,10 +137,22 @@ export class VegetaCommandError extends Error {
   }
 }
 
+/**
+ * Upper bound of one `vegeta encode` or `vegeta report` (a hung one is killed and fails the run instead of hanging
+ * it): generous, 600 000 results take about 10 s here.
+ */
+const POST_PROCESS_TIMEOUT_MS = 600_000;
+
 /** Runs `executable argv…` with exactly `env`; resolves with its exit and the tail of its stderr. */
 function runQuiet(executable: string, argv: readonly string[], env: Readonly<Record<string, string>>): Promise<{ exit: ProcessExit; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(executable, argv, { env: { ...env }, stdio: ["ignore", "ignore", "pipe"], shell: false });
+    const child = spawn(executable, argv, {
+      env: { ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+      shell: false,
+      timeout: POST_PROCESS_TIMEOUT_MS,
+      killSignal: "SIGKILL",
+    });
     const stderr = new TextTail();
     child.stderr.on("data", (c: Buffer) => stderr.push(c));
     let settled = false;
@@ -199,7 +211,13 @@ export async function decodeResults(
 /** Runs `vegeta report -type=json <results>` and resolves with the parsed report. */
 export function readReport(executable: string, resultsFile: string, env: Readonly<Record<string, string>>): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const child = spawn(executable, reportArgv(resultsFile), { env: { ...env }, stdio: ["ignore", "pipe", "pipe"], shell: false });
+    const child = spawn(executable, reportArgv(resultsFile), {
+      env: { ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      shell: false,
+      timeout: POST_PROCESS_TIMEOUT_MS,
+      killSignal: "SIGKILL",
+    });
     const out: Buffer[] = [];
     const stderr = new TextTail();
     child.stdout.on("data", (c: Buffer) => out.push(c));

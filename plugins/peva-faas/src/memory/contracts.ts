@@ -115,7 +115,11 @@ export interface RunSession {
    * `peva_faas_mem_v1` have `null`).
    */
   readonly loadgen: string | null;
-  /** Unit of the run's raw latency values: `"ns"` (vegeta) or `"ms"` (k6); `null` when unknown (migrated sessions). */
+  /**
+   * Unit of the latency values this session stored in the memory (`medium_latency_function_*` and the other
+   * `*_latency_function_*` keys): `"ns"` for every session of this schema (whatever unit results.csv used, which
+   * `run.json` records), `"ms"` for sessions migrated from `peva_faas_mem_v1`, which stored milliseconds.
+   */
   readonly latencyUnit: "ns" | "ms" | null;
 }
 

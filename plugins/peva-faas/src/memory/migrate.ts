@@ -7,7 +7,7 @@
  * - the debug table `k6_raw_summaries` becomes `loadgen_raw_reports`: every row is copied with generator
  *   {@link V1_GENERATOR} (v1 did not record k6's version) and format {@link V1_REPORT_FORMAT}, then the old table
  *   is dropped;
- * - `run_sessions` gains `loadgen` and `latency_unit` (NULL for the sessions already stored);
+ * - `run_sessions` gains `loadgen` (NULL: v1 did not record it) and `latency_unit` (`ms`: v1 stored milliseconds);
  * - `memory_schema_meta.schema_version` becomes v2.
  * Parquet checkpoints are not migrated: migrate the DuckDB file they came from and export again.
  */
@@ -153,9 +153,11 @@ async function migrateOpen(c: DuckDBConnection, path: string): Promise<Migration
     await c.run(`DROP TABLE ${V1_RAW_TABLE}`);
     steps.push(`dropped ${V1_RAW_TABLE}`);
     for (const [name, type] of ADDED_SESSION_COLUMNS) await c.run(`ALTER TABLE run_sessions ADD COLUMN ${name} ${type}`);
+    // v1 stored latencies in milliseconds; v2 stores nanoseconds. The rows keep their values, the unit says which.
+    await c.run("UPDATE run_sessions SET latency_unit = 'ms'");
     steps.push(
       `added ${ADDED_SESSION_COLUMNS.map(([n]) => `run_sessions.${n}`).join(" and ")} ` +
-        `(NULL for the ${before.get("run_sessions")} sessions already stored)`,
+        `(for the ${before.get("run_sessions")} sessions already stored: loadgen NULL, latency_unit 'ms', the unit v1 stored)`,
     );
     const now = timestampSql(Math.round(Date.now() * 1000));
     await c.run(`UPDATE memory_schema_meta SET schema_version = ${sqlString(MEMORY_SCHEMA_VERSION)}, updated_at = ${now}`);

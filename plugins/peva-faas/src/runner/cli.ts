@@ -7,6 +7,7 @@ import { delimiter, dirname, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { parseWorkloadConfig, type WorkloadConfig } from "../config/parse.ts";
 import { planCampaign, formatPlanTable } from "../plan/plan.ts";
+import { outputLayout } from "../results/naming.ts";
 import { createConfiguredMemoryEngine } from "../memory/open.ts";
 import { resolveMemoryPaths } from "../memory/config.ts";
 import { withCheckpoint } from "../memory/engine.ts";
@@ -123,7 +124,7 @@ async function run(spec: RunSpec, config: WorkloadConfig, sink: EventSink, stop:
     overload: { ...config.overload },
     loadgen: { ...generatorIdentity, request_timeout: config.loadgen.request_timeout },
   });
-  writeRunMetadata(join(spec.results_dir, "run.json"), { spec, campaignId: id, generator: generatorIdentity, config });
+  writeRunMetadata(outputLayout(spec.results_dir).runMetadata, { spec, campaignId: id, generator: generatorIdentity, config });
   sink.emit({ type: "run_started", schema: EVENTS_SCHEMA, planned: plan.count, host: spec.host, estimated_s: Math.round(plan.estimate.expectedSeconds) });
   log(`campaign ${id}: ${plan.count} configurations × ${config.iterations} iterations of ${config.duration}`);
 
@@ -140,7 +141,8 @@ async function run(spec: RunSpec, config: WorkloadConfig, sink: EventSink, stop:
       configHash: id,
       gitRev: null,
       loadgen: `${generatorIdentity.name} ${generatorIdentity.version}`,
-      latencyUnit: config.results.latency_unit,
+      // The memory stores nanoseconds whatever results.csv uses (run.json records results.csv's unit).
+      latencyUnit: "ns",
     },
     policy,
   });

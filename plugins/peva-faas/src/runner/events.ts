@@ -19,7 +19,7 @@ export interface RunCounts {
   skipped: Record<string, number>;
   /** Executed configurations judged overloaded. */
   overloaded: number;
-  /** Configurations that failed (k6 error, Prometheus down, cooldown timeout). */
+  /** Configurations that failed (load-generator error, Prometheus down, cooldown timeout). */
   failed: number;
   /** Iterations executed in this run. */
   iterations: number;

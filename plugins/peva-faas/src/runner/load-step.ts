@@ -53,10 +53,11 @@ export interface LoadStepOptions {
 
 /**
  * The URL of a function on an OpenFaaS-compatible gateway: `<gateway>/function/<name>`, the name percent-encoded
- * so that no name can change the path or add a query.
+ * (`.` and `..` too, which URL parsers would otherwise resolve) so that no name can change the path or add a query.
  */
-export function functionUrl(gatewayUrl: string, name: string): string {
-  return `${gatewayUrl.replace(/\/+$/, "")}/function/${encodeURIComponent(name)}`;
+function functionUrl(gatewayUrl: string, name: string): string {
+  const segment = /^\.{1,2}$/.test(name) ? "%2E".repeat(name.length) : encodeURIComponent(name);
+  return `${gatewayUrl.replace(/\/+$/, "")}/function/${segment}`;
 }
 
 /** The targets of one configuration, in its (name-sorted) pair order. */
@@ -85,13 +86,17 @@ export function createLoadStep(opts: LoadStepOptions): LoadStep {
         workDir,
         env: opts.env,
       };
-      const run = opts.generator.start(request);
-      const offStop = opts.stop.onStop(() => run.stop());
-      const result = await run.done.finally(offStop);
-      const violations = loadResultViolations(request, result);
-      if (violations.length > 0) throw new LoadResultInvalidError(opts.identity.name, violations);
-      if (!opts.keepFiles) rmSync(workDir, { recursive: true, force: true });
-      return result;
+      try {
+        const run = opts.generator.start(request);
+        const offStop = opts.stop.onStop(() => run.stop());
+        const result = await run.done.finally(offStop);
+        const violations = loadResultViolations(request, result);
+        if (violations.length > 0) throw new LoadResultInvalidError(opts.identity.name, violations);
+        return result;
+      } finally {
+        // The per-request files hold every response; they go whatever happened, unless the settings keep them.
+        if (!opts.keepFiles) rmSync(workDir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Preflight before any load: the plugin's extras import, the load generator's tool is there (its plugin's probe),
  * the gateway answers with our credentials and Prometheus is ready. Each miss names what is missing and the command
- * that fixes it; every problem is reported at once.
+ * that fixes it; every problem these checks find is reported at once (an unknown generator or invalid generator
+ * settings fail earlier, when the generator is loaded).
  */
 import type { GeneratorIdentity, LoadgenPlugin } from "@peva-lab/core";
 import { fetchReplicas, type GatewayAuth } from "./gateway.ts";

@@ -1,7 +1,7 @@
 /**
  * `run.json` in the run's results directory: what the run measured with (platform, generator and its version,
  * durations, overload rules, the campaign identity) and the unit of every results.csv column, so a reader of the
- * CSV never has to guess a unit. Written once when the run starts.
+ * CSV never has to guess a unit. Written when the run starts (a resumed run under the same run id rewrites it).
  */
 import { writeFileSync } from "node:fs";
 import type { GeneratorIdentity } from "@peva-lab/core";
@@ -9,10 +9,10 @@ import type { WorkloadConfig } from "../config/parse.ts";
 import type { RunSpec } from "./spec.ts";
 
 /** Schema id of `run.json`. */
-export const RUN_METADATA_SCHEMA = "peva-faas-run/v1";
+const RUN_METADATA_SCHEMA = "peva-faas-run/v1";
 
 /** Unit of each results.csv column family (`<prefix><function>` or a node column). */
-export function resultsColumnUnits(latencyUnit: "ns" | "ms"): Record<string, string> {
+function resultsColumnUnits(latencyUnit: "ns" | "ms"): Record<string, string> {
   return {
     function_: "function name",
     rate_function_: "requests per second (target)",
@@ -38,7 +38,7 @@ export function resultsColumnUnits(latencyUnit: "ns" | "ms"): Record<string, str
 }
 
 /** The content of `run.json`. */
-export function runMetadata(input: {
+function runMetadata(input: {
   readonly spec: RunSpec;
   readonly campaignId: string;
   readonly generator: GeneratorIdentity;

@@ -17,7 +17,7 @@ export const runSpecSchema = z
     run_id: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, "letters, digits, '.', '_' and '-' only"),
     /** Inventory name of the runner host (used in output paths). */
     host: z.string().min(1),
-    /** Absolute runner workdir: memory, STOP file and k6 workspaces live under it. */
+    /** Absolute runner workdir: memory and the STOP file live under it. */
     workdir: z.string().startsWith("/", "must be absolute"),
     /** Absolute directory for this run's result files (`<output>/<run_id>/<host>/peva_faas`). */
     results_dir: z.string().startsWith("/", "must be absolute"),

@@ -1,6 +1,6 @@
 /**
  * The stop token: true once `<workdir>/STOP` exists or SIGINT/SIGTERM arrived. Checked before and during every
- * step (upstream never checked it inside the configuration loop); a watcher fires callbacks (e.g. stop k6) within
+ * step (upstream never checked it inside the configuration loop); a watcher fires callbacks (e.g. stop the load generator) within
  * `pollMs` of the STOP file appearing.
  */
 import { existsSync } from "node:fs";

@@ -269,7 +269,7 @@ describe("a peva_faas_mem_v1 file", () => {
         "created loadgen_raw_reports",
         'copied 4 rows of k6_raw_summaries into loadgen_raw_reports (generator "k6 (version not recorded)", report_format "k6-summary/v1", summary_json → report_json)',
         "dropped k6_raw_summaries",
-        "added run_sessions.loadgen and run_sessions.latency_unit (NULL for the 2 sessions already stored)",
+        "added run_sessions.loadgen and run_sessions.latency_unit (for the 2 sessions already stored: loadgen NULL, latency_unit 'ms', the unit v1 stored)",
         "set memory_schema_meta.schema_version to peva_faas_mem_v2",
       ],
     });
@@ -285,7 +285,7 @@ describe("a peva_faas_mem_v1 file", () => {
     );
     expect(moved).toEqual(oldSummaries.map((r) => ({ ...r, generator: "k6 (version not recorded)", report_format: "k6-summary/v1" })));
     expect(await query(db, "SELECT * FROM run_sessions ORDER BY run_id")).toEqual(
-      oldSessions.map((r) => ({ ...r, loadgen: null, latency_unit: null })),
+      oldSessions.map((r) => ({ ...r, loadgen: null, latency_unit: "ms" })),
     );
     expect(await query(db, "SELECT schema_version FROM memory_schema_meta")).toEqual([{ schema_version: "peva_faas_mem_v2" }]);
 
@@ -359,8 +359,8 @@ describe("a peva_faas_mem_v1 file", () => {
     });
     await engine.close();
     expect(await query(db, "SELECT run_id, loadgen, latency_unit FROM run_sessions ORDER BY run_id")).toEqual([
-      { run_id: "run-1", loadgen: null, latency_unit: null },
-      { run_id: "run-2", loadgen: null, latency_unit: null },
+      { run_id: "run-1", loadgen: null, latency_unit: "ms" },
+      { run_id: "run-2", loadgen: null, latency_unit: "ms" },
       { run_id: "run-3", loadgen: "vegeta v12.13.0", latency_unit: "ns" },
     ]);
     expect(await query(db, "SELECT generator, count(*)::INTEGER AS n FROM loadgen_raw_reports GROUP BY ALL ORDER BY ALL")).toEqual([
