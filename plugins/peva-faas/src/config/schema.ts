@@ -12,7 +12,9 @@
  * deprecation handling and formats errors as `<dotted.path>: <message>`.
  */
 import { z } from "zod";
-import { DURATION_PATTERN, durationMilliseconds } from "./duration.ts";
+import { DURATION_PATTERN, durationMilliseconds, durationSeconds, formatHumanDuration } from "./duration.ts";
+import type { RateStrategy } from "./rates.ts";
+import { DEFAULT_MAX_CONFIGURATIONS, formatCount, gridSize } from "../plan/grid-size.ts";
 import { hostTemplateProbe } from "./urls.ts";
 import { memorySectionSchema } from "../memory/config.ts";
 import { selectionConfigShape } from "../scheduling/config.ts";
@@ -250,6 +252,8 @@ export const WorkloadConfigObjectSchema = z.strictObject({
   combinations: CombinationsSchema.prefault({}),
   duration: DurationSchema.default("30s"),
   iterations: int().min(1).default(3),
+  /** Upper bound of configurations in the grid; a larger grid is refused at validation with its size and load time. */
+  max_configurations: int().min(1).default(DEFAULT_MAX_CONFIGURATIONS),
   /** selection_mode, micro_batch_size, micro_batch_window_s, scheduler, algorithm_entrypoint (scheduling module). */
   ...selectionConfigShape,
   cooldown: CooldownSchema.prefault({}),
@@ -303,11 +307,37 @@ export function checkCrossFields(v: WorkloadConfigObject, ctx: z.RefinementCtx):
       message: `prometheus_port and k3s_port (SSH) must be different (both set to ${v.prometheus_port})`,
     });
   }
+  checkGridSize(v, ctx);
   for (const key of Object.keys(v.function_pid_regexes)) {
     if (!seen.has(key)) {
       ctx.addIssue({ code: "custom", path: ["function_pid_regexes", key], message: "not a configured function" });
     }
   }
+}
+
+/**
+ * Refuses a grid above `max_configurations`, naming its exact size and the load time alone (configurations ×
+ * iterations × duration, before any cooldown). Counted without generating anything, so a grid of 10^30 is refused
+ * as fast as one of ten.
+ */
+function checkGridSize(v: WorkloadConfigObject, ctx: z.RefinementCtx): void {
+  // The deprecated `rates` block replaces a default linear strategy (parse.ts applies the same rule).
+  const s = v.rate_strategy;
+  const isDefault = s.type === "linear" && s.min_rate === 0 && s.max_rate === 200 && s.step === 10;
+  const strategy: RateStrategy = v.rates !== undefined && isDefault ? { type: "linear", ...v.rates } : s;
+  const size = gridSize(strategy, v.functions, v.combinations);
+  if (size <= BigInt(v.max_configurations)) return;
+  const loadSeconds = Number(size) * v.iterations * durationSeconds(v.duration);
+  const years = loadSeconds / 31_557_600;
+  const load = years < 1000 ? formatHumanDuration(loadSeconds) : `${years.toExponential(2)} years`;
+  ctx.addIssue({
+    code: "custom",
+    path: ["max_configurations"],
+    message:
+      `the grid has ${formatCount(size)} configurations, above max_configurations (${formatCount(BigInt(v.max_configurations))}); ` +
+      `at ${v.iterations} × ${v.duration} each that is at least ${load} of load. Narrow rate_strategy, functions or ` +
+      "combinations (max_functions is exclusive), use scheduler: frontier, or raise max_configurations",
+  });
 }
 
 export type { WorkloadConfigObject };

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { parseWorkloadConfig, type WorkloadConfig } from "../config/parse.ts";
+import { ConfigError, parseWorkloadConfig, type WorkloadConfig } from "../config/parse.ts";
 import { planCampaign, formatPlanTable } from "../plan/plan.ts";
 import { outputLayout } from "../results/naming.ts";
 import { createConfiguredMemoryEngine } from "../memory/open.ts";
@@ -58,7 +58,16 @@ async function planCommand(file: string): Promise<number> {
   const text = readFileSync(file, "utf8");
   const doc = (file.endsWith(".json") ? JSON.parse(text) : parseYaml(text)) as Record<string, unknown>;
   const settings = typeof doc["schema"] === "string" ? (doc["settings"] as Record<string, unknown>) : doc;
-  const { config, warnings } = parseWorkloadConfig(settings);
+  let parsed: ReturnType<typeof parseWorkloadConfig>;
+  try {
+    parsed = parseWorkloadConfig(settings);
+  } catch (e) {
+    // A refused config (a grid too large, a typo) is an answer, not a crash: every issue, no stack trace.
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`${e.message}\n`);
+    return EXIT.failed;
+  }
+  const { config, warnings } = parsed;
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const plan = planCampaign(config);
   process.stdout.write(`${formatPlanTable(plan)}\n`);
