@@ -1,4 +1,4 @@
-import { basename } from "node:path";
+import { basename, join } from "node:path";
 import type { LoadTarget } from "@peva-lab/core";
 import { describe, expect, it } from "vitest";
 import { attackArgv, decimalSeconds, encodeArgv, jsonTarget, reportArgv, runFiles, targetsFileContent } from "../../src/argv.ts";
@@ -58,12 +58,13 @@ describe("targets file", () => {
 
 describe("file names", () => {
   it("derive from the index only", () => {
-    const f = runFiles("/work/run 1", 3);
+    const dir = join("work dir", "run 1");
+    const f = runFiles(dir, 3);
     expect(f).toEqual({
-      targets: "/work/run 1/target-3.json",
-      results: "/work/run 1/results-3.bin",
-      log: "/work/run 1/attack-3.log",
-      decoded: "/work/run 1/decoded-3.jsonl",
+      targets: join(dir, "target-3.json"),
+      results: join(dir, "results-3.bin"),
+      log: join(dir, "attack-3.log"),
+      decoded: join(dir, "decoded-3.jsonl"),
     });
     for (const p of Object.values(runFiles("/w", 0))) expect(basename(p)).toMatch(/^(target|results|attack|decoded)-\d+\.(json|bin|log|jsonl)$/);
   });
