@@ -6,13 +6,13 @@
  * `script.js`, `summary.v2.json` (written by the script's `handleSummary`) and `k6.log`. A window in which every
  * target has rate 0 starts no k6 at all: the plugin waits out the duration (or the stop) and reports the idle wait.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { writeFileSync } from "node:fs";
 import {
-  idleFunctionStats,
   LoadgenFailedError,
   LoadgenPlugin,
   LoadgenUnavailableError,
+  startIdleRun,
   type GeneratorIdentity,
   type LoadOutcome,
   type LoadRequest,
@@ -140,25 +140,14 @@ export default class K6Loadgen extends LoadgenPlugin<K6Settings> {
 
 /** A window without loaded targets: no k6, just the wait (or until the stop). */
 function idleRun(request: LoadRequest, generator: GeneratorIdentity): LoadRun {
-  const startMs = Date.now();
-  let finish: (outcome: LoadOutcome) => void = () => {};
-  const ended = new Promise<LoadOutcome>((resolve) => {
-    finish = resolve;
-  });
-  const timer = setTimeout(() => finish("completed"), request.durationSeconds * 1000);
-  const done = ended.then(async (outcome): Promise<LoadRunResult> => {
-    clearTimeout(timer);
-    const endMs = Math.max(startMs, Date.now());
-    const document = idleSummaryDocument(request, startMs, endMs);
+  return startIdleRun(request, generator, (window) => {
+    const document = idleSummaryDocument(request, window.start * 1000, window.end * 1000);
     // Written like a k6 run's summary, so every run's work directory holds its raw document.
-    await writeFile(k6Files(request.workDir).summary, JSON.stringify(document, null, 2)).catch(() => undefined);
-    return {
-      generator,
-      outcome,
-      window: { start: startMs / 1000, end: endMs / 1000 },
-      functions: request.targets.map((t) => idleFunctionStats(t.functionName)),
-      raw: { format: RAW_FORMAT, document },
-    };
+    try {
+      writeFileSync(k6Files(request.workDir).summary, JSON.stringify(document, null, 2));
+    } catch {
+      // The document still reaches the memory through the result; the file is a convenience.
+    }
+    return { format: RAW_FORMAT, document };
   });
-  return { done, stop: () => finish("stopped") };
 }

@@ -2,10 +2,8 @@
  * Finding the user's k6 and reading its version (edge module; the parsing is pure).
  */
 import { execFile } from "node:child_process";
-import { constants } from "node:fs";
-import { access, stat } from "node:fs/promises";
-import { delimiter, isAbsolute, join, resolve } from "node:path";
-import { LoadgenUnavailableError } from "@peva-lab/core";
+import { delimiter, resolve } from "node:path";
+import { findOnPath, LoadgenUnavailableError } from "@peva-lab/core";
 
 /** The generator name used in errors and identities. */
 export const GENERATOR_NAME = "k6";
@@ -32,24 +30,9 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-async function isExecutableFile(path: string): Promise<boolean> {
-  try {
-    if (!(await stat(path)).isFile()) return false;
-    await access(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The first `k6` executable in `dirs` (relative directories resolve against the cwd), or `undefined`. */
 export async function findK6(dirs: readonly string[]): Promise<string | undefined> {
-  for (const dir of dirs) {
-    if (!dir) continue;
-    const candidate = join(isAbsolute(dir) ? dir : resolve(dir), "k6");
-    if (await isExecutableFile(candidate)) return candidate;
-  }
-  return undefined;
+  return findOnPath("k6", dirs.filter(Boolean).map((dir) => resolve(dir)));
 }
 
 /** Runs `<exe> version` and returns what it printed. */

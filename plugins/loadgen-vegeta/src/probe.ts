@@ -3,9 +3,8 @@
  * (`vegeta -version` prints `Version: v12.13.0` on its first line). The plugin drives vegeta 12.
  */
 import { spawn } from "node:child_process";
-import { accessSync, constants, statSync } from "node:fs";
-import { delimiter, isAbsolute, join } from "node:path";
-import { describeCause, LoadgenUnavailableError } from "@peva-lab/core";
+import { delimiter, isAbsolute } from "node:path";
+import { describeCause, findOnPath, LoadgenUnavailableError } from "@peva-lab/core";
 
 /** The major version of vegeta this plugin drives (flags, JSON targets, result encoding). */
 export const VEGETA_MAJOR = 12;
@@ -18,18 +17,7 @@ const VERSION_TIMEOUT_MS = 10_000;
 
 /** The first executable regular file `name` in `dirs` (relative or empty entries are skipped), or `undefined`. */
 export function findExecutable(name: string, dirs: readonly string[]): string | undefined {
-  for (const dir of dirs) {
-    if (dir === "" || !isAbsolute(dir)) continue;
-    const candidate = join(dir, name);
-    try {
-      if (!statSync(candidate).isFile()) continue;
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Absent or not executable: try the next directory.
-    }
-  }
-  return undefined;
+  return findOnPath(name, dirs.filter((dir) => dir !== "" && isAbsolute(dir)));
 }
 
 /** The version on the first line of `vegeta -version` (`Version: v12.13.0` → `v12.13.0`), or `undefined`. */

@@ -9,6 +9,7 @@ import {
   describeCause,
   idleFunctionStats,
   LoadgenFailedError,
+  startIdleRun,
   type FunctionLoadStats,
   type GeneratorIdentity,
   type LoadRequest,
@@ -84,32 +85,7 @@ function rawDocument(request: LoadRequest, reports: ReadonlyMap<number, unknown>
 
 /** No function is loaded: wait `durationSeconds` (or until stopped) and report every function idle. */
 function idleRun(ctx: RunContext, request: LoadRequest): LoadRun {
-  const start = Date.now() / 1000;
-  let finish: (() => void) | undefined;
-  let stopped = false;
-  const done = new Promise<LoadRunResult>((resolve) => {
-    const settle = (): void => {
-      finish = undefined;
-      clearTimeout(timer);
-      resolve({
-        generator: ctx.identity,
-        outcome: stopped ? "stopped" : "completed",
-        window: { start, end: Math.max(start, Date.now() / 1000) },
-        functions: request.targets.map((t) => idleFunctionStats(t.functionName)),
-        raw: rawDocument(request, new Map()),
-      });
-    };
-    const timer = setTimeout(settle, request.durationSeconds * 1000);
-    finish = settle;
-  });
-  return {
-    done,
-    stop(): void {
-      if (!finish) return;
-      stopped = true;
-      finish();
-    },
-  };
+  return startIdleRun(request, ctx.identity, () => rawDocument(request, new Map()));
 }
 
 function attackRun(ctx: RunContext, request: LoadRequest, loaded: readonly { target: LoadTarget; index: number }[]): LoadRun {

@@ -184,6 +184,30 @@ export function idleFunctionStats(functionName: string): FunctionLoadStats {
   };
 }
 
+/**
+ * A load window with no loaded function, for every generator alike: no tool runs; the window is the wait of
+ * `durationSeconds` (or until `stop()`), and every function reports {@link idleFunctionStats}. `raw` builds the
+ * generator's raw document for that window (epoch seconds).
+ */
+export function startIdleRun(
+  request: LoadRequest,
+  generator: GeneratorIdentity,
+  raw: (window: { readonly start: number; readonly end: number }) => LoadRunResult["raw"],
+): LoadRun {
+  const start = Date.now() / 1000;
+  let finish: ((outcome: LoadOutcome) => void) | undefined;
+  const done = new Promise<LoadRunResult>((resolve) => {
+    const timer = setTimeout(() => finish?.("completed"), request.durationSeconds * 1000);
+    finish = (outcome) => {
+      finish = undefined;
+      clearTimeout(timer);
+      const window = { start, end: Math.max(start, Date.now() / 1000) };
+      resolve({ generator, outcome, window, functions: request.targets.map((t) => idleFunctionStats(t.functionName)), raw: raw(window) });
+    };
+  });
+  return { done, stop: () => finish?.("stopped") };
+}
+
 /** Requests the schedule asked for and the generator did not send: `round(rate × seconds) − sent`, at least 0. */
 export function droppedRequests(rate: number, loadSeconds: number, sent: number): number {
   return Math.max(0, Math.round(rate * loadSeconds) - sent);

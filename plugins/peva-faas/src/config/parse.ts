@@ -4,7 +4,7 @@
  */
 import type { z } from "zod";
 import { durationSeconds } from "./duration.ts";
-import { strategyMinRate, type RateStrategy } from "./rates.ts";
+import { effectiveRateStrategy, strategyMinRate, type RateStrategy } from "./rates.ts";
 import { WorkloadConfigObjectSchema, checkCrossFields, type WorkloadConfigObject } from "./schema.ts";
 
 /** A validated workload configuration with derived fields filled in. */
@@ -65,10 +65,6 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return lines;
 }
 
-function isLinearDefault(s: RateStrategy): boolean {
-  return s.type === "linear" && s.min_rate === 0 && s.max_rate === 200 && s.step === 10;
-}
-
 /**
  * Validates a workload configuration (already merged, see {@link resolveConfigSources}).
  * Throws {@link ConfigError} listing every problem.
@@ -78,11 +74,8 @@ export function parseWorkloadConfig(input: unknown): ParsedWorkloadConfig {
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues));
   const v = parsed.data;
   const warnings: string[] = [];
-  let strategy: RateStrategy = v.rate_strategy;
-  if (v.rates !== undefined) {
-    warnings.push(RATES_DEPRECATION);
-    if (isLinearDefault(strategy)) strategy = { type: "linear", ...v.rates };
-  }
+  if (v.rates !== undefined) warnings.push(RATES_DEPRECATION);
+  const strategy = effectiveRateStrategy(v.rate_strategy, v.rates);
   const problems: string[] = [];
   const minRate = strategyMinRate(strategy);
   v.functions.forEach((f, i) => {

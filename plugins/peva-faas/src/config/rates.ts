@@ -56,6 +56,18 @@ export interface GeneratedRates {
   readonly seed?: number;
 }
 
+/**
+ * The strategy a config means: the deprecated `rates` block (a linear strategy without `type`) replaces the
+ * strategy only while that is still exactly the default linear 0..200 step 10 (reference §2.2).
+ */
+export function effectiveRateStrategy(
+  strategy: RateStrategy,
+  rates: { readonly min_rate: number; readonly max_rate: number; readonly step: number } | undefined,
+): RateStrategy {
+  const isDefault = strategy.type === "linear" && strategy.min_rate === 0 && strategy.max_rate === 200 && strategy.step === 10;
+  return rates !== undefined && isDefault ? { type: "linear", ...rates } : strategy;
+}
+
 /** The strategy's lower bound used by the `functions[].max_rate` check: `min_rate`, or 0 for exponential/custom. */
 export function strategyMinRate(strategy: RateStrategy): number {
   return strategy.type === "linear" || strategy.type === "random" ? strategy.min_rate : 0;

@@ -13,7 +13,7 @@
  */
 import { z } from "zod";
 import { DURATION_PATTERN, durationMilliseconds, durationSeconds, formatHumanDuration } from "./duration.ts";
-import type { RateStrategy } from "./rates.ts";
+import { effectiveRateStrategy } from "./rates.ts";
 import { DEFAULT_MAX_CONFIGURATIONS, formatCount, gridSize } from "../plan/grid-size.ts";
 import { hostTemplateProbe } from "./urls.ts";
 import { memorySectionSchema } from "../memory/config.ts";
@@ -321,11 +321,7 @@ export function checkCrossFields(v: WorkloadConfigObject, ctx: z.RefinementCtx):
  * as fast as one of ten.
  */
 function checkGridSize(v: WorkloadConfigObject, ctx: z.RefinementCtx): void {
-  // The deprecated `rates` block replaces a default linear strategy (parse.ts applies the same rule).
-  const s = v.rate_strategy;
-  const isDefault = s.type === "linear" && s.min_rate === 0 && s.max_rate === 200 && s.step === 10;
-  const strategy: RateStrategy = v.rates !== undefined && isDefault ? { type: "linear", ...v.rates } : s;
-  const size = gridSize(strategy, v.functions, v.combinations);
+  const size = gridSize(effectiveRateStrategy(v.rate_strategy, v.rates), v.functions, v.combinations);
   if (size <= BigInt(v.max_configurations)) return;
   const loadSeconds = Number(size) * v.iterations * durationSeconds(v.duration);
   const years = loadSeconds / 31_557_600;

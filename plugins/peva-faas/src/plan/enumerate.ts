@@ -99,12 +99,25 @@ export function countConfigurations(input: PlanInput): number {
 
 /** Configuration count per combination size (exact, as bigint). */
 export function countBySize(input: PlanInput): Map<number, bigint> {
-  const lens = functionRateLists(input.functions, input.rates).map((f) => BigInt(f.rates.length));
-  const sizes = combinationSizes(input, lens.length);
+  return countsBySize(
+    functionRateLists(input.functions, input.rates).map((f) => BigInt(f.rates.length)),
+    input,
+  );
+}
+
+/**
+ * For each combination size k in use, the sum over k-subsets of functions of the product of their rate counts
+ * (the elementary symmetric sums of `rateCounts`, by dynamic programming, exact).
+ */
+export function countsBySize(
+  rateCounts: readonly bigint[],
+  combinations: Pick<PlanInput, "min_functions" | "max_functions">,
+): Map<number, bigint> {
+  const sizes = combinationSizes(combinations, rateCounts.length);
   const maxK = sizes.length ? sizes[sizes.length - 1]! : 0;
   const e: bigint[] = new Array<bigint>(maxK + 1).fill(0n);
   e[0] = 1n;
-  for (const len of lens) {
+  for (const len of rateCounts) {
     for (let k = maxK; k >= 1; k--) e[k] = e[k]! + e[k - 1]! * len;
   }
   return new Map(sizes.map((k) => [k, e[k]!]));

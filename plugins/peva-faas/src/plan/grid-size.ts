@@ -4,15 +4,16 @@
  * per-function counts, all in BigInt, so a grid of 10^30 configurations is counted as quickly as one of ten and
  * never allocates a rate list. Pure.
  */
-import type { RateStrategy } from "../config/rates.ts";
+import { generateRates, type RateStrategy } from "../config/rates.ts";
+import { countsBySize } from "./enumerate.ts";
 
 /** Default upper bound of configurations per campaign (`max_configurations`). */
 export const DEFAULT_MAX_CONFIGURATIONS = 1_000_000;
 
 /**
  * How many of the strategy's rates are `<= cap` (all of them when `cap` is undefined). Exact for `linear`,
- * `exponential` and `custom`; for `random` with a cap it is the sample size bounded by the capped range (an upper
- * bound: which values the sample holds depends on the seed).
+ * `exponential` and `custom` (both short lists, generated as the planner does); for `random` with a cap it is the
+ * sample size bounded by the capped range (an upper bound: which values the sample holds depends on the seed).
  */
 export function rateCount(strategy: RateStrategy, cap?: number): bigint {
   const top = (max: number): number => (cap === undefined ? max : Math.min(cap, max));
@@ -28,21 +29,9 @@ export function rateCount(strategy: RateStrategy, cap?: number): bigint {
       const capped = Math.max(0, top(strategy.max_rate) - strategy.min_rate + 1);
       return BigInt(Math.min(sample, capped));
     }
-    case "exponential": {
-      let n = 0n;
-      const seen = new Set<number>();
-      for (let p = strategy.min_power; p <= strategy.max_power; p++) {
-        const value = strategy.base ** p;
-        if (strategy.max_rate !== null && value > strategy.max_rate) break;
-        if (!Number.isSafeInteger(value)) break;
-        if (cap !== undefined && value > cap) break;
-        if (!seen.has(value)) n++;
-        seen.add(value);
-      }
-      return n;
-    }
+    case "exponential":
     case "custom":
-      return BigInt(new Set(strategy.rates.filter((r) => cap === undefined || r <= cap)).size);
+      return BigInt(generateRates(strategy).rates.filter((r) => cap === undefined || r <= cap).length);
   }
 }
 
@@ -55,13 +44,8 @@ export function gridSize(
   functions: readonly { readonly max_rate?: number | undefined }[],
   combinations: { readonly min_functions: number; readonly max_functions: number },
 ): bigint {
-  const counts = functions.map((f) => rateCount(strategy, f.max_rate));
-  const maxK = Math.min(combinations.max_functions - 1, counts.length);
-  const e: bigint[] = new Array<bigint>(Math.max(0, maxK) + 1).fill(0n);
-  e[0] = 1n;
-  for (const c of counts) for (let k = maxK; k >= 1; k--) e[k] = e[k]! + e[k - 1]! * c;
   let total = 0n;
-  for (let k = Math.max(1, combinations.min_functions); k <= maxK; k++) total += e[k]!;
+  for (const n of countsBySize(functions.map((f) => rateCount(strategy, f.max_rate)), combinations).values()) total += n;
   return total;
 }
 
