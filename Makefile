@@ -18,13 +18,14 @@ ifeq ($(STACK),local)
 export PULUMI_CONFIG_PASSPHRASE ?= peva-lab-local
 endif
 
-.PHONY: plugins help bootstrap deps typecheck lint shellcheck go-test test test-unit test-integration test-e2e test-k6 up preview destroy bench stack
+.PHONY: plugins help bootstrap deps typecheck lint shellcheck go-test test test-unit test-integration test-e2e test-k6 e2e-dev up preview destroy bench stack
 
 help:
 	@echo "make up                 build the local lab and run its campaign (pulumi up on stack '$(STACK)')"
 	@echo "make test               bootstrap, npm ci, typecheck, lint, all test suites"
 	@echo "make destroy            pulumi destroy (retrieves memory first)"
 	@echo "make preview STACK=dev  preview another stack"
+	@echo "make e2e-dev            the seed scenario on real Multipass VMs (not part of make test)"
 	@echo "make bench              run the benchmarks, write docs/benchmarks.md (BENCH=name… for some only)"
 	@echo "make plugins            list the plugins the registry finds, and check their extras"
 
@@ -61,6 +62,11 @@ test-e2e: deps
 # The optional k6 generator against a k6 you installed yourself (k6 is AGPL-3.0: peva-lab never installs it).
 test-k6: deps
 	npx vitest run --project k6
+
+# The seed scenario on real Multipass VMs (stack dev-e2e): needs multipass and PULUMI_CONFIG_PASSPHRASE; not in `make test`.
+e2e-dev: deps
+	@mkdir -p .pulumi-state
+	node scripts/e2e-dev.ts
 
 # The suites run one after another: integration and e2e tests measure load and CPU, so nothing else may run
 # beside them on a 2-core machine.

@@ -29,7 +29,7 @@ const lab = new Lab("lab", {
     gatewayPassword: config.gatewayPassword === undefined ? undefined : pulumi.secret(config.gatewayPassword),
     sshPrivateKey: config.sshPrivateKey === undefined ? undefined : pulumi.secret(config.sshPrivateKey),
   },
-  runnerWorkspaces: catalog.workspacesFor(plan.runnerPlugins),
+  hostWorkspaces: Object.fromEntries(plan.hostSetups.map((s) => [s.host, catalog.workspacesFor(s.plugins)])),
 });
 
 /** The runner host: name, workdir and (local stack) measured cores and tool versions. */

@@ -1,6 +1,7 @@
 /**
  * `BenchmarkRun`: one campaign run of the `peva-faas` workload, as a dynamic resource. `pulumi up` runs it (and
- * resumes it after a stop or a crash); `pulumi destroy` retrieves its DuckDB memory first.
+ * resumes it after a stop or a crash), on this machine or on a remote runner host over SSH; `pulumi destroy`
+ * stops a live runner and retrieves its DuckDB memory first.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { RunCounts, RunStatus } from "@peva-lab/peva-faas/runner";
@@ -25,6 +26,10 @@ export interface BenchmarkRunArgs {
   readonly nodeCores: pulumi.Input<number>;
   readonly settings: Record<string, unknown>;
   readonly cleanup: { readonly memory: boolean; readonly paths: readonly string[] };
+  /** Remote runner hosts: address, port, user and pinned known_hosts lines. Absent: this machine. */
+  readonly connection?: pulumi.Input<Impl.RunnerConnection>;
+  /** Remote runner hosts: the SSH private key (kept a secret). */
+  readonly privateKey?: pulumi.Input<string>;
 }
 
 const provider = forwardingProvider<Impl.BenchmarkRunInputs, Impl.BenchmarkRunOutputs>("components/benchmark-run-provider.ts");
@@ -52,12 +57,13 @@ export class BenchmarkRun extends pulumi.dynamic.Resource {
       {
         ...args,
         gatewayPassword: pulumi.secret(args.gatewayPassword),
+        privateKey: args.privateKey === undefined ? undefined : pulumi.secret(args.privateKey),
         logUrn: pulumi.createUrn(name, BENCHMARK_RUN_TYPE, opts.parent),
         providerVersion: BENCHMARK_RUN_PROVIDER_VERSION,
         ...Object.fromEntries(outputs.map((o) => [o, undefined])),
       },
       // A campaign can run for hours: no engine-side timeout cuts it short; the runner has its own watchdog.
-      { ...opts, additionalSecretOutputs: ["gatewayPassword"] },
+      { ...opts, additionalSecretOutputs: ["gatewayPassword", "privateKey"] },
       "peva-lab",
       "BenchmarkRun",
     );

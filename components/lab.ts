@@ -1,6 +1,8 @@
 /**
- * `Lab`: the whole lab for one stack, wired from a {@link LabPlan}. The `local` stack runs everything on this
- * machine; `multipass` and `ssh` stacks build VMs / use hosts, k3s, OpenFaaS + Prometheus and a runner.
+ * `Lab`: the whole lab for one stack, wired from a {@link LabPlan}: the plan decides which hosts, setups, platform
+ * and runs exist; this file only declares them. The `local` stack runs everything on this machine; `multipass`
+ * and `ssh` stacks pin each host's SSH keys, set hosts up, install the platform (k3s + OpenFaaS, or the embedded
+ * one on the platform host) and run the campaign on the runner host over SSH.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/stack-config.ts";
@@ -13,6 +15,7 @@ import { RunnerSetup } from "./runner-setup.ts";
 import { ToolchainProbe } from "./toolchain-probe.ts";
 import { LocalPlatform } from "./local-platform.ts";
 import { BenchmarkRun } from "./benchmark-run.ts";
+import { HostKeyPin } from "./host-key.ts";
 import type { RunCounts, RunStatus } from "@peva-lab/peva-faas/runner";
 
 
@@ -22,8 +25,8 @@ export interface LabArgs {
   readonly config: StackConfig;
   /** Secret values from the stack config, already wrapped as Pulumi secrets. */
   readonly secrets: { readonly gatewayPassword?: pulumi.Output<string>; readonly sshPrivateKey?: pulumi.Output<string> };
-  /** npm workspaces the runner must install (extras of the enabled plugins). */
-  readonly runnerWorkspaces: readonly string[];
+  /** Per remote host of the plan's host setups: the npm workspaces to install there (extras of its plugins). */
+  readonly hostWorkspaces: Readonly<Record<string, readonly string[]>>;
 }
 
 /** What the lab reports about its runner host. */
@@ -62,7 +65,7 @@ export class Lab extends pulumi.ComponentResource {
   public readonly runner: pulumi.Output<RunnerOutputs>;
   /** The platform: kind, and the gateway / Prometheus URLs once they exist. */
   public readonly platform: pulumi.Output<PlatformOutputs>;
-  /** The peva-faas campaign run, when the workload is enabled (local stack). */
+  /** The peva-faas campaign run, when the workload is enabled. */
   public readonly run: pulumi.Output<RunOutputs> | undefined;
 
   constructor(name: string, args: LabArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -103,79 +106,168 @@ export class Lab extends pulumi.ComponentResource {
           },
           { parent: this, dependsOn: [platform, host] },
         );
-        this.run = pulumi.output({
-          runId: run.runId,
-          status: run.status,
-          success: run.success,
-          counts: run.counts,
-          message: run.message,
-          resultsCsv: run.resultsCsv,
-          memoryDb: run.memoryDb,
-          eventsFile: run.eventsFile,
-          stopFile: run.stopFile,
-          summary: run.summary,
-          frontier: run.frontier,
-        });
+        this.run = runOutputs(run);
       }
     } else {
       const key = args.secrets.sshPrivateKey;
       if (!key) throw new Error("internal: validated config has no sshPrivateKey");
-      const addresses = new Map<string, pulumi.Input<string>>();
-      for (const host of plan.hosts) addresses.set(host.name, this.hostAddress(host, key));
-      const conn = (h: HostPlan): SshConnection => ({
-        host: addresses.get(h.name)!,
-        user: h.connection.kind === "ssh" ? h.connection.user : "ubuntu",
-        port: h.connection.kind === "ssh" ? h.connection.port : 22,
-        privateKey: key,
-      });
-      const k3sHost = plan.hosts.find((h) => h.roles.includes("k3s"))!;
-      const runner = plan.hosts.find((h) => h.name === plan.runnerHost)!;
-      if (config.platform.type !== "openfaas") throw new Error("internal: remote stacks use the openfaas platform");
-      const password = args.secrets.gatewayPassword;
-      if (!password) throw new Error("internal: validated config has no gatewayPassword");
-      const k3s = new K3sCluster("k3s", { connection: conn(k3sHost), version: config.platform.k3sVersion }, { parent: this });
-      const platform = new OpenFaasPlatform(
-        "openfaas",
-        {
-          connection: conn(k3sHost),
-          chartVersion: config.platform.openfaasChartVersion,
-          gatewayPort: config.platform.gatewayPort,
-          prometheusPort: config.platform.prometheusPort,
-          prometheusImage: config.platform.prometheusImage,
-          nodeExporterImage: config.platform.nodeExporterImage,
-          gatewayPassword: password,
-        },
-        { parent: this, dependsOn: [k3s.ready] },
-      );
-      const r = conn(runner);
-      new RunnerSetup(
-        "runner",
-        {
-          host: r.host,
-          user: r.user,
-          port: r.port,
-          privateKey: key,
-          workdir: plan.runnerWorkdir,
-          workspaces: args.runnerWorkspaces,
-          loadgens: plan.loadgens.flatMap((l) =>
-            l.tool ? [{ tool: l.tool.name, versionArgs: l.tool.versionArgs, ...(l.bundled ? { bundled: l.bundled } : {}) }] : [],
+      const hosts = new Map<string, RemoteHost>();
+      for (const host of plan.hosts) hosts.set(host.name, this.remoteHost(host, key));
+      const at = (name: string): RemoteHost => {
+        const h = hosts.get(name);
+        if (!h) throw new Error(`internal: the plan names an unknown host ${name}`);
+        return h;
+      };
+
+      // Host setup first (the platform host before the runner when the embedded platform runs there).
+      const setups = new Map<string, RunnerSetup>();
+      for (const setup of plan.hostSetups) {
+        const h = at(setup.host);
+        setups.set(
+          setup.host,
+          new RunnerSetup(
+            setup.host === plan.runnerHost ? "runner" : setup.host,
+            {
+              host: h.address,
+              user: h.user,
+              port: h.port,
+              privateKey: key,
+              knownHosts: h.pin.knownHosts,
+              workdir: plan.runnerWorkdir,
+              workspaces: args.hostWorkspaces[setup.host] ?? [],
+              loadgens: setup.loadgens.flatMap((l) =>
+                l.tool ? [{ tool: l.tool.name, versionArgs: l.tool.versionArgs, ...(l.bundled ? { bundled: l.bundled } : {}) }] : [],
+              ),
+              requiredTools: setup.requiredTools,
+            },
+            { parent: this, dependsOn: h.ready },
           ),
-        },
-        { parent: this },
-      );
-      this.runner = pulumi.output({ host: plan.runnerHost, workdir: plan.runnerWorkdir });
+        );
+      }
+
+      const target = at(plan.platform.host);
+      let gatewayUrl: pulumi.Output<string>;
+      let prometheusUrl: pulumi.Output<string>;
+      let gatewayPassword: pulumi.Input<string>;
+      let nodeCores: pulumi.Input<number>;
+      let platformResources: pulumi.Resource[];
+      if (plan.platform.kind === "local") {
+        if (config.platform.type !== "local") throw new Error("internal: plan and config disagree on the platform");
+        const platform = new LocalPlatform(
+          "platform",
+          {
+            stateDir: "platform",
+            maxReplicas: config.platform.maxReplicas,
+            queueDepth: config.platform.queueDepth,
+            remote: {
+              connection: { host: target.address, port: target.port, user: target.user, knownHosts: target.pin.knownHosts },
+              privateKey: key,
+              workdir: plan.runnerWorkdir,
+            },
+          },
+          { parent: this, dependsOn: [setups.get(plan.platform.host)!] },
+        );
+        ({ gatewayUrl, prometheusUrl, gatewayPassword } = platform);
+        nodeCores = platform.nodeCores;
+        platformResources = [platform];
+      } else {
+        if (config.platform.type !== "openfaas") throw new Error("internal: plan and config disagree on the platform");
+        const password = args.secrets.gatewayPassword;
+        if (!password) throw new Error("internal: validated config has no gatewayPassword");
+        const connection: SshConnection = { host: target.address, user: target.user, port: target.port, privateKey: key, hostKey: target.pin.keys.apply(firstKey) };
+        const k3s = new K3sCluster("k3s", { connection, version: config.platform.k3sVersion }, { parent: this, dependsOn: target.ready });
+        const platform = new OpenFaasPlatform(
+          "openfaas",
+          {
+            connection,
+            chartVersion: config.platform.openfaasChartVersion,
+            gatewayPort: config.platform.gatewayPort,
+            prometheusPort: config.platform.prometheusPort,
+            prometheusImage: config.platform.prometheusImage,
+            nodeExporterImage: config.platform.nodeExporterImage,
+            gatewayPassword: password,
+          },
+          { parent: this, dependsOn: [k3s.ready] },
+        );
+        ({ gatewayUrl, prometheusUrl } = platform);
+        gatewayPassword = password;
+        nodeCores = k3s.cores;
+        platformResources = [platform];
+      }
       this.platform = pulumi
-        .all([platform.gatewayUrl, platform.prometheusUrl])
-        .apply(([gatewayUrl, prometheusUrl]) => ({ kind: "openfaas" as const, gatewayUrl, prometheusUrl }));
+        .all([gatewayUrl, prometheusUrl])
+        .apply(([g, p]) => ({ kind: plan.platform.kind, gatewayUrl: g, prometheusUrl: p }));
+      this.runner = pulumi.output({ host: plan.runnerHost, workdir: plan.runnerWorkdir });
+
+      const runner = at(plan.runnerHost);
+      const workload = config.workloads["peva-faas"];
+      if (plan.runs.length > 0 && workload) {
+        const run = new BenchmarkRun(
+          "peva-faas",
+          {
+            stack: plan.stack,
+            host: plan.runnerHost,
+            workdir: plan.runnerWorkdir,
+            outputRoot: plan.outputRoot,
+            platform: plan.platform.kind,
+            gatewayUrl,
+            gatewayPassword,
+            prometheusUrl,
+            nodeCores,
+            settings: workload.settings,
+            cleanup: config.cleanup,
+            connection: pulumi.all([runner.address, runner.pin.knownHosts]).apply(([host, knownHosts]) => ({ host, port: runner.port, user: runner.user, knownHosts })),
+            privateKey: key,
+          },
+          // Destroy runs in reverse: the run (memory retrieval) goes before the runner setup and the platform.
+          { parent: this, dependsOn: [...platformResources, setups.get(plan.runnerHost)!] },
+        );
+        this.run = runOutputs(run);
+      }
     }
     this.registerOutputs({ runner: this.runner, platform: this.platform, run: this.run });
   }
 
-  private hostAddress(host: HostPlan, key: pulumi.Output<string>): pulumi.Input<string> {
-    if (host.vm) {
-      return new MultipassVm(host.name, { vm: host.vm, sshPrivateKey: key }, { parent: this }).address;
-    }
+  /** A remote host: a Multipass VM or a configured address, and its pinned host keys. */
+  private remoteHost(host: HostPlan, key: pulumi.Output<string>): RemoteHost {
     if (host.connection.kind !== "ssh") throw new Error(`internal: host ${host.name} has no SSH connection`);
-    return host.connection.host;
+    const { user, port } = host.connection;
+    const vm = host.vm ? new MultipassVm(host.name, { vm: host.vm, sshPrivateKey: key }, { parent: this }) : undefined;
+    const address = vm ? vm.address : pulumi.output(host.connection.host);
+    const pin = new HostKeyPin(`${host.name}-host-key`, { address, port, pinned: host.hostKeys ?? [] }, { parent: this, ...(vm ? { dependsOn: [vm] } : {}) });
+    return { address, user, port, pin, ready: [pin] };
   }
+}
+
+/** The key `command:remote` connections pin (they take one); an empty pin is a provider bug, never "no check". */
+function firstKey(keys: readonly string[]): string {
+  const key = keys[0];
+  if (!key) throw new Error("internal: a host key pin holds no key");
+  return key;
+}
+
+/** A remote host as the components use it. */
+interface RemoteHost {
+  readonly address: pulumi.Output<string>;
+  readonly user: string;
+  readonly port: number;
+  readonly pin: HostKeyPin;
+  /** What must exist before anything connects to it. */
+  readonly ready: pulumi.Resource[];
+}
+
+function runOutputs(run: BenchmarkRun): pulumi.Output<RunOutputs> {
+  return pulumi.output({
+    runId: run.runId,
+    status: run.status,
+    success: run.success,
+    counts: run.counts,
+    message: run.message,
+    resultsCsv: run.resultsCsv,
+    memoryDb: run.memoryDb,
+    eventsFile: run.eventsFile,
+    stopFile: run.stopFile,
+    summary: run.summary,
+    frontier: run.frontier,
+  });
 }

@@ -1,9 +1,12 @@
 /**
  * `MultipassVm`: one VM created with Multipass on the controller (the `dev` stack). Its IPv4 address is an output.
+ * A size or image change replaces the VM, deleting the old one first: the new one takes the same name, and a
+ * running VM cannot be resized by `multipass launch`. Any other change (the SSH key, the delete command) is an
+ * in-place update that never launches.
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { addressFromMultipassInfo, multipassDelete, multipassLaunch } from "../plan/commands.ts";
+import { addressFromMultipassInfo, multipassDelete, multipassLaunch, multipassUpdate } from "../plan/commands.ts";
 
 /** Inputs of {@link MultipassVm}. */
 export interface MultipassVmArgs {
@@ -23,10 +26,12 @@ export class MultipassVm extends pulumi.ComponentResource {
       `${name}-launch`,
       {
         create: multipassLaunch(name, args.vm),
+        update: multipassUpdate(name),
         delete: multipassDelete(name),
         environment: { PEVA_SSH_PRIVATE_KEY: pulumi.secret(args.sshPrivateKey) },
+        triggers: [args.vm.cpus, args.vm.memoryGb, args.vm.diskGb, args.vm.image],
       },
-      { parent: this },
+      { parent: this, deleteBeforeReplace: true },
     );
     this.address = launch.stdout.apply((s) => addressFromMultipassInfo(name, s));
     this.registerOutputs({ address: this.address });

@@ -1,6 +1,8 @@
 /**
  * `OpenFaasPlatform`: OpenFaaS CE (pinned chart) and Prometheus + node-exporter (pinned images) on k3s. The gateway
- * password is a secret passed through the environment, never in command text.
+ * password is a secret passed through the environment, never in command text. A chart version or gateway port
+ * change is a `helm upgrade` in place (the install command is also the update command), never a replacement, which
+ * would run the old resource's `helm uninstall` right after installing the new chart and leave no gateway.
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
@@ -32,9 +34,9 @@ export class OpenFaasPlatform extends pulumi.ComponentResource {
       {
         connection: args.connection,
         create: openfaasInstall(args.chartVersion, args.gatewayPort),
+        update: openfaasInstall(args.chartVersion, args.gatewayPort),
         delete: openfaasUninstall(),
         environment: { PEVA_GATEWAY_PASSWORD: pulumi.secret(args.gatewayPassword) },
-        triggers: [args.chartVersion, args.gatewayPort],
       },
       { parent: this },
     );

@@ -1,11 +1,16 @@
 /**
- * `RunnerSetup`: configures a remote runner host with Ansible (`playbooks/setup-runner.yml`): Node, the load
- * generator (the bundled static binary copied from the controller, or a check of the user's own tool), the runner
- * bundle and exactly the npm workspaces of the enabled plugins (their "extras"), lock-backed.
+ * `RunnerSetup`: configures a remote host with Ansible (`playbooks/setup-runner.yml`) over SSH with a pinned host
+ * key: Node >= 22.18 as `<workdir>/bin/node` (the host's own, or the controller's copied), the load generator (the
+ * bundled static binary copied from the controller, or a check of the user's own tool), the runner bundle with
+ * exactly the npm workspaces of the enabled plugins (their "extras") installed lock-backed on the controller and
+ * shipped installed, so the host needs neither npm nor a registry, and the tools the host must have (`requiredTools`,
+ * installed from Debian packages when missing and allowed). The runner host and, when the embedded platform runs
+ * remotely, the platform host are both set up with it.
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { ansibleRunnerSetup, type RunnerLoadgen } from "../plan/commands.ts";
+import { ansibleRunnerSetup, unameArch, type RequiredTool, type RunnerLoadgen } from "../plan/commands.ts";
+import { runnerBundleHash } from "./runner-bundle.ts";
 
 /** Inputs of {@link RunnerSetup}. */
 export interface RunnerSetupArgs {
@@ -13,18 +18,32 @@ export interface RunnerSetupArgs {
   readonly user: string;
   readonly port: number;
   readonly privateKey: pulumi.Input<string>;
+  /**
+   * The host's public key(s) as OpenSSH known_hosts text (`[10.0.0.2]:2222 ssh-ed25519 AAAA…`, or without brackets
+   * on port 22; see `knownHostsLine` in plan/commands.ts). The only keys the setup accepts.
+   */
+  readonly knownHosts: pulumi.Input<string>;
+  /** Workdir relative to the login user's home. */
   readonly workdir: string;
-  /** npm workspaces to install on the runner (sorted union of the enabled plugins' extras). */
+  /** npm workspaces installed for the host (sorted union of the enabled plugins' extras). */
   readonly workspaces: readonly string[];
-  /** The load generators the campaign drives. */
+  /** The load generators the campaign drives (none on a platform-only host). */
   readonly loadgens: readonly RunnerLoadgen[];
+  /** Tools the host must have, e.g. prometheus for a remote embedded platform (default: none). */
+  readonly requiredTools?: readonly RequiredTool[];
 }
 
-/** Runner host configuration through Ansible. */
+/** Host configuration through Ansible. */
 export class RunnerSetup extends pulumi.ComponentResource {
+  /** The Ansible run, for ordering what needs the host set up. */
+  public readonly ready: command.local.Command;
+
   constructor(name: string, args: RunnerSetupArgs, opts?: pulumi.ComponentResourceOptions) {
     super("peva-lab:hosts:RunnerSetup", name, {}, opts);
-    new command.local.Command(
+    const requiredTools = args.requiredTools ?? [];
+    // Pulumi runs the program from the project directory: the playbook path and the bundle are relative to it.
+    const projectDir = process.cwd();
+    this.ready = new command.local.Command(
       `${name}-ansible`,
       {
         create: pulumi.output(args.host).apply((host) =>
@@ -36,10 +55,15 @@ export class RunnerSetup extends pulumi.ComponentResource {
             workdir: args.workdir,
             workspaces: args.workspaces,
             loadgens: args.loadgens,
+            requiredTools,
+            controllerNode: { binary: process.execPath, arch: unameArch(process.arch) },
           }),
         ),
-        environment: { PEVA_SSH_PRIVATE_KEY: pulumi.secret(args.privateKey) },
-        triggers: [args.workspaces.join(","), JSON.stringify(args.loadgens)],
+        environment: { PEVA_SSH_PRIVATE_KEY: pulumi.secret(args.privateKey), PEVA_KNOWN_HOSTS: args.knownHosts },
+        // A changed input already re-runs the setup (an update runs create again); these re-run it when what it
+        // ships changes on disk behind the same command text: plugin code, lockfile, manifests (the installed
+        // node_modules trees follow from those and the workspaces).
+        triggers: [runnerBundleHash(projectDir, args.workspaces), JSON.stringify(args.loadgens), JSON.stringify(requiredTools)],
       },
       { parent: this },
     );

@@ -16,11 +16,25 @@ const hostName = z
 
 const port = z.number().int().min(1).max(65535);
 
+const role = z
+  .enum(["runner", "platform"], {
+    error: (issue) =>
+      issue.input === "k3s"
+        ? "role 'k3s' is now 'platform' (the host of the platform under test: k3s + OpenFaaS, or the embedded platform)"
+        : "must be 'runner' or 'platform'",
+  })
+  .describe("`runner` runs the load generator and the campaign; `platform` runs the platform under test (k3s + OpenFaaS + Prometheus, or the embedded platform).");
+
+/** An SSH host public key as the host's `/etc/ssh/ssh_host_*_key.pub` holds it (the comment is optional). */
+const hostKey = z
+  .string()
+  .regex(/^(ssh-[\w.@-]+|ecdsa-[\w.@-]+|sk-[\w.@-]+) [A-Za-z0-9+/]+={0,3}( .*)?$/, "must be an SSH public host key such as 'ssh-ed25519 AAAA…' (see /etc/ssh/ssh_host_ed25519_key.pub on the host)");
+
 /** A VM created by Multipass on the controller (the `dev` stack). */
 const multipassVm = z
   .object({
     name: hostName.describe("VM name, e.g. `peva-runner`."),
-    role: z.enum(["runner", "k3s"]).describe("`runner` runs the load generator and the campaign; `k3s` runs k3s + OpenFaaS + Prometheus."),
+    role,
     cpus: z.number().int().min(1).max(64).default(2).describe("Virtual CPUs."),
     memoryGb: z.number().int().min(1).max(256).default(4).describe("Memory in GiB."),
     diskGb: z.number().int().min(5).max(2048).default(10).describe("Disk in GiB."),
@@ -32,10 +46,22 @@ const multipassVm = z
 const sshHost = z
   .object({
     name: hostName.describe("Inventory name of the host."),
-    role: z.enum(["runner", "k3s"]).describe("Role of the host."),
-    address: z.string().min(1).describe("IP address or DNS name."),
-    user: z.string().min(1).default("ubuntu").describe("SSH user."),
+    role,
+    address: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9.:-]*$/, "must be an IP address or a DNS name")
+      .describe("IP address or DNS name."),
+    user: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_.-]{0,31}$/, "must be a POSIX user name (lowercase letters, digits, '_', '.', '-')")
+      .default("ubuntu")
+      .describe("SSH user."),
     port: port.default(22).describe("SSH port."),
+    hostKeys: z
+      .array(hostKey)
+      .min(1)
+      .optional()
+      .describe("Pinned host public keys. When unset, the keys are recorded on first use in the stack's state, and a later change is refused."),
   })
   .strict();
 
@@ -62,14 +88,16 @@ const platform = z
   .discriminatedUnion("type", [
     z
       .object({
-        type: z.literal("local").describe("The embedded OpenFaaS-compatible gateway on loopback (plugin `platform-local`)."),
+        type: z
+          .literal("local")
+          .describe("The embedded OpenFaaS-compatible gateway (plugin `platform-local`): on this machine (loopback), or on the `platform` host of a `multipass`/`ssh` lab."),
         maxReplicas: z.number().int().min(1).max(64).default(4).describe("Upper bound of replicas per function."),
         queueDepth: z.number().int().min(1).max(10_000).default(32).describe("Requests queued per replica before 429."),
       })
       .strict(),
     z
       .object({
-        type: z.literal("openfaas").describe("k3s + OpenFaaS CE + Prometheus on the `k3s` host."),
+        type: z.literal("openfaas").describe("k3s + OpenFaaS CE + Prometheus on the `platform` host."),
         k3sVersion: z.string().regex(/^v\d+\.\d+\.\d+\+k3s\d+$/, "must be a pinned k3s release such as v1.33.4+k3s1").default("v1.33.4+k3s1").describe("Pinned k3s release."),
         openfaasChartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "must be a pinned chart version X.Y.Z").default("14.2.103").describe("Pinned OpenFaaS Helm chart version."),
         prometheusImage: z.string().regex(/:[\w.-]+$/, "must carry a pinned tag").default("prom/prometheus:v2.52.0").describe("Prometheus image with a pinned tag."),
@@ -161,14 +189,14 @@ export function buildStackConfigSchema(knownPlugins: readonly string[]) {
     .superRefine((cfg, ctx) => {
       const roles = roleHosts(cfg.provisioner);
       if (cfg.provisioner.type !== "local") {
-        for (const role of ["runner", "k3s"] as const) {
-          if (roles[role] === 0) {
-            ctx.addIssue({ code: "custom", path: ["provisioner"], message: `needs exactly one host with role '${role}', found none` });
+        for (const role of ["runner", "platform"] as const) {
+          if (roles[role] !== 1) {
+            ctx.addIssue({ code: "custom", path: ["provisioner"], message: `needs exactly one host with role '${role}', found ${roles[role] === 0 ? "none" : roles[role]}` });
           }
         }
       }
       if (cfg.platform.type === "openfaas" && cfg.provisioner.type === "local") {
-        ctx.addIssue({ code: "custom", path: ["platform", "type"], message: "platform 'openfaas' needs a k3s host; use provisioner 'multipass' or 'ssh'" });
+        ctx.addIssue({ code: "custom", path: ["platform", "type"], message: "platform 'openfaas' needs a platform host for k3s; use provisioner 'multipass' or 'ssh'" });
       }
       if (cfg.provisioner.type !== "local" && cfg.sshPrivateKey === undefined) {
         ctx.addIssue({
@@ -184,17 +212,14 @@ export function buildStackConfigSchema(knownPlugins: readonly string[]) {
           message: "required for platform 'openfaas'; set it with `pulumi config set --secret peva-lab:gatewayPassword <password>`",
         });
       }
-      if (cfg.platform.type === "local" && cfg.provisioner.type !== "local") {
-        ctx.addIssue({ code: "custom", path: ["platform", "type"], message: "platform 'local' runs on this machine only; use provisioner 'local'" });
-      }
     });
 }
 
-function roleHosts(p: z.infer<typeof provisioner>): Record<"runner" | "k3s", number> {
+function roleHosts(p: z.infer<typeof provisioner>): Record<"runner" | "platform", number> {
   const hosts = p.type === "multipass" ? p.vms : p.type === "ssh" ? p.hosts : [];
   return {
     runner: hosts.filter((h) => h.role === "runner").length,
-    k3s: hosts.filter((h) => h.role === "k3s").length,
+    platform: hosts.filter((h) => h.role === "platform").length,
   };
 }
 

@@ -4,6 +4,7 @@
  * components in `components/` only wire what this returns.
  */
 import type { StackConfig } from "../config/stack-config.ts";
+import type { RequiredTool } from "./commands.ts";
 
 /** How the controller reaches a host. */
 export type Connection =
@@ -14,10 +15,12 @@ export type Connection =
 export interface HostPlan {
   /** Inventory name, also used in output paths (`<output>/<run>/<host>/…`). */
   readonly name: string;
-  /** `runner` runs the load generator and the campaign; `k3s` runs the platform. On the local stack one host plays both. */
-  readonly roles: readonly ("runner" | "k3s")[];
+  /** `runner` runs the load generator and the campaign; `platform` runs the platform under test. On the local stack one host plays both. */
+  readonly roles: readonly ("runner" | "platform")[];
   /** How to reach it. For Multipass VMs the address is only known after creation. */
   readonly connection: Connection;
+  /** Host keys pinned in the config; absent: recorded on first use. */
+  readonly hostKeys?: readonly string[];
   /** Present when the lab creates this host as a Multipass VM. */
   readonly vm?: { readonly cpus: number; readonly memoryGb: number; readonly diskGb: number; readonly image: string };
 }
@@ -45,6 +48,21 @@ export interface LoadgenPlan {
   readonly bundled?: { readonly controllerBinary: string; readonly version: string };
 }
 
+/** What host setup installs on one remote host: Node, the bundle with these plugins' workspaces, tools. */
+export interface HostSetupPlan {
+  readonly host: string;
+  /** Plugins whose code (and npm extras) the host needs, sorted. */
+  readonly plugins: readonly string[];
+  /** Load generators to copy (bundled) or check (user-installed). */
+  readonly loadgens: readonly LoadgenPlan[];
+  readonly requiredTools: readonly RequiredTool[];
+}
+
+/** Where the platform under test runs. */
+export type PlatformPlacement =
+  | { readonly kind: "local"; readonly host: string; readonly remote: boolean }
+  | { readonly kind: "openfaas"; readonly host: string };
+
 /** The whole lab, as decided from the config. */
 export interface LabPlan {
   readonly stack: string;
@@ -64,10 +82,22 @@ export interface LabPlan {
   readonly loadgens: readonly LoadgenPlan[];
   /** Plugins whose code the runner host needs: the enabled workloads and their load generators, sorted. */
   readonly runnerPlugins: readonly string[];
+  /** The platform under test and its host. */
+  readonly platform: PlatformPlacement;
+  /**
+   * Remote hosts to set up before anything runs on them, in order (the platform host first when the embedded
+   * platform runs there). Empty on the local stack.
+   */
+  readonly hostSetups: readonly HostSetupPlan[];
+  /** The campaign runs the lab declares: the `peva-faas` workload when enabled, on the runner host. */
+  readonly runs: readonly { readonly workload: "peva-faas"; readonly host: string }[];
 }
 
 /** The local stack's single host. */
 export const LOCAL_HOST_NAME = "localhost";
+
+/** Workdir of peva-lab on remote hosts, relative to the login user's home: `bin/`, `bundle/`, runs, memory. */
+export const REMOTE_WORKDIR = ".peva-lab";
 
 /** The bundled load generator (MIT), built by the bootstrap; k6 (AGPL-3.0) is only ever the user's own install. */
 const DEFAULT_LOADGEN = "vegeta";
@@ -80,6 +110,12 @@ const LOADGEN_TOOLS: Readonly<Record<string, Omit<LoadgenPlan, "plugin">>> = {
   },
   k6: { tool: { name: "k6", versionArgs: ["version"], neededBy: "the load generator (plugin k6; install k6 yourself)" } },
 };
+
+/** What the embedded platform needs on a remote platform host (Debian/Ubuntu package names). */
+const EMBEDDED_PLATFORM_TOOLS: readonly RequiredTool[] = [
+  { tool: "prometheus", aptPackage: "prometheus" },
+  { tool: "prometheus-node-exporter", aptPackage: "prometheus-node-exporter" },
+];
 
 const TOOLS: Readonly<Record<string, ToolRequirement>> = {
   node: { name: "node", versionArgs: ["--version"], neededBy: "the campaign runner" },
@@ -100,22 +136,27 @@ export function planLab(stack: string, config: StackConfig): LabPlan {
   const loadgens = loadgensOf(config, enabledWorkloads);
   const runnerTools: ToolRequirement[] = [TOOLS.node!];
   for (const l of loadgens) if (l.tool) runnerTools.push(l.tool);
-  if (config.platform.type === "local") runnerTools.push(TOOLS.prometheus!, TOOLS["prometheus-node-exporter"]!);
+  if (config.platform.type === "local" && config.provisioner.type === "local") runnerTools.push(TOOLS.prometheus!, TOOLS["prometheus-node-exporter"]!);
   const outputRoot = `${trimSlash(config.output.dir)}/${stack}`;
+  const runnerPlugins = [...enabledWorkloads, ...loadgens.map((l) => l.plugin)].sort();
+  const runs = enabledWorkloads.includes("peva-faas") ? (["peva-faas"] as const) : [];
 
   const p = config.provisioner;
   if (p.type === "local") {
     return {
       stack,
       kind: "local",
-      hosts: [{ name: LOCAL_HOST_NAME, roles: ["runner", "k3s"], connection: { kind: "local" } }],
+      hosts: [{ name: LOCAL_HOST_NAME, roles: ["runner", "platform"], connection: { kind: "local" } }],
       runnerHost: LOCAL_HOST_NAME,
       runnerWorkdir: `${outputRoot}/workdir`,
       outputRoot,
       runnerTools,
       enabledWorkloads,
       loadgens,
-      runnerPlugins: [...enabledWorkloads, ...loadgens.map((l) => l.plugin)].sort(),
+      runnerPlugins,
+      platform: { kind: "local", host: LOCAL_HOST_NAME, remote: false },
+      hostSetups: [],
+      runs: runs.map((workload) => ({ workload, host: LOCAL_HOST_NAME })),
     };
   }
   const hosts: HostPlan[] =
@@ -131,20 +172,31 @@ export function planLab(stack: string, config: StackConfig): LabPlan {
           name: h.name,
           roles: [h.role],
           connection: { kind: "ssh", host: h.address, user: h.user, port: h.port },
+          ...(h.hostKeys ? { hostKeys: h.hostKeys } : {}),
         }));
   const runner = hosts.find((h) => h.roles.includes("runner"));
-  if (!runner) throw new Error("internal: validated config has no runner host");
+  const platformHost = hosts.find((h) => h.roles.includes("platform"));
+  if (!runner || !platformHost) throw new Error("internal: validated config lacks a runner or a platform host");
+  const embedded = config.platform.type === "local";
+  const hostSetups: HostSetupPlan[] = [];
+  if (embedded) {
+    hostSetups.push({ host: platformHost.name, plugins: ["platform-local"], loadgens: [], requiredTools: EMBEDDED_PLATFORM_TOOLS });
+  }
+  hostSetups.push({ host: runner.name, plugins: runnerPlugins, loadgens, requiredTools: [] });
   return {
     stack,
     kind: p.type,
     hosts,
     runnerHost: runner.name,
-    runnerWorkdir: ".peva-lab",
+    runnerWorkdir: REMOTE_WORKDIR,
     outputRoot,
     runnerTools,
     enabledWorkloads,
     loadgens,
-    runnerPlugins: [...enabledWorkloads, ...loadgens.map((l) => l.plugin)].sort(),
+    runnerPlugins,
+    platform: embedded ? { kind: "local", host: platformHost.name, remote: true } : { kind: "openfaas", host: platformHost.name },
+    hostSetups,
+    runs: runs.map((workload) => ({ workload, host: runner.name })),
   };
 }
 

@@ -1,14 +1,15 @@
 /**
- * The `local` stack's transport: the runner host is this machine and the runner a detached child process.
+ * The `local` stack's transport: the runner host is this machine and the runner a detached child process, the
+ * leader of its own process group (so a kill reaches the load generators it started, too).
  */
 import { spawn } from "node:child_process";
-import { copyFile, mkdir, open, rename, rm, stat, writeFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { copyFile, mkdir, open, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { homedir } from "node:os";
+import { realpathOfLongestExisting } from "@peva-lab/core";
+import { tableRowCounts } from "@peva-lab/peva-faas/runner";
 import { isOurs } from "../process-control.ts";
-import type { RunnerProcess, RunnerTransport } from "./runner-transport.ts";
-
-/** Marker on the runner's command line, checked before signalling a pid. */
-const RUNNER_MARKER = "peva-faas/bin/peva-faas.ts";
+import { READ_CHUNK_BYTES, type RunnerProcess, type RunnerTransport } from "./runner-transport.ts";
 
 /** The controller itself as runner host. */
 export class LocalTransport implements RunnerTransport {
@@ -21,10 +22,22 @@ export class LocalTransport implements RunnerTransport {
     this.#projectDir = resolve(projectDir);
   }
 
+  async resolvePath(path: string): Promise<string> {
+    return resolve(this.#projectDir, path);
+  }
+
+  async homeDir(): Promise<string> {
+    return homedir();
+  }
+
+  async realPaths(paths: readonly string[]): Promise<string[]> {
+    return paths.map(realpathOfLongestExisting);
+  }
+
   async writeFile(path: string, content: string): Promise<void> {
     await mkdir(dirname(path), { recursive: true });
     const tmp = `${path}.tmp-${process.pid}`;
-    await writeFile(tmp, content);
+    await writeFile(tmp, content, { mode: 0o600 });
     await rename(tmp, path);
   }
 
@@ -33,7 +46,17 @@ export class LocalTransport implements RunnerTransport {
     await copyFile(remotePath, localPath);
   }
 
-  async readFrom(path: string, offset: number): Promise<Buffer> {
+  async fetchTree(remoteDir: string, localDir: string): Promise<void> {
+    await mkdir(localDir, { recursive: true });
+    for (const entry of await readdir(remoteDir, { withFileTypes: true })) {
+      const src = join(remoteDir, entry.name);
+      const dst = join(localDir, entry.name);
+      if (entry.isDirectory()) await this.fetchTree(src, dst);
+      else if (entry.isFile()) await copyFile(src, dst);
+    }
+  }
+
+  async readFrom(path: string, offset: number, maxBytes = READ_CHUNK_BYTES): Promise<Buffer> {
     let handle;
     try {
       handle = await open(path, "r");
@@ -43,9 +66,9 @@ export class LocalTransport implements RunnerTransport {
     try {
       const { size } = await handle.stat();
       if (size <= offset) return Buffer.alloc(0);
-      const buf = Buffer.alloc(size - offset);
-      await handle.read(buf, 0, buf.length, offset);
-      return buf;
+      const buf = Buffer.alloc(Math.min(size - offset, maxBytes));
+      const { bytesRead } = await handle.read(buf, 0, buf.length, offset);
+      return buf.subarray(0, bytesRead);
     } finally {
       await handle.close();
     }
@@ -67,13 +90,13 @@ export class LocalTransport implements RunnerTransport {
     await rm(path, { recursive: true, force: true });
   }
 
-  async startRunner(opts: { specPath: string; logPath: string; workdir: string }): Promise<RunnerProcess> {
+  async startRunner(opts: { specPath: string; logPath: string; pidFile: string; workdir: string }): Promise<RunnerProcess> {
     await mkdir(dirname(opts.logPath), { recursive: true });
     const log = await open(opts.logPath, "a");
     try {
       const child = spawn(process.execPath, [resolve(this.#projectDir, "plugins/peva-faas/bin/peva-faas.ts"), "run", "--spec", opts.specPath], {
         cwd: opts.workdir,
-        detached: true, // survives the provider process: a Ctrl+C to pulumi becomes a STOP, not a kill
+        detached: true, // own process group, survives the provider process: a Ctrl+C to pulumi becomes a STOP, not a kill
         stdio: ["ignore", log.fd, log.fd],
       });
       const pid = await new Promise<number>((ok, fail) => {
@@ -81,17 +104,29 @@ export class LocalTransport implements RunnerTransport {
         child.once("spawn", () => ok(child.pid!));
       });
       child.unref();
-      return { pid };
+      await writeFile(opts.pidFile, `${pid} ${opts.specPath}\n`, { mode: 0o600 });
+      return { pid, marker: opts.specPath };
     } finally {
       await log.close();
     }
   }
 
   async isRunning(proc: RunnerProcess): Promise<boolean> {
-    return isOurs(proc.pid, RUNNER_MARKER);
+    return isOurs(proc.pid, proc.marker);
   }
 
   async kill(proc: RunnerProcess): Promise<void> {
-    if (await this.isRunning(proc)) process.kill(proc.pid, "SIGKILL");
+    if (!(await this.isRunning(proc))) return;
+    try {
+      process.kill(-proc.pid, "SIGKILL"); // the group: the runner and the generators it started
+    } catch {
+      process.kill(proc.pid, "SIGKILL");
+    }
   }
+
+  async memoryRowCounts(dbPath: string): Promise<Record<string, number>> {
+    return tableRowCounts(dbPath);
+  }
+
+  async close(): Promise<void> {}
 }

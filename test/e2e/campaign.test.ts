@@ -160,7 +160,7 @@ describe("campaigns on the local stack", () => {
     await stack.destroy();
   });
 
-  it("opt-in cleanup: destroy removes the allowed path and refuses the other, which stays", async () => {
+  it("opt-in cleanup is all or nothing: one refused path and nothing is deleted, the memory is retrieved first", async () => {
     const { project, stack } = await newProject();
     await stack.setConfig("peva-lab:workloads", workloadsConfig({ ...SMALL_CAMPAIGN, rate_strategy: { type: "custom", rates: [5] }, combinations: { min_functions: 1, max_functions: 2 }, functions: [SMALL_CAMPAIGN.functions[0]] }));
     const outside = join(project.dir, "output/local/keep-me.txt");
@@ -175,17 +175,20 @@ describe("campaigns on the local stack", () => {
       () => "",
       (e: unknown) => String(e),
     );
-    expect(refused).toContain("cleanup refused");
+    expect(refused).toContain("destroy step 'opt-in cleanup' failed: cleanup refused (nothing was deleted)");
     expect(refused).toContain("keep-me.txt");
-    expect(existsSync(run.memoryDb)).toBe(false); // the allowed path went (after the copy was verified)
+    expect(existsSync(run.memoryDb)).toBe(true); // all or nothing: one refused path, nothing deleted
     expect(existsSync(join(project.dir, "output/local/memory/localhost/peva_faas.duckdb"))).toBe(true);
     expect(existsSync(outside)).toBe(true);
 
-    // Opting out (an up records it; nothing re-runs) lets the destroy finish.
-    await stack.setConfig("peva-lab:cleanup", { value: JSON.stringify({ memory: false, paths: [] }) });
-    const optOut = await stack.up();
-    expect(optOut.summary.resourceChanges?.["update"]).toBe(1);
+    // Only the allowed path (an up records it; nothing re-runs): the destroy finishes and removes it, after the copy.
+    await stack.setConfig("peva-lab:cleanup", { value: JSON.stringify({ memory: true, paths: ["benchmark_results/peva_faas/memory"] }) });
+    const narrowed = await stack.up();
+    expect(narrowed.summary.resourceChanges?.["update"]).toBe(1);
     await stack.destroy();
     expect(await stackUrns(stack)).toEqual([]);
+    expect(existsSync(run.memoryDb)).toBe(false);
+    expect(existsSync(join(project.dir, "output/local/memory/localhost/peva_faas.duckdb"))).toBe(true);
+    expect(existsSync(outside)).toBe(true);
   });
 });

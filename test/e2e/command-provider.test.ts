@@ -1,6 +1,8 @@
 /**
  * The offline command provider (tools/pulumi-resource-command) through the real Pulumi CLI: create, no-op,
- * update in place, destroy, preview runs nothing, failing command, secret stdout, remote resources refused.
+ * update in place, destroy, preview runs nothing, failing command, secret stdout; remote Command and
+ * CopyToRemote against a real sshd in a network namespace (up, no-op up, update, destroy, wrong host key
+ * refused); remote CopyFile refused. Needs root, ip, sshd and ssh-keygen (scripts/bootstrap).
  * The scenario lives in tools/pulumi-resource-command/e2e/e2e.mjs; this test builds the provider and runs it.
  */
 import { execFileSync, spawnSync } from "node:child_process";

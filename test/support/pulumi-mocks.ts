@@ -2,7 +2,20 @@
  * Pulumi mocks for component-tree tests: records every registered resource and lets a test shape the outputs of
  * a resource type (e.g. a command's stdout). See test/README.md for the pattern.
  */
+import { createRequire } from "node:module";
 import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Dynamic providers are closure-serialized when a dynamic resource registers, which fails on vitest's transformed
+ * modules. Under mocks no provider ever runs, so the serializer is replaced by a stand-in returning an empty module.
+ * Call before the components are imported.
+ */
+export function stubDynamicProviderSerialization(): void {
+  const closure = createRequire(import.meta.url)("@pulumi/pulumi/runtime/closure/serializeClosure") as {
+    serializeFunction: (...args: unknown[]) => Promise<{ text: string; containsSecrets: boolean }>;
+  };
+  closure.serializeFunction = async () => ({ text: "exports.handler = undefined; // stand-in: providers never run under mocks", containsSecrets: false });
+}
 
 /** A resource the program registered. */
 export interface RecordedResource {

@@ -33,6 +33,8 @@ export async function copyProject(prefix = "peva-lab-e2e-"): Promise<ProjectCopy
   const dir = await mkdtemp(join(tmpdir(), prefix));
   await cp(REPO, dir, { recursive: true, filter: (src) => !SKIP.has(basename(src)) });
   await linkNodeModules(dir);
+  // The bootstrap's toolchain, as a checkout has it (host setup copies the bundled vegeta from `.tools/bin`).
+  await symlink(join(REPO, ".tools"), join(dir, ".tools"));
   const stateDir = join(dir, ".pulumi-state");
   await mkdir(stateDir, { recursive: true });
   const env: Record<string, string> = {

@@ -9,22 +9,32 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { LabArgs, PlatformOutputs } from "../../components/lab.ts";
 import { REPO } from "../support/toolchain.ts";
-import { collectResources, isSecretValue, revealSecrets, secretFree, type RecordedResource } from "../support/pulumi-mocks.ts";
+import { collectResources, stubDynamicProviderSerialization, isSecretValue, revealSecrets, secretFree, type RecordedResource } from "../support/pulumi-mocks.ts";
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nMOCK-KEY-MATERIAL\n-----END OPENSSH PRIVATE KEY-----";
 const PASSWORD = "mock-gateway-password";
+const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMockHostKeyMockHostKeyMockHostKeyMock";
 
 describe("dev stack component tree (Pulumi mocks)", () => {
   let resources: RecordedResource[];
   let platform: PlatformOutputs;
 
   beforeAll(async () => {
+    stubDynamicProviderSerialization();
     const recorder = collectResources({
       // Multipass prints `multipass info --format json`; each VM gets a distinct address.
       "command:local:Command": (args) =>
         args.name.endsWith("-launch")
           ? { stdout: JSON.stringify({ info: { [args.name.replace(/-launch$/, "")]: { ipv4: [`10.0.0.${args.name.includes("k3s") ? 2 : 1}`] } } }) }
           : { stdout: "" },
+      // The k3s install prints the node's CPU count on stdout.
+      "command:remote:Command": (args) => ({ stdout: args.name === "k3s-install" ? "4" : "" }),
+      // Host keys as a first-use scan would record them (a stand-in: no sshd to scan under mocks).
+      "pulumi-nodejs:dynamic/peva-lab:HostKeyPin": (args) => ({
+        keys: [HOST_KEY],
+        knownHosts: `${String(args.inputs["address"])} ${HOST_KEY}\n`,
+        source: "first-use",
+      }),
     });
     pulumi.runtime.setMocks(recorder.mocks, "peva-lab", "dev", false);
     // Components are imported after the mocks are in place.
@@ -43,7 +53,7 @@ describe("dev stack component tree (Pulumi mocks)", () => {
       plan: planLab("dev", result.config),
       config: result.config,
       secrets: { sshPrivateKey: pulumi.secret(KEY), gatewayPassword: pulumi.secret(PASSWORD) },
-      runnerWorkspaces: ["@peva-lab/peva-faas"],
+      hostWorkspaces: { "peva-runner": ["@peva-lab/peva-faas"] },
     };
     const lab = new Lab("lab", args);
     platform = await recorder.settle(lab.platform);
@@ -59,6 +69,8 @@ describe("dev stack component tree (Pulumi mocks)", () => {
     expect(count("peva-lab:hosts:RunnerSetup")).toBe(1);
     expect(count("command:local:Command")).toBe(3);
     expect(count("command:remote:Command")).toBe(3);
+    expect(count("pulumi-nodejs:dynamic/peva-lab:HostKeyPin")).toBe(2);
+    expect(count("pulumi-nodejs:dynamic/peva-lab:BenchmarkRun")).toBe(1);
     expect(resources.filter((r) => r.type === "peva-lab:hosts:MultipassVm").map((r) => r.name).sort()).toEqual(["peva-k3s", "peva-runner"]);
   });
 
@@ -85,6 +97,20 @@ describe("dev stack component tree (Pulumi mocks)", () => {
     expect(connection.host).toBe("10.0.0.2");
     expect(connection.user).toBe("ubuntu");
     expect(platform).toEqual({ kind: "openfaas", gatewayUrl: "http://10.0.0.2:31112", prometheusUrl: "http://10.0.0.2:30411" });
+  });
+
+  it("pins host keys on every connection and runs the campaign on the runner VM over SSH", () => {
+    const install = revealSecrets(resources.find((r) => r.name === "k3s-install")?.inputs["connection"]) as { hostKey?: string };
+    expect(install.hostKey).toBe(HOST_KEY);
+    const run = resources.find((r) => r.type === "pulumi-nodejs:dynamic/peva-lab:BenchmarkRun")!;
+    const connection = revealSecrets(run.inputs["connection"]) as { host: string; user: string; knownHosts: string };
+    expect(connection).toMatchObject({ host: "10.0.0.1", user: "ubuntu", port: 22 });
+    expect(connection.knownHosts).toBe(`10.0.0.1 ${HOST_KEY}\n`);
+    expect(isSecretValue(run.inputs["privateKey"])).toBe(true);
+    expect(revealSecrets(run.inputs["gatewayUrl"])).toBe("http://10.0.0.2:31112");
+    expect(revealSecrets(run.inputs["nodeCores"])).toBe(4); // the k3s node's nproc
+    const setup = resources.find((r) => r.name === "runner-ansible");
+    expect(JSON.stringify(secretFree(setup?.inputs))).not.toContain("HOST_KEY_CHECKING=False");
   });
 
   it("keeps the SSH key and gateway password secret and out of command text", () => {

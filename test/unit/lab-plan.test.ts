@@ -18,7 +18,10 @@ describe("planLab", () => {
   it("local: one host playing both roles, workdir under the stack's output root, tools per enabled plugin", () => {
     const plan = planLab("local", config({ workloads: { "peva-faas": {} }, output: { dir: "out/" } }));
     expect(plan.kind).toBe("local");
-    expect(plan.hosts).toEqual([{ name: "localhost", roles: ["runner", "k3s"], connection: { kind: "local" } }]);
+    expect(plan.hosts).toEqual([{ name: "localhost", roles: ["runner", "platform"], connection: { kind: "local" } }]);
+    expect(plan.platform).toEqual({ kind: "local", host: "localhost", remote: false });
+    expect(plan.hostSetups).toEqual([]);
+    expect(plan.runs).toEqual([{ workload: "peva-faas", host: "localhost" }]);
     expect(plan.outputRoot).toBe("out/local");
     expect(plan.runnerWorkdir).toBe("out/local/workdir");
     expect(plan.runnerTools.map((t) => t.name)).toEqual(["node", "vegeta", "prometheus", "prometheus-node-exporter"]);
@@ -57,7 +60,7 @@ describe("planLab", () => {
           provisioner: {
             type: "ssh",
             hosts: [
-              { name: "k3s-a", role: "k3s", address: "10.1.0.2" },
+              { name: "k3s-a", role: "platform", address: "10.1.0.2" },
               { name: "run-a", role: "runner", address: "10.1.0.1", user: "bench", port: 2222 },
             ],
           },
@@ -71,6 +74,55 @@ describe("planLab", () => {
     expect(plan.runnerHost).toBe("run-a");
     expect(plan.hosts[1]?.connection).toEqual({ kind: "ssh", host: "10.1.0.1", user: "bench", port: 2222 });
     expect(plan.runnerTools.map((t) => t.name)).toEqual(["node"]);
+    expect(plan.platform).toEqual({ kind: "openfaas", host: "k3s-a" });
+    // Only the runner is set up (k3s installs itself); no workload enabled here, so no run.
+    expect(plan.hostSetups.map((h) => h.host)).toEqual(["run-a"]);
+    expect(plan.runs).toEqual([]);
+  });
+
+  it("ssh + embedded platform: the platform host is set up first with the platform's plugin and tools, pinned keys carried", () => {
+    const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOq1eh1nBKVaa3N+Sn0jFtiG3OXmXsUe3Wl1ZSKnAJuR";
+    const plan = planLab(
+      "lab-b",
+      config(
+        {
+          provisioner: {
+            type: "ssh",
+            hosts: [
+              { name: "run-b", role: "runner", address: "10.2.0.1", hostKeys: [key] },
+              { name: "tgt-b", role: "platform", address: "10.2.0.2" },
+            ],
+          },
+          platform: { type: "local" },
+          workloads: { "peva-faas": {} },
+          sshPrivateKey: "k",
+        },
+        ["sshPrivateKey"],
+      ),
+    );
+    expect(plan.platform).toEqual({ kind: "local", host: "tgt-b", remote: true });
+    expect(plan.hostSetups).toEqual([
+      {
+        host: "tgt-b",
+        plugins: ["platform-local"],
+        loadgens: [],
+        requiredTools: [
+          { tool: "prometheus", aptPackage: "prometheus" },
+          { tool: "prometheus-node-exporter", aptPackage: "prometheus-node-exporter" },
+        ],
+      },
+      { host: "run-b", plugins: ["peva-faas", "vegeta"], loadgens: plan.loadgens, requiredTools: [] },
+    ]);
+    expect(plan.hosts.find((h) => h.name === "run-b")?.hostKeys).toEqual([key]);
+    expect(plan.hosts.find((h) => h.name === "tgt-b")?.hostKeys).toBeUndefined();
+    // Prometheus and node-exporter are the platform host's business, not the controller's.
+    expect(plan.runnerTools.map((t) => t.name)).toEqual(["node", "vegeta"]);
+    expect(plan.runs).toEqual([{ workload: "peva-faas", host: "run-b" }]);
+  });
+
+  it("no campaign run without the workload", () => {
+    const plan = planLab("local", config({ workloads: { "peva-faas": { enabled: false } } }));
+    expect(plan.runs).toEqual([]);
   });
 });
 

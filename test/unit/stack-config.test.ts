@@ -72,7 +72,7 @@ describe("stack config", () => {
       "peva-lab:provisioner": JSON.stringify({ type: "multipass", vms: [{ name: "peva-runner", role: "runner" }] }),
       "peva-lab:platform": JSON.stringify({ type: "openfaas" }),
     });
-    expect(e).toContain("peva-lab:provisioner: needs exactly one host with role 'k3s', found none");
+    expect(e).toContain("peva-lab:provisioner: needs exactly one host with role 'platform', found none");
     expect(e).toContain(
       "peva-lab:sshPrivateKey: required for provisioner 'multipass'; set it with `pulumi config set --secret peva-lab:sshPrivateKey < ~/.ssh/id_ed25519`",
     );
@@ -80,8 +80,31 @@ describe("stack config", () => {
       "peva-lab:gatewayPassword: required for platform 'openfaas'; set it with `pulumi config set --secret peva-lab:gatewayPassword <password>`",
     );
     expect(errors({ "peva-lab:platform": '{"type":"openfaas"}' })).toContain(
-      "peva-lab:platform.type: platform 'openfaas' needs a k3s host; use provisioner 'multipass' or 'ssh'",
+      "peva-lab:platform.type: platform 'openfaas' needs a platform host for k3s; use provisioner 'multipass' or 'ssh'",
     );
+  });
+
+  it("renamed role, duplicate roles, host keys, users and addresses are checked by path", () => {
+    const ssh = (hosts: object[]) => errors({ "peva-lab:provisioner": JSON.stringify({ type: "ssh", hosts }), "peva-lab:sshPrivateKey": "k" }, ["peva-lab:sshPrivateKey"]);
+    expect(ssh([{ name: "a", role: "k3s", address: "h" }, { name: "b", role: "runner", address: "h" }])).toContain(
+      "peva-lab:provisioner.hosts.0.role: role 'k3s' is now 'platform' (the host of the platform under test: k3s + OpenFaaS, or the embedded platform)",
+    );
+    expect(ssh([{ name: "a", role: "runner", address: "h" }, { name: "b", role: "runner", address: "h" }, { name: "c", role: "platform", address: "h" }])).toContain(
+      "peva-lab:provisioner: needs exactly one host with role 'runner', found 2",
+    );
+    const bad = ssh([
+      { name: "a", role: "runner", address: "h; rm -rf /", user: "Root Admin", hostKeys: ["-----BEGIN OPENSSH PRIVATE KEY-----"] },
+      { name: "b", role: "platform", address: "10.0.0.2" },
+    ]);
+    expect(bad).toContain("peva-lab:provisioner.hosts.0.address: must be an IP address or a DNS name");
+    expect(bad).toContain("peva-lab:provisioner.hosts.0.user: must be a POSIX user name (lowercase letters, digits, '_', '.', '-')");
+    expect(bad.some((e) => e.startsWith("peva-lab:provisioner.hosts.0.hostKeys.0: must be an SSH public host key"))).toBe(true);
+    // The embedded platform on a remote host is a supported lab.
+    const hosts = [
+      { name: "a", role: "runner", address: "10.0.0.1", hostKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOq1eh1nBKVaa3N+Sn0jFtiG3OXmXsUe3Wl1ZSKnAJuR root@a"] },
+      { name: "b", role: "platform", address: "lab-b.example.org" },
+    ];
+    expect(ok({ "peva-lab:provisioner": JSON.stringify({ type: "ssh", hosts }), "peva-lab:sshPrivateKey": "k" }, ["peva-lab:sshPrivateKey"]).config.platform.type).toBe("local");
   });
 
   it("reports the field inside the matching union branch", () => {

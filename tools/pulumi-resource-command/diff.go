@@ -7,7 +7,7 @@ import (
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
-// commandDiff is the result of comparing old and new Command inputs.
+// commandDiff is the result of comparing old and new resource inputs.
 type commandDiff struct {
 	Changed  []string                           // top-level properties that changed, sorted
 	Replaces []string                           // subset of Changed that forces replacement
@@ -16,21 +16,20 @@ type commandDiff struct {
 
 func (d commandDiff) HasChanges() bool { return len(d.Changed) > 0 }
 
-// replaceKeys are inputs whose change replaces the resource. Upstream marks
-// only `triggers` as replaceOnChanges; every other change is an in-place
-// update, which re-runs `update` (or `create` when `update` is not set).
-var replaceKeys = map[resource.PropertyKey]bool{"triggers": true}
-
-// diffCommandInputs compares the previous inputs with the new ones. Null and
-// absent are equivalent; an unknown new value always counts as a change; a
-// change of secret-ness counts as a change (as in the official provider).
-func diffCommandInputs(olds, news resource.PropertyMap, ignoreChanges []string) commandDiff {
+// diffInputs compares the previous inputs with the new ones, property by
+// property over keys; a change to a property in replace replaces the
+// resource. Null and absent are equivalent; an unknown new value always counts
+// as a change; a change of secret-ness counts as a change (as in the official
+// provider).
+func diffInputs(keys []resource.PropertyKey, replace map[resource.PropertyKey]bool,
+	olds, news resource.PropertyMap, ignoreChanges []string,
+) commandDiff {
 	ignored := map[string]bool{}
 	for _, k := range ignoreChanges {
 		ignored[k] = true
 	}
 	d := commandDiff{Detailed: map[string]*pulumirpc.PropertyDiff{}}
-	for _, key := range commandInputKeys {
+	for _, key := range keys {
 		name := string(key)
 		if ignored[name] {
 			continue
@@ -55,7 +54,7 @@ func diffCommandInputs(olds, news resource.PropertyMap, ignoreChanges []string) 
 		default:
 			kind = pulumirpc.PropertyDiff_UPDATE
 		}
-		if replaceKeys[key] {
+		if replace[key] {
 			switch kind {
 			case pulumirpc.PropertyDiff_ADD:
 				kind = pulumirpc.PropertyDiff_ADD_REPLACE
@@ -72,16 +71,4 @@ func diffCommandInputs(olds, news resource.PropertyMap, ignoreChanges []string) 
 	sort.Strings(d.Changed)
 	sort.Strings(d.Replaces)
 	return d
-}
-
-// oldInputsFromState reconstructs the previous inputs when the engine does
-// not send them: the state holds every input under the same name.
-func oldInputsFromState(state resource.PropertyMap) resource.PropertyMap {
-	olds := resource.PropertyMap{}
-	for _, k := range commandInputKeys {
-		if v, ok := state[k]; ok {
-			olds[k] = v
-		}
-	}
-	return olds
 }

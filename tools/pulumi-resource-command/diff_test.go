@@ -53,7 +53,7 @@ func TestDiffRules(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			news := base()
 			c.mutate(news)
-			d := diffCommandInputs(base(), news, nil)
+			d := diffLocal(base(), news, nil)
 			if !reflect.DeepEqual(d.Changed, c.changed) {
 				t.Fatalf("changed = %v, want %v", d.Changed, c.changed)
 			}
@@ -72,18 +72,18 @@ func TestDiffRules(t *testing.T) {
 func TestDiffTriggersChangeReplaces(t *testing.T) {
 	olds := pm("create", "x", "triggers", []any{"a", 1.0})
 	news := pm("create", "x", "triggers", []any{"a", 2.0})
-	d := diffCommandInputs(olds, news, nil)
+	d := diffLocal(olds, news, nil)
 	if !reflect.DeepEqual(d.Replaces, []string{"triggers"}) ||
 		d.Detailed["triggers"].Kind != pulumirpc.PropertyDiff_UPDATE_REPLACE {
 		t.Fatalf("unexpected diff %+v", d)
 	}
-	if d := diffCommandInputs(olds, olds.Copy(), nil); d.HasChanges() {
+	if d := diffLocal(olds, olds.Copy(), nil); d.HasChanges() {
 		t.Fatalf("identical triggers reported as changed: %+v", d)
 	}
 }
 
 func TestDiffIgnoreChanges(t *testing.T) {
-	d := diffCommandInputs(pm("create", "a"), pm("create", "b"), []string{"create"})
+	d := diffLocal(pm("create", "a"), pm("create", "b"), []string{"create"})
 	if d.HasChanges() {
 		t.Fatalf("ignored property reported: %+v", d)
 	}
@@ -91,8 +91,14 @@ func TestDiffIgnoreChanges(t *testing.T) {
 
 func TestDiffIgnoresOutputs(t *testing.T) {
 	state := pm("create", "a", "stdout", "out", "stderr", "")
-	d := diffCommandInputs(oldInputsFromState(state), pm("create", "a"), nil)
+	d := diffLocal(pickKeys(state, localCommandKeys), pm("create", "a"), nil)
 	if d.HasChanges() {
 		t.Fatalf("outputs must not be diffed: %+v", d)
 	}
+}
+
+// diffLocal diffs with the rules of command:local:Command.
+func diffLocal(olds, news resource.PropertyMap, ignoreChanges []string) commandDiff {
+	k := localCommand{}
+	return diffInputs(k.inputKeys(), k.replaceKeys(), olds, news, ignoreChanges)
 }

@@ -7,13 +7,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
 func strp(s string) *string { return &s }
 
 func TestRunEnvDirStdin(t *testing.T) {
 	dir := t.TempDir()
-	in := localInputs{
+	in := commandInputs{
 		Dir:                    strp(dir),
 		Environment:            map[string]string{"FOO": "x", "BAR": "y z"},
 		Stdin:                  strp("from-stdin\n"),
@@ -35,14 +37,14 @@ func TestRunEnvDirStdin(t *testing.T) {
 }
 
 func TestRunTrimsOnlyOneTrailingNewline(t *testing.T) {
-	stdout, _, err := runCommand(context.Background(), `printf 'a\n\n'`, localInputs{}, runOptions{})
+	stdout, _, err := runCommand(context.Background(), `printf 'a\n\n'`, commandInputs{}, runOptions{})
 	if err != nil || stdout != "a\n" {
 		t.Fatalf("stdout = %q, err = %v", stdout, err)
 	}
 }
 
 func TestRunExitCodeError(t *testing.T) {
-	_, _, err := runCommand(context.Background(), `echo out; echo boom >&2; exit 3`, localInputs{}, runOptions{})
+	_, _, err := runCommand(context.Background(), `echo out; echo boom >&2; exit 3`, commandInputs{}, runOptions{})
 	var ce *commandError
 	if !errors.As(err, &ce) {
 		t.Fatalf("want commandError, got %v", err)
@@ -59,14 +61,37 @@ func TestRunExitCodeError(t *testing.T) {
 }
 
 func TestRunRedactsSecretCommand(t *testing.T) {
-	_, _, err := runCommand(context.Background(), `echo TOPSECRET >&2; exit 4`, localInputs{}, runOptions{Redact: true})
-	if err == nil || strings.Contains(err.Error(), "TOPSECRET") || !strings.Contains(err.Error(), "exit code 4") {
+	// A secret command text is left out; secret values are masked in the output, the rest of it stays.
+	_, _, err := runCommand(context.Background(), `echo TOPSECRET diagnostics >&2; exit 4`, commandInputs{}, runOptions{Redact: true, Mask: masker{"TOPSECRET"}})
+	if err == nil || strings.Contains(err.Error(), "TOPSECRET") || !strings.Contains(err.Error(), "exit code 4") ||
+		!strings.Contains(err.Error(), "[secret] diagnostics") || !strings.Contains(err.Error(), "command [secret] failed") {
 		t.Fatalf("unexpected error %v", err)
 	}
 }
 
+func TestSecretStringsMasksValuesAndKeyLines(t *testing.T) {
+	key := "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\nshort\n-----END OPENSSH PRIVATE KEY-----"
+	props := resource.PropertyMap{
+		"create":      resource.NewProperty("ansible-playbook site.yml"),
+		"environment": resource.MakeSecret(resource.NewPropertyValue(map[string]any{"KEY": key, "TOKEN": "s3cret-token"})),
+		"stdin":       resource.NewProperty("not secret"),
+	}
+	m := masker(secretStrings(props))
+	got := m.mask("token s3cret-token; key line b3BlbnNzaC1rZXktdjEAAAAA; short stays; not secret stays")
+	if got != "token [secret]; key line [secret]; short stays; not secret stays" {
+		t.Fatalf("masked = %q", got)
+	}
+	if commandTextSecret(props) {
+		t.Fatal("a plain create is not a secret command text")
+	}
+	props["create"] = resource.MakeSecret(resource.NewProperty("echo hidden"))
+	if !commandTextSecret(props) {
+		t.Fatal("a secret create is a secret command text")
+	}
+}
+
 func TestRunMissingDir(t *testing.T) {
-	_, _, err := runCommand(context.Background(), `true`, localInputs{Dir: strp("/does/not/exist")}, runOptions{})
+	_, _, err := runCommand(context.Background(), `true`, commandInputs{Dir: strp("/does/not/exist")}, runOptions{})
 	if err == nil {
 		t.Fatal("expected an error for a missing dir")
 	}
@@ -74,7 +99,7 @@ func TestRunMissingDir(t *testing.T) {
 
 func TestRunInterpreter(t *testing.T) {
 	stdout, _, err := runCommand(context.Background(), "print-me",
-		localInputs{Interpreter: []string{"/bin/echo", "arg"}}, runOptions{})
+		commandInputs{Interpreter: []string{"/bin/echo", "arg"}}, runOptions{})
 	if err != nil || stdout != "arg print-me" {
 		t.Fatalf("stdout = %q, err = %v", stdout, err)
 	}
@@ -83,11 +108,11 @@ func TestRunInterpreter(t *testing.T) {
 func TestRunPreviousOutputEnv(t *testing.T) {
 	opts := runOptions{PrevStdout: "old-out", PrevStderr: "old-err"}
 	script := `echo "[$PULUMI_COMMAND_STDOUT][$PULUMI_COMMAND_STDERR]"`
-	stdout, _, err := runCommand(context.Background(), script, localInputs{AddPreviousOutputInEnv: true}, opts)
+	stdout, _, err := runCommand(context.Background(), script, commandInputs{AddPreviousOutputInEnv: true}, opts)
 	if err != nil || stdout != "[old-out][old-err]" {
 		t.Fatalf("stdout = %q, err = %v", stdout, err)
 	}
-	stdout, _, err = runCommand(context.Background(), script, localInputs{AddPreviousOutputInEnv: false}, opts)
+	stdout, _, err = runCommand(context.Background(), script, commandInputs{AddPreviousOutputInEnv: false}, opts)
 	if err != nil || stdout != "[][]" {
 		t.Fatalf("stdout = %q, err = %v", stdout, err)
 	}
@@ -97,7 +122,7 @@ func TestRunLogging(t *testing.T) {
 	var lines []string
 	log := func(stream, line string) { lines = append(lines, stream+":"+line) }
 	_, _, err := runCommand(context.Background(), `echo one; echo two >&2; printf three`,
-		localInputs{Logging: logStdout}, runOptions{Log: log})
+		commandInputs{Logging: logStdout}, runOptions{Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +135,7 @@ func TestRunCancel(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, _, err := runCommand(ctx, `sleep 30 & sleep 30`, localInputs{}, runOptions{})
+	_, _, err := runCommand(ctx, `sleep 30 & sleep 30`, commandInputs{}, runOptions{})
 	if err == nil || time.Since(start) > 10*time.Second {
 		t.Fatalf("err = %v after %v", err, time.Since(start))
 	}
@@ -118,21 +143,21 @@ func TestRunCancel(t *testing.T) {
 
 func TestRunBackgroundProcessDoesNotHang(t *testing.T) {
 	start := time.Now()
-	stdout, _, err := runCommand(context.Background(), `echo started; sleep 30 &`, localInputs{}, runOptions{})
+	stdout, _, err := runCommand(context.Background(), `echo started; sleep 30 &`, commandInputs{}, runOptions{})
 	if err != nil || stdout != "started" || time.Since(start) > 15*time.Second {
 		t.Fatalf("stdout = %q, err = %v after %v", stdout, err, time.Since(start))
 	}
 }
 
 func TestDecodeInputs(t *testing.T) {
-	in, failures := decodeLocalInputs(pm("create", "a", "interpreter", []any{"/bin/bash", "-c"},
-		"environment", map[string]any{"A": "1"}, "logging", "none", "addPreviousOutputInEnv", false), commandInputKeys)
+	in, failures := decodeCommandInputs(pm("create", "a", "interpreter", []any{"/bin/bash", "-c"},
+		"environment", map[string]any{"A": "1"}, "logging", "none", "addPreviousOutputInEnv", false), localCommandKeys)
 	if len(failures) != 0 || *in.Create != "a" || len(in.Interpreter) != 2 || in.Environment["A"] != "1" ||
 		in.Logging != logNone || in.AddPreviousOutputInEnv {
 		t.Fatalf("in = %+v, failures = %v", in, failures)
 	}
-	_, failures = decodeLocalInputs(pm("create", 1.0, "environment", map[string]any{"A": true},
-		"assetPaths", []any{"*.txt"}, "logging", "loud"), commandInputKeys)
+	_, failures = decodeCommandInputs(pm("create", 1.0, "environment", map[string]any{"A": true},
+		"assetPaths", []any{"*.txt"}, "logging", "loud"), localCommandKeys)
 	props := map[string]bool{}
 	for _, f := range failures {
 		props[f.Property] = true

@@ -1,6 +1,7 @@
 // Command pulumi-resource-command is peva-lab's offline substitute for the
-// official Pulumi Command provider. It implements the local Command resource
-// and the local run function; everything else fails with a clear error.
+// official Pulumi Command provider. It implements the local Command resource,
+// the local run function, and the remote Command and CopyToRemote resources
+// (over SSH); everything else fails with a clear error. See README.md.
 package main
 
 import (

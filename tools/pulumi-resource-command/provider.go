@@ -62,20 +62,6 @@ func marshal(m resource.PropertyMap, label string) (*structpb.Struct, error) {
 	})
 }
 
-// checkType accepts command:local:Command and rejects everything else with a
-// clear message (remote resources need the official provider).
-func checkType(urn string) error {
-	typ := string(resource.URN(urn).Type())
-	switch {
-	case typ == localCommandType:
-		return nil
-	case strings.HasPrefix(typ, remoteModule):
-		return errors.New(unsupportedReason(typ))
-	default:
-		return fmt.Errorf("unknown resource type %q: %s", typ, unsupportedReason(typ))
-	}
-}
-
 func failuresError(urn string, failures []checkFailure) error {
 	msgs := make([]string, 0, len(failures))
 	for _, f := range failures {
@@ -98,18 +84,23 @@ func (p *commandProvider) opContext(ctx context.Context, timeout float64) (conte
 	return ctx, func() { stop(); cancel() }
 }
 
-// logger returns a function that streams command output to the engine, or
-// nil when there is no engine connection or output must not be shown.
-func (p *commandProvider) logger(ctx context.Context, urn string, secret bool) func(string, string) {
+// operation prepares what a resourceKind needs to talk to the engine for one
+// request. Log and status messages go to the engine when it is attached.
+func (p *commandProvider) operation(ctx context.Context, urn string, preview bool) operation {
+	op := operation{urn: urn, preview: preview}
 	p.hostMu.Lock()
 	host := p.host
 	p.hostMu.Unlock()
-	if host == nil || secret {
-		return nil
+	if host == nil {
+		return op
 	}
-	return func(_ string, line string) {
+	op.log = func(_ string, line string) {
 		_ = host.Log(ctx, diag.Info, resource.URN(urn), line)
 	}
+	op.status = func(msg string) {
+		_ = host.LogStatus(ctx, diag.Info, resource.URN(urn), msg)
+	}
+	return op
 }
 
 // stringProp returns the string inside a (possibly secret) property, or "".
@@ -139,11 +130,6 @@ func withOutputs(inputs resource.PropertyMap, stdout, stderr string, unknown, se
 	out["stdout"] = mk(stdout)
 	out["stderr"] = mk(stderr)
 	return out
-}
-
-// onlyInputs keeps the Command input properties of a state map.
-func onlyInputs(m resource.PropertyMap) resource.PropertyMap {
-	return oldInputsFromState(m)
 }
 
 // ---- plugin / configuration ------------------------------------------------
@@ -196,28 +182,33 @@ func (p *commandProvider) GetMappings(context.Context, *pulumirpc.GetMappingsReq
 }
 
 // ---- resource lifecycle ----------------------------------------------------
+//
+// These methods unmarshal the request, pick the resourceKind for the URN's
+// type and marshal the result; the kinds (local_command.go,
+// remote_command.go, copy_to_remote.go) do the work.
+
+func checkFailures(failures []checkFailure) []*pulumirpc.CheckFailure {
+	out := make([]*pulumirpc.CheckFailure, 0, len(failures))
+	for _, f := range failures {
+		out = append(out, &pulumirpc.CheckFailure{Property: f.Property, Reason: f.Reason})
+	}
+	return out
+}
 
 func (p *commandProvider) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
-	if err := checkType(req.GetUrn()); err != nil {
+	kind, err := kindOf(req.GetUrn())
+	if err != nil {
 		return nil, err
 	}
 	news, err := unmarshal(req.GetNews(), "news")
 	if err != nil {
 		return nil, err
 	}
-	_, failures := decodeLocalInputs(news, commandInputKeys)
+	checked, failures := kind.check(news)
 	if len(failures) > 0 {
-		resp := &pulumirpc.CheckResponse{}
-		for _, f := range failures {
-			resp.Failures = append(resp.Failures, &pulumirpc.CheckFailure{Property: f.Property, Reason: f.Reason})
-		}
-		return resp, nil
+		return &pulumirpc.CheckResponse{Failures: checkFailures(failures)}, nil
 	}
-	// Apply the schema default, as the official provider does.
-	if _, ok := news["addPreviousOutputInEnv"]; !ok {
-		news["addPreviousOutputInEnv"] = resource.NewProperty(true)
-	}
-	inputs, err := marshal(news, "inputs")
+	inputs, err := marshal(checked, "inputs")
 	if err != nil {
 		return nil, err
 	}
@@ -225,17 +216,17 @@ func (p *commandProvider) Check(_ context.Context, req *pulumirpc.CheckRequest) 
 }
 
 func (p *commandProvider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
-	if err := checkType(req.GetUrn()); err != nil {
+	kind, err := kindOf(req.GetUrn())
+	if err != nil {
 		return nil, err
 	}
 	var olds resource.PropertyMap
-	var err error
 	if req.GetOldInputs() != nil {
 		olds, err = unmarshal(req.GetOldInputs(), "oldInputs")
 	} else {
 		var state resource.PropertyMap
 		state, err = unmarshal(req.GetOlds(), "olds")
-		olds = onlyInputs(state)
+		olds = pickKeys(state, kind.inputKeys())
 	}
 	if err != nil {
 		return nil, err
@@ -244,7 +235,7 @@ func (p *commandProvider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	d := diffCommandInputs(olds, news, req.GetIgnoreChanges())
+	d := diffInputs(kind.inputKeys(), kind.replaceKeys(), olds, news, req.GetIgnoreChanges())
 	resp := &pulumirpc.DiffResponse{
 		Changes:         pulumirpc.DiffResponse_DIFF_NONE,
 		HasDetailedDiff: true,
@@ -259,41 +250,23 @@ func (p *commandProvider) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*
 }
 
 func (p *commandProvider) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
-	if err := checkType(req.GetUrn()); err != nil {
+	kind, err := kindOf(req.GetUrn())
+	if err != nil {
 		return nil, err
 	}
 	inputs, err := unmarshal(req.GetProperties(), "properties")
 	if err != nil {
 		return nil, err
 	}
-	in, failures := decodeLocalInputs(inputs, commandInputKeys)
-	if len(failures) > 0 {
-		return nil, failuresError(req.GetUrn(), failures)
-	}
 	id, err := resource.NewUniqueHex(resource.URN(req.GetUrn()).Name(), 8, 0)
 	if err != nil {
 		return nil, err
 	}
-	secret := inputs.ContainsSecrets()
-
-	var outputs resource.PropertyMap
-	switch {
-	case req.GetPreview():
-		outputs = withOutputs(inputs, "", "", true, secret)
-	case in.HasUnknowns:
-		return nil, fmt.Errorf("%s: inputs contain unknown values outside of a preview", req.GetUrn())
-	case in.Create == nil:
-		outputs = withOutputs(inputs, "", "", false, secret)
-	default:
-		opCtx, done := p.opContext(ctx, req.GetTimeout())
-		defer done()
-		stdout, stderr, err := runCommand(opCtx, *in.Create, in, runOptions{
-			Log: p.logger(ctx, req.GetUrn(), secret), Redact: secret,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("create: %w", err)
-		}
-		outputs = withOutputs(inputs, stdout, stderr, false, secret)
+	opCtx, done := p.opContext(ctx, req.GetTimeout())
+	defer done()
+	outputs, err := kind.create(opCtx, p.operation(ctx, req.GetUrn(), req.GetPreview()), inputs)
+	if err != nil {
+		return nil, err
 	}
 	props, err := marshal(outputs, "outputs")
 	if err != nil {
@@ -303,17 +276,19 @@ func (p *commandProvider) Create(ctx context.Context, req *pulumirpc.CreateReque
 }
 
 func (p *commandProvider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
-	if err := checkType(req.GetUrn()); err != nil {
+	kind, err := kindOf(req.GetUrn())
+	if err != nil {
 		return nil, err
 	}
-	// A command has no remote state to refresh: return what we have.
+	// None of the resources has remote state that could be refreshed (a
+	// command's effects and a copied file are not tracked): return what we have.
 	inputs := req.GetInputs()
 	if inputs == nil && req.GetProperties() != nil {
 		state, err := unmarshal(req.GetProperties(), "properties")
 		if err != nil {
 			return nil, err
 		}
-		if inputs, err = marshal(onlyInputs(state), "inputs"); err != nil {
+		if inputs, err = marshal(pickKeys(state, kind.inputKeys()), "inputs"); err != nil {
 			return nil, err
 		}
 	}
@@ -321,7 +296,8 @@ func (p *commandProvider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*
 }
 
 func (p *commandProvider) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
-	if err := checkType(req.GetUrn()); err != nil {
+	kind, err := kindOf(req.GetUrn())
+	if err != nil {
 		return nil, err
 	}
 	olds, err := unmarshal(req.GetOlds(), "olds")
@@ -332,38 +308,11 @@ func (p *commandProvider) Update(ctx context.Context, req *pulumirpc.UpdateReque
 	if err != nil {
 		return nil, err
 	}
-	in, failures := decodeLocalInputs(news, commandInputKeys)
-	if len(failures) > 0 {
-		return nil, failuresError(req.GetUrn(), failures)
-	}
-	secret := news.ContainsSecrets()
-	prevStdout, prevStderr := stringProp(olds, "stdout"), stringProp(olds, "stderr")
-
-	cmd := in.Update
-	if cmd == nil {
-		cmd = in.Create
-	}
-	var outputs resource.PropertyMap
-	switch {
-	case req.GetPreview():
-		outputs = withOutputs(news, "", "", true, secret)
-	case in.HasUnknowns:
-		return nil, fmt.Errorf("%s: inputs contain unknown values outside of a preview", req.GetUrn())
-	case cmd == nil:
-		// Nothing to run: keep the previous outputs (and their secret-ness).
-		keepSecret := secret || olds["stdout"].ContainsSecrets() || olds["stderr"].ContainsSecrets()
-		outputs = withOutputs(news, prevStdout, prevStderr, false, keepSecret)
-	default:
-		opCtx, done := p.opContext(ctx, req.GetTimeout())
-		defer done()
-		stdout, stderr, err := runCommand(opCtx, *cmd, in, runOptions{
-			PrevStdout: prevStdout, PrevStderr: prevStderr,
-			Log: p.logger(ctx, req.GetUrn(), secret), Redact: secret,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("update: %w", err)
-		}
-		outputs = withOutputs(news, stdout, stderr, false, secret)
+	opCtx, done := p.opContext(ctx, req.GetTimeout())
+	defer done()
+	outputs, err := kind.update(opCtx, p.operation(ctx, req.GetUrn(), req.GetPreview()), olds, news)
+	if err != nil {
+		return nil, err
 	}
 	props, err := marshal(outputs, "outputs")
 	if err != nil {
@@ -373,29 +322,18 @@ func (p *commandProvider) Update(ctx context.Context, req *pulumirpc.UpdateReque
 }
 
 func (p *commandProvider) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
-	if err := checkType(req.GetUrn()); err != nil {
+	kind, err := kindOf(req.GetUrn())
+	if err != nil {
 		return nil, err
 	}
 	state, err := unmarshal(req.GetProperties(), "properties")
 	if err != nil {
 		return nil, err
 	}
-	in, failures := decodeLocalInputs(state, commandInputKeys)
-	if len(failures) > 0 {
-		return nil, failuresError(req.GetUrn(), failures)
-	}
-	if in.Delete == nil {
-		return &emptypb.Empty{}, nil
-	}
-	secret := onlyInputs(state).ContainsSecrets()
 	opCtx, done := p.opContext(ctx, req.GetTimeout())
 	defer done()
-	_, _, err = runCommand(opCtx, *in.Delete, in, runOptions{
-		PrevStdout: stringProp(state, "stdout"), PrevStderr: stringProp(state, "stderr"),
-		Log: p.logger(ctx, req.GetUrn(), secret), Redact: secret,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("delete: %w", err)
+	if err := kind.delete(opCtx, p.operation(ctx, req.GetUrn(), false), state); err != nil {
+		return nil, err
 	}
 	return &emptypb.Empty{}, nil
 }
@@ -415,16 +353,12 @@ func (p *commandProvider) Invoke(ctx context.Context, req *pulumirpc.InvokeReque
 	if err != nil {
 		return nil, err
 	}
-	in, failures := decodeLocalInputs(args, runInputKeys)
+	in, failures := decodeCommandInputs(args, localRunKeys)
 	if in.Command == nil && !in.HasUnknowns {
 		failures = append(failures, checkFailure{Property: "command", Reason: "missing required property 'command'"})
 	}
 	if len(failures) > 0 {
-		resp := &pulumirpc.InvokeResponse{}
-		for _, f := range failures {
-			resp.Failures = append(resp.Failures, &pulumirpc.CheckFailure{Property: f.Property, Reason: f.Reason})
-		}
-		return resp, nil
+		return &pulumirpc.InvokeResponse{Failures: checkFailures(failures)}, nil
 	}
 	if in.HasUnknowns {
 		return nil, fmt.Errorf("%s: arguments contain unknown values", tok)
@@ -434,7 +368,7 @@ func (p *commandProvider) Invoke(ctx context.Context, req *pulumirpc.InvokeReque
 	defer done()
 	// Like the official provider, run unconditionally (also during preview).
 	stdout, stderr, err := runCommand(opCtx, *in.Command, in, runOptions{
-		Log: p.logger(ctx, "", secret), Redact: secret,
+		Log: p.operation(ctx, "", false).lines(secretStrings(args)), Redact: commandTextSecret(args), Mask: secretStrings(args),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", tok, err)

@@ -79,12 +79,12 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-func TestRemoteResourcesRejected(t *testing.T) {
+func TestUnsupportedRemoteResourcesRejected(t *testing.T) {
 	p := newProvider(nil, "1.2.1")
-	for _, typ := range []string{"command:remote:Command", "command:remote:CopyToRemote", "command:remote:CopyFile"} {
+	for _, typ := range []string{"command:remote:CopyFile", "command:remote:Other"} {
 		urn := "urn:pulumi:dev::proj::" + typ + "::r"
 		_, err := p.Check(context.Background(), &pulumirpc.CheckRequest{Urn: urn, News: mustMarshal(t, pm())})
-		if err == nil || !strings.Contains(err.Error(), typ) ||
+		if err == nil || !strings.Contains(err.Error(), typ+" is not supported by peva-lab's offline command provider substitute") ||
 			!strings.Contains(err.Error(), "install the official pulumi-resource-command 1.2.1") {
 			t.Fatalf("%s: err = %v", typ, err)
 		}

@@ -22,6 +22,12 @@ export interface CleanupPathOptions {
   readonly k6WorkspaceRoot?: string;
   /** Home directory for `~`; defaults to the user's. */
   readonly homedir?: string;
+  /**
+   * Real path of an absolute path (the longest existing ancestor resolved, the rest appended); defaults to this
+   * machine's {@link realpathOfLongestExisting}. A remote host's paths are resolved on that host: the caller
+   * passes a lookup filled there (see {@link cleanupRealpathQueries}).
+   */
+  readonly realpath?: (absolutePath: string) => string;
 }
 
 /** `<workdir>/benchmark_results/peva_faas` and the k6 workspace root. */
@@ -47,13 +53,36 @@ export function resolveCleanupPath(path: string, options: CleanupPathOptions): s
   if (prefixes.length === 0) refuse("no prefix is allowed");
 
   const lexical = resolve(options.workdir, expandHome(path, home));
-  const real = realpathOfLongestExisting(lexical);
-  const realPrefixes = prefixes.map(realpathOfLongestExisting);
+  const realpath = options.realpath ?? realpathOfLongestExisting;
+  const real = realpath(lexical);
+  const realPrefixes = prefixes.map((p) => realpath(p));
   if (realPrefixes.some((p) => isWithin(real, p))) return real;
 
   if (prefixes.some((p) => isWithin(lexical, p))) refuse(`it resolves through a symlink to '${real}'`);
   if (path.split(/[\\/]/).includes("..")) refuse(`'..' leads to '${lexical}', outside the allowed prefixes`);
   return refuse(isAbsolute(path) ? "the absolute path is outside the allowed prefixes" : `it resolves to '${lexical}', outside the allowed prefixes`);
+}
+
+/**
+ * The absolute paths whose real paths {@link resolveCleanupPath} needs for `paths` (each candidate and every
+ * prefix), so a caller can resolve them on the host that holds them before checking. Pure.
+ */
+export function cleanupRealpathQueries(paths: readonly string[], options: Omit<CleanupPathOptions, "realpath">): string[] {
+  const asked = new Set<string>();
+  for (const p of paths) {
+    try {
+      resolveCleanupPath(p, {
+        ...options,
+        realpath: (q) => {
+          asked.add(q);
+          return q;
+        },
+      });
+    } catch {
+      // refused on its face (empty, NUL): the real check refuses it again
+    }
+  }
+  return [...asked];
 }
 
 /** True when `path` is `prefix` or below it (both absolute and normalized). Pure. */

@@ -2,7 +2,15 @@ import { mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { defaultCleanupPrefixes, expandHome, isWithin, resolveCleanupPath, UnsafeCleanupPathError } from "../../src/index.ts";
+import {
+  cleanupRealpathQueries,
+  defaultCleanupPrefixes,
+  expandHome,
+  isWithin,
+  realpathOfLongestExisting,
+  resolveCleanupPath,
+  UnsafeCleanupPathError,
+} from "../../src/index.ts";
 import { tempDir } from "../support/packages.ts";
 
 function lab() {
@@ -82,6 +90,22 @@ describe("teardown path guard", () => {
     expect(resolveCleanupPath("benchmark_results/peva_faas/alias/x", options)).toBe(join(results, "real/x"));
     symlinkSync(join(base, "work"), join(base, "work-link"));
     expect(resolveCleanupPath("benchmark_results/peva_faas/memory", { ...options, workdir: join(base, "work-link") })).toBe(join(results, "memory"));
+  });
+
+  it("resolves real paths where the files are: the queries name every path asked, the answers decide", () => {
+    // A remote host's files are not on this machine: the guard asks the caller for real paths instead.
+    const options = { workdir: "/remote/work", homedir: "/remote/home" };
+    const queries = cleanupRealpathQueries(["benchmark_results/peva_faas/escape/data", "~/.peva_faas-k6/x", ""], options);
+    expect(queries.sort()).toEqual(
+      ["/remote/work/benchmark_results/peva_faas/escape/data", "/remote/work/benchmark_results/peva_faas", "/remote/home/.peva_faas-k6", "/remote/home/.peva_faas-k6/x"].sort(),
+    );
+    // On the remote host, `escape` is a symlink to /etc: refused, although nothing of it exists here.
+    const remote = (p: string) => p.replace("/remote/work/benchmark_results/peva_faas/escape", "/etc");
+    expect(() => resolveCleanupPath("benchmark_results/peva_faas/escape/data", { ...options, realpath: remote })).toThrow(/resolves through a symlink to '\/etc\/data'/);
+    expect(resolveCleanupPath("benchmark_results/peva_faas/memory", { ...options, realpath: remote })).toBe("/remote/work/benchmark_results/peva_faas/memory");
+    // Locally the default realpath is this machine's.
+    const { options: local, results } = lab();
+    expect(resolveCleanupPath("benchmark_results/peva_faas/memory", { ...local, realpath: realpathOfLongestExisting })).toBe(join(results, "memory"));
   });
 
   it("explicit prefixes replace the defaults; an empty list allows nothing", () => {

@@ -269,11 +269,12 @@ export interface CommandIo {
   readonly stderr: { write(text: string): unknown };
 }
 
-const MEMORY_USAGE = "usage: peva-faas memory migrate --db <memory.duckdb>";
+const MEMORY_USAGE = "usage: peva-faas memory migrate --db <memory.duckdb>\n       peva-faas memory counts --db <memory.duckdb>";
 
 /**
  * `peva-faas memory <subcommand>`; `argv` is what follows `memory` (e.g. `["migrate", "--db", "mem.duckdb"]`).
- * Today the one subcommand is `migrate --db <file>` ({@link migrateMemory}); it prints what it did.
+ * `migrate --db <file>` ({@link migrateMemory}) prints what it did; `counts --db <file>` prints the row count per
+ * table as JSON (read-only: how the controller checks a retrieved copy against the original on a remote host).
  * Exit codes: 0 migrated or already current (also `--help`), 1 refused or failed (nothing changed), 2 usage.
  */
 export async function memoryCommand(argv: readonly string[], io: CommandIo = process): Promise<number> {
@@ -284,7 +285,7 @@ export async function memoryCommand(argv: readonly string[], io: CommandIo = pro
   const [command, ...rest] = argv;
   let db: string | undefined;
   let usageError: string | undefined;
-  if (command !== "migrate") usageError = command === undefined ? "missing subcommand" : `unknown subcommand '${command}'`;
+  if (command !== "migrate" && command !== "counts") usageError = command === undefined ? "missing subcommand" : `unknown subcommand '${command}'`;
   for (let i = 0; usageError === undefined && i < rest.length; i++) {
     const arg = rest[i]!;
     const value = arg === "--db" ? rest[++i] : arg.startsWith("--db=") ? arg.slice("--db=".length) : undefined;
@@ -296,6 +297,16 @@ export async function memoryCommand(argv: readonly string[], io: CommandIo = pro
   if (usageError !== undefined || db === undefined) {
     io.stderr.write(`peva-faas memory: ${usageError}\n${MEMORY_USAGE}\n`);
     return 2;
+  }
+  if (command === "counts") {
+    try {
+      const { tableRowCounts } = await import("../runner/retrieve.ts");
+      io.stdout.write(`${JSON.stringify(await tableRowCounts(resolve(db)))}\n`);
+      return 0;
+    } catch (error) {
+      io.stderr.write(`peva-faas memory counts: ${error instanceof Error ? error.message : String(error)}\n`);
+      return 1;
+    }
   }
   let report: MigrationReport;
   try {

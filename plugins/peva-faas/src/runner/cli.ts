@@ -17,7 +17,7 @@ import { PrometheusClient } from "../prometheus/client.ts";
 import { loadQueriesFile, resolveQueriesPath } from "../prometheus/files.ts";
 import { durationMilliseconds } from "../config/duration.ts";
 import { campaignId } from "./campaign.ts";
-import { EVENTS_SCHEMA } from "./events.ts";
+import { EVENTS_SCHEMA, HEARTBEAT_INTERVAL_S } from "./events.ts";
 import { executeCampaign, type CampaignOutcome } from "./executor.ts";
 import { generatorEnvironment, loadGenerator } from "./generator.ts";
 import { createLoadStep } from "./load-step.ts";
@@ -85,6 +85,9 @@ async function runCommand(file: string): Promise<number> {
     mirror.emit(e);
   };
   const stop = new StopToken(join(spec.workdir, "STOP"));
+  // Liveness for the follower, also while one iteration loads or cools down for minutes (the controller's watchdog
+  // is derived from this interval, not from how long a step may take).
+  const heartbeat = setInterval(() => emit({ type: "heartbeat", interval_s: HEARTBEAT_INTERVAL_S, pid: process.pid }), HEARTBEAT_INTERVAL_S * 1000);
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   let outcome: CampaignOutcome | undefined;
   let failure: string | undefined;
@@ -97,6 +100,7 @@ async function runCommand(file: string): Promise<number> {
     failure = e instanceof Error ? (e.stack ?? e.message) : String(e);
     log(`run failed: ${failure}`);
   }
+  clearInterval(heartbeat);
   const status = outcome?.status ?? "failed";
   const counts = outcome?.counts ?? { planned: 0, executed: 0, skipped: {}, overloaded: 0, failed: 0, iterations: 0 };
   emit({

@@ -6,6 +6,13 @@
 /** Schema id written in `run_started`; bump on incompatible changes. */
 export const EVENTS_SCHEMA = "peva-faas-events/v1";
 
+/**
+ * Seconds between two `heartbeat` events. The runner emits them from a timer, independent of what the campaign is
+ * doing (loading, cooling down, writing the memory), so a follower tells a silent-but-busy runner from a hung one
+ * without knowing how long an iteration takes.
+ */
+export const HEARTBEAT_INTERVAL_S = 15;
+
 /** How a run ended. */
 export type RunStatus = "done" | "stopped" | "failed";
 
@@ -42,6 +49,7 @@ export type RunEvent =
   | (Base & { readonly type: "iteration_lost"; readonly config_id: string; readonly iteration: number; readonly message: string })
   | (Base & { readonly type: "progress"; readonly done: number; readonly total: number; readonly eta_s: number; readonly current?: string })
   | (Base & { readonly type: "log"; readonly level: "info" | "warn" | "error"; readonly message: string })
+  | (Base & { readonly type: "heartbeat"; readonly interval_s: number; readonly pid: number })
   | (Base & {
       readonly type: "run_finished";
       readonly status: RunStatus;

@@ -1,4 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { memoryCommand } from "../../src/memory/index.ts";
 import { migratedCountProblems } from "../../src/memory/migrate.ts";
 import {
@@ -85,7 +89,7 @@ describe("peva-faas memory (usage)", () => {
     const code = await memoryCommand(argv, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
     return [code, out, err];
   }
-  const USAGE = "usage: peva-faas memory migrate --db <memory.duckdb>\n";
+  const USAGE = "usage: peva-faas memory migrate --db <memory.duckdb>\n       peva-faas memory counts --db <memory.duckdb>\n";
 
   it.each([
     [[], "missing subcommand"],
@@ -100,6 +104,24 @@ describe("peva-faas memory (usage)", () => {
     [["memory", "migrate", "--db", "a.duckdb"], "unknown subcommand 'memory'"],
   ])("%j → exit 2: %s", async (argv, why) => {
     expect(await run(argv)).toEqual([2, "", `peva-faas memory: ${why}\n${USAGE}`]);
+  });
+
+  it("counts prints the row count per table as JSON; a missing file is an error, exit 1", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "peva-mem-counts-"));
+    try {
+      const db = join(dir, "m.duckdb");
+      const instance = await DuckDBInstance.create(db);
+      const conn = await instance.connect();
+      await conn.run("CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1), (2), (3); CREATE TABLE b (y INTEGER)");
+      conn.closeSync();
+      instance.closeSync();
+      expect(await run(["counts", "--db", db])).toEqual([0, '{"a":3,"b":0}\n', ""]);
+      const [code, out, err] = await run(["counts", "--db", join(dir, "absent.duckdb")]);
+      expect([code, out]).toEqual([1, ""]);
+      expect(err).toMatch(/^peva-faas memory counts: /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("--help prints the usage on stdout, exit 0", async () => {

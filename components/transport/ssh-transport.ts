@@ -1,0 +1,173 @@
+/**
+ * The transport of remote stacks: the runner host reached over SSH ({@link SshClient}). The runner runs there
+ * from what runner setup installed (`<workdir>/bin/node`, `<workdir>/bundle`, `<workdir>/bin` first on PATH),
+ * detached with `setsid` so it leads its own process group and outlives the SSH session, its pid recorded on the
+ * host. Every read is by offset and idempotent, so a dropped connection is re-established and the read repeated.
+ */
+import { spawn } from "node:child_process";
+import { mkdir, rm } from "node:fs/promises";
+import { dirname, join, posix } from "node:path";
+import { SshClient, shQuote, type ReconnectPolicy } from "./ssh-client.ts";
+import type { SshTarget } from "./ssh-options.ts";
+import { READ_CHUNK_BYTES, type RunnerProcess, type RunnerTransport } from "./runner-transport.ts";
+
+/** The runner's entry point inside the bundle runner setup unpacks. */
+const RUNNER_ENTRY = "bundle/plugins/peva-faas/bin/peva-faas.ts";
+
+/** A runner host over SSH. */
+export class SshTransport implements RunnerTransport {
+  readonly host: string;
+  readonly #client: SshClient;
+  readonly #workdir: string;
+  #home: string | undefined;
+
+  /**
+   * @param host inventory name
+   * @param target address, port and user
+   * @param secrets private key and pinned known_hosts lines
+   * @param workdir the runner workdir runner setup prepared (relative to the user's home, or absolute)
+   */
+  constructor(host: string, target: SshTarget, secrets: { privateKey: string; knownHosts: string }, workdir: string, opts: { policy?: ReconnectPolicy } = {}) {
+    this.host = host;
+    this.#client = new SshClient(target, secrets, opts);
+    this.#workdir = workdir;
+  }
+
+  async homeDir(): Promise<string> {
+    this.#home ??= (await this.#client.run("reading $HOME", 'printf "%s" "$HOME"', { retry: true })).toString("utf8");
+    return this.#home;
+  }
+
+  async resolvePath(path: string): Promise<string> {
+    if (path.startsWith("/")) return posix.normalize(path);
+    return posix.join(await this.homeDir(), path);
+  }
+
+  async realPaths(paths: readonly string[]): Promise<string[]> {
+    if (paths.length === 0) return [];
+    // Paths arrive NUL-separated on stdin and leave NUL-separated (xargs -0 hands each to the script as "$1"): no
+    // user text is ever part of the script, and any byte but NUL may appear in a path.
+    const perPath = [
+      'p=$1; rest=""',
+      'while [ ! -e "$p" ] && [ "$p" != "/" ]; do rest="/$(basename -- "$p")$rest"; p=$(dirname -- "$p"); done',
+      'printf "%s%s\\0" "$(realpath -e -- "$p")" "$rest"',
+    ].join("; ");
+    const out = await this.#client.run("resolving cleanup paths", `xargs -0 -n 1 sh -c ${shQuote(perPath)} sh`, {
+      stdin: `${paths.join("\0")}\0`,
+      retry: true,
+    });
+    const real = out.toString("utf8").split("\0").slice(0, -1).map((p) => posix.normalize(p));
+    if (real.length !== paths.length) throw new Error(`resolving cleanup paths on ${this.host} returned ${real.length} of ${paths.length} paths`);
+    return real;
+  }
+
+  async writeFile(path: string, content: string): Promise<void> {
+    const dir = posix.dirname(path);
+    const tmp = `${path}.tmp-${process.pid}`;
+    await this.#client.run(
+      `writing ${path}`,
+      `umask 077 && mkdir -p -- ${shQuote(dir)} && cat > ${shQuote(tmp)} && mv -f -- ${shQuote(tmp)} ${shQuote(path)}`,
+      { stdin: content, retry: true },
+    );
+  }
+
+  async fetchFile(remotePath: string, localPath: string): Promise<void> {
+    await mkdir(dirname(localPath), { recursive: true });
+    await this.#client.execToFile(`reading ${remotePath}`, `cat -- ${shQuote(remotePath)}`, localPath);
+  }
+
+  async fetchTree(remoteDir: string, localDir: string): Promise<void> {
+    // One tar stream instead of a command per file; unpacked by the controller's tar into a fresh directory.
+    await mkdir(localDir, { recursive: true });
+    const archive = join(localDir, `.fetch-${process.pid}.tar`);
+    try {
+      await this.#client.execToFile(`archiving ${remoteDir}`, `tar -C ${shQuote(remoteDir)} -cf - .`, archive);
+      await new Promise<void>((ok, fail) => {
+        const tar = spawn("tar", ["-xf", archive, "-C", localDir, "--no-same-owner", "--no-same-permissions", "--exclude=./.fetch-*"], {
+          stdio: ["ignore", "ignore", "pipe"],
+          env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin" },
+        });
+        let err = "";
+        tar.stderr.on("data", (d: Buffer) => (err += d.toString("utf8")));
+        tar.once("error", fail);
+        tar.once("close", (code) => (code === 0 ? ok() : fail(new Error(`unpacking ${remoteDir} from ${this.host} failed: ${err.trim()}`))));
+      });
+    } finally {
+      await rm(archive, { force: true });
+    }
+  }
+
+  async readFrom(path: string, offset: number, maxBytes = READ_CHUNK_BYTES): Promise<Buffer> {
+    // `tail -c +N` starts at byte N (1-based); a missing file reads as empty, like the local transport.
+    return (
+      await this.#client.exec(`[ -f ${shQuote(path)} ] || exit 0; tail -c +${offset + 1} -- ${shQuote(path)} | head -c ${maxBytes}`, { retry: true })
+    ).stdout;
+  }
+
+  async exists(path: string): Promise<boolean> {
+    const r = await this.#client.exec(`test -e ${shQuote(path)}`, { retry: true });
+    if (r.code === 0) return true;
+    if (r.code === 1) return false;
+    throw new Error(`checking ${path} on ${this.host} failed (exit ${r.code}): ${r.stderr.trim()}`);
+  }
+
+  async touch(path: string): Promise<void> {
+    await this.#client.run(`creating ${path}`, `mkdir -p -- ${shQuote(posix.dirname(path))} && : > ${shQuote(path)}`, { retry: true });
+  }
+
+  async remove(path: string): Promise<void> {
+    await this.#client.run(`removing ${path}`, `rm -rf -- ${shQuote(path)}`, { retry: true });
+  }
+
+  async startRunner(opts: { specPath: string; logPath: string; pidFile: string; workdir: string }): Promise<RunnerProcess> {
+    const root = await this.resolvePath(this.#workdir);
+    const node = posix.join(root, "bin/node");
+    const entry = posix.join(root, RUNNER_ENTRY);
+    // setsid: a new session and process group led by the runner (a background job of a non-interactive shell is
+    // not a group leader, so setsid execs in place and `$!` is the runner's pid). stdin from /dev/null and the
+    // output in the log file: nothing ties the runner to this SSH session. Not retried: a second start would run
+    // the campaign twice.
+    const script = [
+      "set -eu",
+      `cd ${shQuote(opts.workdir)}`,
+      `mkdir -p -- ${shQuote(posix.dirname(opts.logPath))}`,
+      `PATH=${shQuote(posix.join(root, "bin"))}:"$PATH"; export PATH`,
+      `setsid ${shQuote(node)} ${shQuote(entry)} run --spec ${shQuote(opts.specPath)} >> ${shQuote(opts.logPath)} 2>&1 < /dev/null &`,
+      `printf '%s %s\\n' "$!" ${shQuote(opts.specPath)} > ${shQuote(opts.pidFile)}`,
+      "echo $!",
+    ].join("\n");
+    const out = (await this.#client.run("starting the runner", script)).toString("utf8").trim();
+    const pid = Number(out);
+    if (!Number.isInteger(pid) || pid <= 1) throw new Error(`starting the runner on ${this.host} printed no pid: '${out.slice(0, 200)}'`);
+    return { pid, marker: opts.specPath };
+  }
+
+  async isRunning(proc: RunnerProcess): Promise<boolean> {
+    const r = await this.#client.exec(ownedPidCheck(proc), { retry: true });
+    return r.code === 0;
+  }
+
+  async kill(proc: RunnerProcess): Promise<void> {
+    // Only a pid that still carries our marker is signalled, and then its whole group.
+    await this.#client.exec(`${ownedPidCheck(proc)} || exit 0; kill -KILL "-${proc.pid}" 2>/dev/null || kill -KILL ${proc.pid}`, { retry: true });
+  }
+
+  async memoryRowCounts(dbPath: string): Promise<Record<string, number>> {
+    const root = await this.resolvePath(this.#workdir);
+    const out = await this.#client.run(
+      `counting the rows of ${dbPath}`,
+      `${shQuote(posix.join(root, "bin/node"))} ${shQuote(posix.join(root, RUNNER_ENTRY))} memory counts --db ${shQuote(dbPath)}`,
+      { retry: true },
+    );
+    return JSON.parse(out.toString("utf8")) as Record<string, number>;
+  }
+
+  async close(): Promise<void> {
+    await this.#client.close();
+  }
+}
+
+/** A shell test that succeeds while `proc.pid` is alive and its command line holds the marker. */
+function ownedPidCheck(proc: RunnerProcess): string {
+  return `[ -r /proc/${proc.pid}/cmdline ] && tr '\\0' ' ' < /proc/${proc.pid}/cmdline | grep -qF -- ${shQuote(proc.marker)}`;
+}

@@ -1,0 +1,129 @@
+/**
+ * The host components' resources and their lifecycle options, with Pulumi mocks (a mock: Multipass VMs, k3s and
+ * OpenFaaS cannot run here; what their commands do is tested in commands.test.ts). Checks what decides a change:
+ * a VM size change replaces the VM, deleting first (same name); k3s and OpenFaaS versions upgrade in place; the host
+ * setup re-runs when the bundle's content changes and pins the host key.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runnerBundleHash } from "../../components/runner-bundle.ts";
+import { ansibleRunnerSetup, k3sInstall, multipassDelete, multipassUpdate, openfaasInstall, unameArch } from "../../plan/commands.ts";
+import { collectResources, revealSecrets, type RecordedResource } from "../support/pulumi-mocks.ts";
+import { REPO } from "../support/toolchain.ts";
+
+const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nMOCK-KEY-MATERIAL\n-----END OPENSSH PRIVATE KEY-----";
+const KNOWN_HOSTS = "10.0.0.1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMock";
+
+describe("host components (Pulumi mocks)", () => {
+  let resources: RecordedResource[];
+  /** Resource options as each resource was declared, by name (recorded by a transformation on every component). */
+  const options = new Map<string, pulumi.CustomResourceOptions>();
+  let cores: number;
+
+  beforeAll(async () => {
+    const recorder = collectResources({
+      "command:local:Command": (args) =>
+        args.name === "vm-launch" ? { stdout: JSON.stringify({ info: { vm: { ipv4: ["10.0.0.9"] } } }) } : { stdout: "" },
+      // The k3s install prints the node's CPU count last.
+      "command:remote:Command": (args) => (args.name === "k3s-install" ? { stdout: "8" } : { stdout: "" }),
+    });
+    pulumi.runtime.setMocks(recorder.mocks, "peva-lab", "unit", false);
+    const { MultipassVm } = await import("../../components/multipass-vm.ts");
+    const { K3sCluster } = await import("../../components/k3s-cluster.ts");
+    const { OpenFaasPlatform } = await import("../../components/openfaas-platform.ts");
+    const { RunnerSetup } = await import("../../components/runner-setup.ts");
+
+    const record: pulumi.ResourceTransformation = ({ name, opts }) => {
+      options.set(name, opts);
+      return undefined;
+    };
+    const key = pulumi.secret(KEY);
+    const vm = new MultipassVm("vm", { vm: { cpus: 4, memoryGb: 8, diskGb: 20, image: "24.04" }, sshPrivateKey: key }, { transformations: [record] });
+    const connection = { host: vm.address, user: "ubuntu", port: 22, privateKey: key };
+    const k3s = new K3sCluster("k3s", { connection, version: "v1.33.4+k3s1" }, { transformations: [record] });
+    const openfaas = new OpenFaasPlatform(
+      "openfaas",
+      {
+        connection,
+        chartVersion: "14.2.103",
+        gatewayPort: 31112,
+        prometheusPort: 30411,
+        prometheusImage: "prom/prometheus:v2.52.0",
+        nodeExporterImage: "prom/node-exporter:v1.8.1",
+        gatewayPassword: pulumi.secret("pw"),
+      },
+      { transformations: [record] },
+    );
+    new RunnerSetup(
+      "runner",
+      {
+        host: "10.0.0.1",
+        user: "ubuntu",
+        port: 22,
+        privateKey: key,
+        knownHosts: KNOWN_HOSTS,
+        workdir: ".peva-lab",
+        workspaces: ["@peva-lab/peva-faas"],
+        loadgens: [],
+        requiredTools: [{ tool: "prometheus", aptPackage: "prometheus" }],
+      },
+      { transformations: [record] },
+    );
+    await recorder.settle(openfaas.gatewayUrl);
+    cores = await recorder.settle(k3s.cores);
+    resources = recorder.resources;
+  });
+
+  const inputs = (name: string) => {
+    const r = resources.find((x) => x.name === name);
+    if (!r) throw new Error(`no resource ${name}`);
+    return revealSecrets(r.inputs) as Record<string, unknown>;
+  };
+
+  it("replaces a VM whose size or image changes, deleting the old one first (the new one takes its name)", () => {
+    const launch = inputs("vm-launch");
+    expect(launch["triggers"]).toEqual([4, 8, 20, "24.04"]);
+    expect(options.get("vm-launch")?.deleteBeforeReplace).toBe(true);
+    expect(launch["delete"]).toBe(multipassDelete("vm"));
+    // Any other change is an update that never launches.
+    expect(launch["update"]).toBe(multipassUpdate("vm"));
+    expect(String(launch["update"])).not.toContain("multipass launch");
+  });
+
+  it("upgrades k3s and OpenFaaS in place: the version is not a replacing input, the install is the update", () => {
+    const k3s = inputs("k3s-install");
+    expect(k3s["update"]).toBe(k3sInstall("v1.33.4+k3s1"));
+    expect(k3s["create"]).toBe(k3s["update"]);
+    expect(k3s["triggers"] ?? []).toEqual([]);
+    const openfaas = inputs("openfaas-openfaas");
+    expect(openfaas["update"]).toBe(openfaasInstall("14.2.103", 31112));
+    expect(openfaas["create"]).toBe(openfaas["update"]);
+    expect(openfaas["triggers"] ?? []).toEqual([]);
+    expect(options.get("k3s-install")?.deleteBeforeReplace).toBeFalsy();
+  });
+
+  it("reports the k3s node's CPU count from the install", () => {
+    expect(cores).toBe(8);
+  });
+
+  it("sets a host up with a pinned host key, the controller's Node, and re-runs when the bundle's content changes", () => {
+    const setup = inputs("runner-ansible");
+    expect(setup["create"]).toBe(
+      ansibleRunnerSetup({
+        playbook: "playbooks/setup-runner.yml",
+        host: "10.0.0.1",
+        user: "ubuntu",
+        port: 22,
+        workdir: ".peva-lab",
+        workspaces: ["@peva-lab/peva-faas"],
+        loadgens: [],
+        requiredTools: [{ tool: "prometheus", aptPackage: "prometheus" }],
+        controllerNode: { binary: process.execPath, arch: unameArch(process.arch) },
+      }),
+    );
+    expect(setup["environment"]).toEqual({ PEVA_SSH_PRIVATE_KEY: KEY, PEVA_KNOWN_HOSTS: KNOWN_HOSTS });
+    const triggers = setup["triggers"] as unknown[];
+    expect(triggers[0]).toBe(runnerBundleHash(REPO, ["@peva-lab/peva-faas"]));
+    expect(triggers).toContain(JSON.stringify([{ tool: "prometheus", aptPackage: "prometheus" }]));
+  });
+});
