@@ -32,10 +32,9 @@ help:
 bootstrap:
 	scripts/bootstrap
 
-# npm ci only when the lockfile changed since the last install; then the launcher that ships inside @pulumi/pulumi.
+# npm ci only when the lockfile changed since the last install.
 node_modules/.peva-lab-installed: package-lock.json package.json $(wildcard plugins/*/package.json)
 	npm ci --no-audit --no-fund
-	install -m755 node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs .tools/pulumi/bin/
 	touch $@
 
 deps: bootstrap node_modules/.peva-lab-installed

@@ -9,7 +9,7 @@
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { ansibleRunnerSetup, unameArch, type RequiredTool, type RunnerLoadgen } from "../plan/commands.ts";
+import { ansibleHostTeardown, ansibleRunnerSetup, unameArch, type RequiredTool, type RunnerLoadgen } from "../plan/commands.ts";
 import { runnerBundleHash } from "./runner-bundle.ts";
 
 /** Inputs of {@link RunnerSetup}. */
@@ -58,6 +58,10 @@ export class RunnerSetup extends pulumi.ComponentResource {
             requiredTools,
             controllerNode: { binary: process.execPath, arch: unameArch(process.arch) },
           }),
+        ),
+        // Destroy removes what setup installed (bin/, bundle/); runs, results and memory stay (opt-in cleanup's job).
+        delete: pulumi.output(args.host).apply((host) =>
+          ansibleHostTeardown({ playbook: "playbooks/teardown-host.yml", host, user: args.user, port: args.port, workdir: args.workdir }),
         ),
         environment: { PEVA_SSH_PRIVATE_KEY: pulumi.secret(args.privateKey), PEVA_KNOWN_HOSTS: args.knownHosts },
         // A changed input already re-runs the setup (an update runs create again); these re-run it when what it

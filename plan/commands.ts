@@ -342,6 +342,24 @@ export function ansibleRunnerSetup(opts: {
     peva_required_tools: (opts.requiredTools ?? []).map((t) => ({ tool: t.tool, apt_package: t.aptPackage })),
     ...(opts.controllerNode ? { peva_node_binary: opts.controllerNode.binary, peva_controller_arch: opts.controllerNode.arch } : {}),
   });
+  return ansiblePlaybookOverPinnedSsh(opts, extraVars);
+}
+
+/**
+ * `ansible-playbook` invocation of the host teardown (`playbooks/teardown-host.yml`): removes what setup installed,
+ * over the same pinned-key connection as {@link ansibleRunnerSetup}.
+ */
+export function ansibleHostTeardown(opts: { playbook: string; host: string; user: string; port: number; workdir: string }): string {
+  return ansiblePlaybookOverPinnedSsh(opts, JSON.stringify({ peva_workdir: opts.workdir }));
+}
+
+/**
+ * Runs `playbook` against one host with the key from $PEVA_SSH_PRIVATE_KEY and only the host keys in
+ * $PEVA_KNOWN_HOSTS accepted (both written to a 0600 temp dir removed on exit; an empty pin refuses to connect).
+ * ANSIBLE_HOST_KEY_CHECKING is set explicitly: a user's ansible.cfg could otherwise put StrictHostKeyChecking=no
+ * ahead of ours, and ssh keeps the first value it reads.
+ */
+function ansiblePlaybookOverPinnedSsh(opts: { playbook: string; host: string; user: string; port: number }, extraVarsJson: string): string {
   const sshArgs = '"-o UserKnownHostsFile=$tmp/known_hosts -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes"';
   return [
     "set -eu",
@@ -349,7 +367,7 @@ export function ansibleRunnerSetup(opts: {
     'printf "%s\\n" "$PEVA_SSH_PRIVATE_KEY" > "$tmp/key"; chmod 600 "$tmp/key"',
     'if [ -z "${PEVA_KNOWN_HOSTS:-}" ]; then echo "no pinned host key (PEVA_KNOWN_HOSTS is empty): refusing to connect" >&2; exit 1; fi',
     'printf "%s\\n" "$PEVA_KNOWN_HOSTS" > "$tmp/known_hosts"; chmod 600 "$tmp/known_hosts"',
-    `ANSIBLE_HOST_KEY_CHECKING=True ansible-playbook -i ${shellQuote(`${opts.host},`)} -u ${shellQuote(opts.user)} -e ansible_port=${opts.port} --private-key "$tmp/key" --ssh-common-args ${sshArgs} -e ${shellQuote(extraVars)} ${shellQuote(opts.playbook)}`,
+    `ANSIBLE_HOST_KEY_CHECKING=True ansible-playbook -i ${shellQuote(`${opts.host},`)} -u ${shellQuote(opts.user)} -e ansible_port=${opts.port} --private-key "$tmp/key" --ssh-common-args ${sshArgs} -e ${shellQuote(extraVarsJson)} ${shellQuote(opts.playbook)}`,
   ].join("\n");
 }
 

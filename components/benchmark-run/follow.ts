@@ -1,13 +1,14 @@
 /**
  * Following a runner: read its JSON-lines event stream by offset (UTF-8 decoded across reads), report progress
- * to the Pulumi log, propagate a stop (the controller's STOP file, or SIGINT/SIGTERM to the provider process) to
- * the runner's STOP file, and end when the runner reports done / stopped / failed, exits, hangs, or its host stays
+ * to the Pulumi log, propagate a stop (the controller's STOP file, Ctrl+C on `pulumi up`, or SIGINT/SIGTERM to the
+ * provider process) to the runner's STOP file, and end when the runner reports done / stopped / failed, exits, hangs, or its host stays
  * unreachable too long. A dropped connection is retried; the run goes on on the host meanwhile.
  */
 import { StringDecoder } from "node:string_decoder";
 import { setTimeout as sleep } from "node:timers/promises";
 import { formatDuration, parseEventLine, progressLine, splitLines, type RunCounts, type RunEvent, type RunStatus } from "@peva-lab/peva-faas/runner";
 import type { EngineLog } from "../engine-log.ts";
+import { onStopRequest } from "../provider-host/stop-request.ts";
 import { SshUnreachableError } from "../transport/ssh-errors.ts";
 import type { RunnerProcess, RunnerTransport } from "../transport/runner-transport.ts";
 import { noCounts, STARTUP_LIMIT_MS, STOP_GRACE_MS, UNREACHABLE_LIMIT_MS } from "./run-rules.ts";
@@ -56,11 +57,9 @@ export async function followRun(opts: FollowOptions): Promise<Finished> {
   let unreachableSince: number | undefined;
   let stopSentAt: number | undefined;
   let signalled = false;
-  const onSignal = () => {
+  const stopListening = onStopRequest(() => {
     signalled = true;
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  });
 
   /** Feeds newly read bytes; returns the finish when `run_finished` arrived. */
   const feed = async (chunk: Buffer, flush: boolean): Promise<Finished | undefined> => {
@@ -141,8 +140,7 @@ export async function followRun(opts: FollowOptions): Promise<Finished> {
       await sleep(pollMs);
     }
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stopListening();
   }
 }
 

@@ -3,7 +3,7 @@
  * Prometheus, node-exporter), a real campaign with vegeta, the DuckDB memory, stop and resume, crash recovery,
  * destroy with retrieval, and opt-in cleanup. Each scenario uses its own project copy and state backend.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import { tableRowCounts } from "../../plugins/peva-faas/src/runner/retrieve.ts";
 import { processesMatching, runEvents, SMALL_CAMPAIGN, waitForEvent, workloadsConfig } from "../support/campaign.ts";
 import { copyProject, stackUrns, type ProjectCopy } from "../support/pulumi-project.ts";
 import { portIsFree } from "../../components/process-control.ts";
+import { requireTool } from "../support/toolchain.ts";
 
 interface RunOutput {
   runId: string;
@@ -132,6 +133,38 @@ describe("campaigns on the local stack", () => {
 
     await stack.destroy();
     expect(existsSync(join(project.dir, "output/local/memory/localhost/peva_faas.duckdb"))).toBe(true);
+  });
+
+  it("Ctrl+C on pulumi up (SIGINT to the CLI's process group, as a terminal sends it) stops the run like the STOP file", async () => {
+    const { project, stack } = await newProject();
+    const started = Date.now();
+    // The CLI itself, in a process group of its own: a terminal's Ctrl+C reaches the whole foreground group.
+    const cli = spawn(requireTool("pulumi"), ["up", "--yes", "--non-interactive", "--stack", "local"], {
+      cwd: project.dir,
+      env: { ...process.env, ...project.env },
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    cli.stdout.on("data", (d: Buffer) => (output += d.toString("utf8")));
+    cli.stderr.on("data", (d: Buffer) => (output += d.toString("utf8")));
+    const exited = new Promise<number | null>((resolve) => cli.once("close", resolve));
+    const runDir = await waitForEvent(project.dir, "iteration_done", started);
+    const interruptedAt = Date.now();
+    process.kill(-cli.pid!, "SIGINT");
+    await exited;
+    expect(Date.now() - interruptedAt).toBeLessThan(30_000);
+    // The runner checkpointed and ended as stopped, exactly as with the STOP file; nothing of it is left running.
+    expect(runEvents(runDir).at(-1), output).toMatchObject({ type: "run_finished", status: "stopped" });
+    expect(processesMatching("peva-faas/bin/peva-faas.ts", project.dir)).toEqual([]);
+    expect(processesMatching("vegeta", "attack", project.dir)).toEqual([]);
+    // The next up resumes.
+    await stack.refresh();
+    await stack.up({ onOutput: (s) => process.stdout.write(s) });
+    const done = (await stack.outputs())["run"]?.value as RunOutput;
+    expect(done.status).toBe("done");
+    expectNoDuplicates(done.memoryDb, SMALL_CAMPAIGN.iterations);
+    await stack.destroy();
   });
 
   it("crash: kill -9 of the runner mid-iteration; the next up recovers, reports the lost iteration, no duplicates", async () => {

@@ -10,9 +10,12 @@
  *   a STOP through the controller's STOP file → `stopped` within 30 s;
  *   up again → resumes with no duplicate event, while the runner's link is cut for 10 s mid-run;
  *   destroy → the memory is retrieved with verified row counts; no process and no port is left on either host.
+ *
+ * The hosts reach no npm registry and have no npm cache: host setup installs the plugins' dependencies on the
+ * controller and ships them (the offline path real labs need).
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -22,7 +25,7 @@ import { tableRowCounts } from "../../plugins/peva-faas/src/runner/retrieve.ts";
 import { processesMatching, runEvents, SMALL_CAMPAIGN, workloadsConfig } from "../support/campaign.ts";
 import { enableForwarding, startNetnsSshHost, type NetnsSshHost } from "../support/netns-host.ts";
 import { copyProject, stackUrns, type ProjectCopy } from "../support/pulumi-project.ts";
-import { requireTool, toolPath } from "../support/toolchain.ts";
+import { requireTool } from "../support/toolchain.ts";
 
 interface RunOutput {
   runId: string;
@@ -85,12 +88,6 @@ describe("a lab stack over two SSH hosts: embedded platform on the target, campa
     restoreForwarding = enableForwarding();
     runner = await startNetnsSshHost({ user: "peva-runner", path: HOST_PATH, authorizedKey: publicKey });
     target = await startNetnsSshHost({ user: "peva-target", path: HOST_PATH, authorizedKey: publicKey });
-    // TEMPORARY until host setup installs offline: the hosts' npm caches are the controller's.
-    const cache = execFileSync(requireTool("npm"), ["config", "get", "cache"], { encoding: "utf8", env: { ...process.env, PATH: toolPath() } }).trim();
-    for (const h of [runner, target]) {
-      cpSync(join(cache, "_cacache"), join(h.home, ".npm/_cacache"), { recursive: true });
-      execFileSync("chown", ["-R", `${h.user}:`, join(h.home, ".npm")]);
-    }
     project = await copyProject("peva-remote-lab-");
     stack = await project.stack(STACK);
     await stack.setConfig("peva-lab:provisioner", {
@@ -129,6 +126,7 @@ describe("a lab stack over two SSH hosts: embedded platform on the target, campa
     expect(new URL(platform.gatewayUrl).hostname).toBe(target.address);
     // The runner's tools came from host setup, not from this machine's PATH.
     for (const tool of ["node", "vegeta"]) expect(existsSync(join(runner.home, ".peva-lab/bin", tool)), tool).toBe(true);
+    for (const host of [runner, target]) expect(existsSync(join(host.home, ".npm")), `${host.user}: no npm cache needed`).toBe(false);
     // Results on the runner host, copied to the controller; the memory stays on the runner host.
     expect(run.memoryDb.startsWith(join(runner.home, ".peva-lab"))).toBe(true);
     expect(existsSync(run.memoryDb)).toBe(true);
@@ -177,5 +175,10 @@ describe("a lab stack over two SSH hosts: embedded platform on the target, campa
     expect(processesMatching(target.home)).toEqual([]);
     expect(runner.listeningPorts()).toEqual([22]);
     expect(target.listeningPorts()).toEqual([22]);
+    // What setup installed is gone from both hosts; the memory stays on the runner (deleting it is opt-in).
+    for (const host of [runner, target]) {
+      for (const dir of ["bin", "bundle"]) expect(existsSync(join(host.home, ".peva-lab", dir)), `${host.user}: ${dir}`).toBe(false);
+    }
+    expect(existsSync(done.memoryDb)).toBe(true);
   });
 });

@@ -111,6 +111,9 @@ describe("dev stack component tree (Pulumi mocks)", () => {
     expect(revealSecrets(run.inputs["nodeCores"])).toBe(4); // the k3s node's nproc
     const setup = resources.find((r) => r.name === "runner-ansible");
     expect(JSON.stringify(secretFree(setup?.inputs))).not.toContain("HOST_KEY_CHECKING=False");
+    // Destroy uninstalls what setup installed, over the same pinned-key connection.
+    expect(String(setup?.inputs["delete"])).toContain("playbooks/teardown-host.yml");
+    expect(String(setup?.inputs["delete"])).toContain("StrictHostKeyChecking=yes");
   });
 
   it("keeps the SSH key and gateway password secret and out of command text", () => {
