@@ -62,7 +62,7 @@ export class BenchmarkRun extends pulumi.dynamic.Resource {
         providerVersion: BENCHMARK_RUN_PROVIDER_VERSION,
         ...Object.fromEntries(outputs.map((o) => [o, undefined])),
       },
-      // A campaign can run for hours: no engine-side timeout cuts it short; the runner has its own watchdog.
+      // A campaign can run for hours: no engine-side timeout cuts it short; the follower's watchdog tracks the runner's heartbeat.
       { ...opts, additionalSecretOutputs: ["gatewayPassword", "privateKey"] },
       "peva-lab",
       "BenchmarkRun",
