@@ -11,11 +11,12 @@
 import { randomBytes } from "node:crypto";
 import { access, rm } from "node:fs/promises";
 import { posix, resolve } from "node:path";
-import { memoryLocations, RUN_SPEC_SCHEMA, summaryTable, type RunCounts, type RunSpec, type RunStatus } from "@peva-lab/peva-faas/runner";
+import { followerLimits, memoryLocations, RUN_SPEC_SCHEMA, summaryTable, type RunCounts, type RunSpec, type RunStatus } from "@peva-lab/peva-faas/runner";
 import { openEngineLog, type EngineLog } from "./engine-log.ts";
 import { followRun } from "./benchmark-run/follow.ts";
-import { retrieveAndClean } from "./benchmark-run/retrieval.ts";
-import { diffRun, needsRun, newRunId, parsePidFile, requestTimeoutS, runPaths, silenceLimitMs } from "./benchmark-run/run-rules.ts";
+import { retrieveAndClean, stopLiveRunner } from "./benchmark-run/retrieval.ts";
+import { diffRun, needsRun, newRunId, parsePidFile, pidFilePath, runPaths, specRunsCampaign } from "./benchmark-run/run-rules.ts";
+import { onStopRequest } from "./provider-host/stop-request.ts";
 import { LocalTransport } from "./transport/local-transport.ts";
 import { SshTransport } from "./transport/ssh-transport.ts";
 import type { RunnerProcess, RunnerTransport } from "./transport/runner-transport.ts";
@@ -76,7 +77,7 @@ export interface BenchmarkRunOutputs extends BenchmarkRunInputs {
 }
 
 /** The transport for a run: SSH when the inputs carry a connection, this machine otherwise. */
-export function transportFor(inputs: Pick<BenchmarkRunInputs, "host" | "workdir" | "connection" | "privateKey">): RunnerTransport {
+function transportFor(inputs: Pick<BenchmarkRunInputs, "host" | "workdir" | "connection" | "privateKey">): RunnerTransport {
   if (!inputs.connection) return new LocalTransport(inputs.host, process.cwd());
   if (!inputs.privateKey) throw new Error(`internal: runner host ${inputs.host} has a connection but no private key`);
   const { host, port, user, knownHosts } = inputs.connection;
@@ -84,7 +85,7 @@ export function transportFor(inputs: Pick<BenchmarkRunInputs, "host" | "workdir"
 }
 
 /** The controller-side STOP file of a stack: `touch <outputRoot>/STOP` stops the running campaign. */
-export function controllerStopFile(outputRoot: string): string {
+function controllerStopFile(outputRoot: string): string {
   return resolve(outputRoot, "STOP");
 }
 
@@ -94,10 +95,24 @@ export async function create(inputs: BenchmarkRunInputs): Promise<{ id: string; 
   return { id: outs.runId, outs };
 }
 
-/** Update: run again when the campaign changed or did not finish; otherwise only refresh the other inputs. */
+/**
+ * Update: run again when the campaign changed or did not finish; otherwise only refresh the other inputs (and fetch
+ * a finished remote run's results that an earlier copy failed to bring over).
+ */
 export async function update(olds: BenchmarkRunOutputs, news: BenchmarkRunInputs): Promise<{ outs: BenchmarkRunOutputs }> {
-  if (!needsRun(olds, news)) return { outs: { ...olds, ...news } };
-  return { outs: await runCampaign(news) };
+  if (needsRun(olds, news)) return { outs: await runCampaign(news) };
+  if (news.connection && !(await access(olds.resultsDir).then(() => true, () => false))) {
+    const transport = transportFor(news);
+    const log = openEngineLog(news.logUrn);
+    try {
+      const workdir = await transport.resolvePath(news.workdir);
+      await copyResults(transport, news, resultsDirOnHost(news, workdir, olds.runId), olds.resultsDir, log);
+    } finally {
+      log.close();
+      await transport.close();
+    }
+  }
+  return { outs: { ...olds, ...news } };
 }
 
 /** Diff: see {@link diffRun}. */
@@ -124,6 +139,11 @@ export async function remove(outs: BenchmarkRunOutputs): Promise<void> {
 }
 
 async function runCampaign(inputs: BenchmarkRunInputs): Promise<BenchmarkRunOutputs> {
+  // Latched from the start: a Ctrl+C while the run is being set up still stops it once it runs.
+  let stopAsked = false;
+  const unlisten = onStopRequest(() => {
+    stopAsked = true;
+  });
   const transport = transportFor(inputs);
   const log = openEngineLog(inputs.logUrn);
   try {
@@ -132,12 +152,14 @@ async function runCampaign(inputs: BenchmarkRunInputs): Promise<BenchmarkRunOutp
     const live = await liveRunner(transport, workdir);
     let runId: string;
     let proc: RunnerProcess;
-    if (live) {
-      // A runner of an earlier `up` still runs (the provider was interrupted, or lost its host): follow it, never
-      // start a second campaign beside it.
+    if (live && (await runsSameCampaign(transport, live.specPath, inputs))) {
+      // A runner of an earlier `up` still runs this campaign (the provider was interrupted, or lost its host):
+      // follow it, never start a second one beside it.
       ({ runId, proc } = live);
       await log.log("warning", `run ${runId} is still running on ${inputs.host} (pid ${proc.pid}): re-attaching to it`);
     } else {
+      // A live runner of another campaign is stopped (it checkpoints) before this one starts.
+      if (live) await stopLiveRunner(transport, workdir, log);
       runId = newRunId(inputs.stack, new Date(), randomBytes(2).toString("hex"));
       proc = await startRun(transport, inputs, workdir, runId, stopFile, log);
     }
@@ -151,17 +173,11 @@ async function runCampaign(inputs: BenchmarkRunInputs): Promise<BenchmarkRunOutp
       runnerStop: paths.runnerStop,
       logPath: paths.logPath,
       log,
-      silenceLimitMs: silenceLimitMs(requestTimeoutS(inputs.settings)),
-      controllerStopRequested: () => access(stopFile).then(() => true, () => false),
+      limits: followerLimits(inputs.settings),
+      stopRequested: async () => stopAsked || (await access(stopFile).then(() => true, () => false)),
     });
     const resultsDir = controllerResultsDir(inputs, runId);
-    if (inputs.connection && (await transport.exists(remoteResults))) {
-      try {
-        await transport.fetchTree(remoteResults, resultsDir);
-      } catch (e) {
-        await log.log("warning", `the results of run ${runId} stay on ${inputs.host} at ${remoteResults}: copying them failed (${e instanceof Error ? e.message : String(e)})`);
-      }
-    }
+    await copyResults(transport, inputs, remoteResults, resultsDir, log);
     const outs: BenchmarkRunOutputs = {
       ...inputs,
       runId,
@@ -183,9 +199,28 @@ async function runCampaign(inputs: BenchmarkRunInputs): Promise<BenchmarkRunOutp
     );
     return outs;
   } finally {
+    unlisten();
     log.close();
     await transport.close();
   }
+}
+
+/**
+ * Copies a remote run's results to the controller (nothing to do on the local stack, where the runner writes them
+ * there). A failure is reported, not fatal: the results stay on the host, and the next `up` tries again.
+ */
+async function copyResults(transport: RunnerTransport, inputs: BenchmarkRunInputs, remoteResults: string, resultsDir: string, log: EngineLog): Promise<void> {
+  if (!inputs.connection || !(await transport.exists(remoteResults))) return;
+  try {
+    await transport.fetchTree(remoteResults, resultsDir);
+  } catch (e) {
+    await log.log("warning", `the results stay on ${inputs.host} at ${remoteResults} for now: copying them failed (${e instanceof Error ? e.message : String(e)}); the next \`pulumi up\` tries again`);
+  }
+}
+
+/** Whether the live runner's spec runs the campaign of `inputs` (see {@link specRunsCampaign}). */
+async function runsSameCampaign(transport: RunnerTransport, specPath: string, inputs: BenchmarkRunInputs): Promise<boolean> {
+  return specRunsCampaign((await transport.readFrom(specPath, 0)).toString("utf8"), inputs);
 }
 
 /** Writes the spec and the gateway password (0600) and starts the runner. */
@@ -214,11 +249,11 @@ async function startRun(transport: RunnerTransport, inputs: BenchmarkRunInputs, 
 }
 
 /** The runner recorded in `<workdir>/runner.pid`, when it is still alive. */
-async function liveRunner(transport: RunnerTransport, workdir: string): Promise<{ runId: string; proc: RunnerProcess } | undefined> {
-  const recorded = parsePidFile((await transport.readFrom(runPaths(workdir, "-").pidFile, 0)).toString("utf8"));
+async function liveRunner(transport: RunnerTransport, workdir: string): Promise<{ runId: string; specPath: string; proc: RunnerProcess } | undefined> {
+  const recorded = parsePidFile((await transport.readFrom(pidFilePath(workdir), 0)).toString("utf8"));
   if (!recorded) return undefined;
   const proc = { pid: recorded.pid, marker: recorded.specPath };
-  return (await transport.isRunning(proc)) ? { runId: recorded.runId, proc } : undefined;
+  return (await transport.isRunning(proc)) ? { runId: recorded.runId, specPath: recorded.specPath, proc } : undefined;
 }
 
 /** Results on the controller: `<outputRoot>/<run>/<host>/peva_faas`. */

@@ -12,6 +12,8 @@ export interface HostKeyInputs {
   readonly address: string;
   readonly port: number;
   readonly pinned: readonly string[];
+  /** A VM's resource id or a host's address: another host behind the same address is pinned again. */
+  readonly identity: string;
 }
 
 /** Provider outputs. */
@@ -37,9 +39,9 @@ export async function create(inputs: HostKeyInputs): Promise<{ id: string; outs:
   return { id: `${inputs.address}:${inputs.port}`, outs };
 }
 
-/** Diff: another address, port or pinned set is another pin (replace); nothing else changes it. */
+/** Diff: another host (identity), address, port or pinned set is another pin (replace); nothing else changes it. */
 export function diff(olds: HostKeyOutputs, news: HostKeyInputs) {
-  const replaces = (["address", "port", "pinned"] as const).filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+  const replaces = (["address", "port", "pinned", "identity"] as const).filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
   return { changes: replaces.length > 0, replaces, deleteBeforeReplace: false };
 }
 

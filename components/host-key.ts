@@ -13,6 +13,11 @@ export interface HostKeyPinArgs {
   readonly port: number;
   /** Keys pinned in the config (`ssh-ed25519 AAAA…`); empty: trust on first use. */
   readonly pinned: readonly string[];
+  /**
+   * What the host is: a VM's resource id, so a VM created again (new host keys, possibly the same address) is
+   * pinned again; for an existing SSH host its address.
+   */
+  readonly identity: pulumi.Input<string>;
 }
 
 const provider = forwardingProvider<Impl.HostKeyInputs, Impl.HostKeyOutputs>("components/host-key-provider.ts");

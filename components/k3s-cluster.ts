@@ -1,5 +1,5 @@
 /**
- * `K3sCluster`: a pinned k3s release on the `k3s` host, installed over SSH; destroy uninstalls it. A version change
+ * `K3sCluster`: a pinned k3s release on the `platform` host, installed over SSH; destroy uninstalls it. A version change
  * upgrades in place (the install command is also the update command), never by replacement: a replacement would
  * either uninstall after installing the new version (create-before-delete: no cluster left) or, delete-first, wipe
  * the cluster with OpenFaaS and the functions on it while those resources stayed in the state as if installed.

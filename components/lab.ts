@@ -88,7 +88,7 @@ export class Lab extends pulumi.ComponentResource {
         .all([platform.gatewayUrl, platform.prometheusUrl])
         .apply(([gatewayUrl, prometheusUrl]) => ({ kind: "local" as const, gatewayUrl, prometheusUrl }));
       const workload = config.workloads["peva-faas"];
-      if (workload?.enabled) {
+      if (plan.runs.length > 0 && workload) {
         const run = new BenchmarkRun(
           "peva-faas",
           {
@@ -119,7 +119,7 @@ export class Lab extends pulumi.ComponentResource {
         return h;
       };
 
-      // Host setup first (the platform host before the runner when the embedded platform runs there).
+      // Host setup: each host independently; the platform and the run wait for their own host's setup.
       const setups = new Map<string, RunnerSetup>();
       for (const setup of plan.hostSetups) {
         const h = at(setup.host);
@@ -234,7 +234,11 @@ export class Lab extends pulumi.ComponentResource {
     const { user, port } = host.connection;
     const vm = host.vm ? new MultipassVm(host.name, { vm: host.vm, sshPrivateKey: key }, { parent: this }) : undefined;
     const address = vm ? vm.address : pulumi.output(host.connection.host);
-    const pin = new HostKeyPin(`${host.name}-host-key`, { address, port, pinned: host.hostKeys ?? [] }, { parent: this, ...(vm ? { dependsOn: [vm] } : {}) });
+    const pin = new HostKeyPin(
+      `${host.name}-host-key`,
+      { address, port, pinned: host.hostKeys ?? [], identity: vm ? vm.identity : address },
+      { parent: this, ...(vm ? { dependsOn: [vm] } : {}) },
+    );
     return { address, user, port, pin, ready: [pin] };
   }
 }

@@ -19,6 +19,8 @@ export interface MultipassVmArgs {
 export class MultipassVm extends pulumi.ComponentResource {
   /** The VM's IPv4 address. */
   public readonly address: pulumi.Output<string>;
+  /** The launch's resource id: changes when the VM is created again (its SSH host keys change with it). */
+  public readonly identity: pulumi.Output<string>;
 
   constructor(name: string, args: MultipassVmArgs, opts?: pulumi.ComponentResourceOptions) {
     super("peva-lab:hosts:MultipassVm", name, {}, opts);
@@ -34,6 +36,7 @@ export class MultipassVm extends pulumi.ComponentResource {
       { parent: this, deleteBeforeReplace: true },
     );
     this.address = launch.stdout.apply((s) => addressFromMultipassInfo(name, s));
+    this.identity = launch.id;
     this.registerOutputs({ address: this.address });
   }
 }

@@ -8,6 +8,22 @@ import { open, readFile, writeFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 
+/** Variables a long-lived child keeps from the provider's environment; everything else (credentials, Pulumi's
+ * passphrase and tokens) stays behind. */
+const CHILD_ENV_NAMES = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"] as const;
+
+/**
+ * The environment for a long-lived child (runner, platform processes) that outlives `pulumi`: the allow-list above
+ * plus peva-lab's own `PEVA_LAB_*` settings (e.g. `PEVA_LAB_PLUGIN_DIR`).
+ */
+export function childEnvironment(from: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(from)) {
+    if (value !== undefined && ((CHILD_ENV_NAMES as readonly string[]).includes(name) || name.startsWith("PEVA_LAB_"))) env[name] = value;
+  }
+  return env;
+}
+
 /** A started process. */
 export interface StartedProcess {
   readonly pid: number;
@@ -30,7 +46,7 @@ export async function startDetached(opts: {
     const child = spawn(opts.command, [...opts.args], {
       detached: true,
       stdio: ["ignore", log.fd, log.fd],
-      env: opts.env ?? process.env,
+      env: opts.env ?? childEnvironment(),
       cwd: opts.cwd,
     });
     const pid = await new Promise<number>((resolve, reject) => {

@@ -20,7 +20,7 @@ export interface RunnerSetupArgs {
   readonly privateKey: pulumi.Input<string>;
   /**
    * The host's public key(s) as OpenSSH known_hosts text (`[10.0.0.2]:2222 ssh-ed25519 AAAA…`, or without brackets
-   * on port 22; see `knownHostsLine` in plan/commands.ts). The only keys the setup accepts.
+   * on port 22; `knownHostsLines` in components/transport/ssh-options.ts writes them). The only keys the setup accepts.
    */
   readonly knownHosts: pulumi.Input<string>;
   /** Workdir relative to the login user's home. */
@@ -46,28 +46,28 @@ export class RunnerSetup extends pulumi.ComponentResource {
     this.ready = new command.local.Command(
       `${name}-ansible`,
       {
-        create: pulumi.output(args.host).apply((host) =>
-          ansibleRunnerSetup({
-            playbook: "playbooks/setup-runner.yml",
-            host,
-            user: args.user,
-            port: args.port,
-            workdir: args.workdir,
-            workspaces: args.workspaces,
-            loadgens: args.loadgens,
-            requiredTools,
-            controllerNode: { binary: process.execPath, arch: unameArch(process.arch) },
-          }),
+        // What setup ships is part of the command text, so a change in it (plugin code, lockfile, manifests: the
+        // installed trees follow from those and the workspaces) is an in-place update that runs setup again. As a
+        // replacing trigger it would install the new bundle and then run the old resource's teardown over it.
+        create: pulumi.output(args.host).apply(
+          (host) =>
+            `${ansibleRunnerSetup({
+              playbook: "playbooks/setup-runner.yml",
+              host,
+              user: args.user,
+              port: args.port,
+              workdir: args.workdir,
+              workspaces: args.workspaces,
+              loadgens: args.loadgens,
+              requiredTools,
+              controllerNode: { binary: process.execPath, arch: unameArch(process.arch) },
+            })}\n# runner bundle ${runnerBundleHash(projectDir, args.workspaces)}`,
         ),
         // Destroy removes what setup installed (bin/, bundle/); runs, results and memory stay (opt-in cleanup's job).
         delete: pulumi.output(args.host).apply((host) =>
           ansibleHostTeardown({ playbook: "playbooks/teardown-host.yml", host, user: args.user, port: args.port, workdir: args.workdir }),
         ),
         environment: { PEVA_SSH_PRIVATE_KEY: pulumi.secret(args.privateKey), PEVA_KNOWN_HOSTS: args.knownHosts },
-        // A changed input already re-runs the setup (an update runs create again); these re-run it when what it
-        // ships changes on disk behind the same command text: plugin code, lockfile, manifests (the installed
-        // node_modules trees follow from those and the workspaces).
-        triggers: [runnerBundleHash(projectDir, args.workspaces), JSON.stringify(args.loadgens), JSON.stringify(requiredTools)],
       },
       { parent: this },
     );

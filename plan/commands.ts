@@ -27,6 +27,7 @@ export function multipassLaunch(name: string, vm: { cpus: number; memoryGb: numb
   // The public key is derived from the secret private key at run time ($PEVA_SSH_PRIVATE_KEY), never inlined.
   return [
     "set -eu",
+    "umask 077", // the key file is private from its first byte
     'tmp=$(mktemp -d); trap \'rm -rf "$tmp"\' EXIT',
     'printf "%s\\n" "$PEVA_SSH_PRIVATE_KEY" > "$tmp/key"; chmod 600 "$tmp/key"',
     'pub=$(ssh-keygen -y -f "$tmp/key")',
@@ -61,6 +62,7 @@ export function multipassUpdate(name: string): string {
   const vm = shellQuote(name);
   return [
     "set -eu",
+    "umask 077", // the key file is private from its first byte
     'tmp=$(mktemp -d); trap \'rm -rf "$tmp"\' EXIT',
     'printf "%s\\n" "$PEVA_SSH_PRIVATE_KEY" > "$tmp/key"; chmod 600 "$tmp/key"',
     'pub=$(ssh-keygen -y -f "$tmp/key")',
@@ -299,16 +301,6 @@ export function unameArch(nodeArch: string): string {
 }
 
 /**
- * One OpenSSH known_hosts line pinning `publicKey` (`ssh-ed25519 AAAA…`, a trailing comment is dropped) for
- * `host:port`; OpenSSH spells a non-default port as `[host]:port`.
- */
-export function knownHostsLine(host: string, port: number, publicKey: string): string {
-  const [type, key] = publicKey.trim().split(/\s+/);
-  if (!type || !key) throw new Error(`not an OpenSSH public key line: '${publicKey}'`);
-  return `${port === 22 ? host : `[${host}]:${port}`} ${type} ${key}`;
-}
-
-/**
  * `ansible-playbook` invocation of the host setup (`playbooks/setup-runner.yml`). The extras (npm workspaces of the
  * enabled plugins) are an extra-var so the playbook installs exactly those, lock-backed, here on the controller (npm
  * on its PATH, its cache) and ships them installed: the host needs no npm and no registry. The host key is pinned:
@@ -363,6 +355,7 @@ function ansiblePlaybookOverPinnedSsh(opts: { playbook: string; host: string; us
   const sshArgs = '"-o UserKnownHostsFile=$tmp/known_hosts -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes"';
   return [
     "set -eu",
+    "umask 077", // the key file is private from its first byte
     'tmp=$(mktemp -d); trap \'rm -rf "$tmp"\' EXIT',
     'printf "%s\\n" "$PEVA_SSH_PRIVATE_KEY" > "$tmp/key"; chmod 600 "$tmp/key"',
     'if [ -z "${PEVA_KNOWN_HOSTS:-}" ]; then echo "no pinned host key (PEVA_KNOWN_HOSTS is empty): refusing to connect" >&2; exit 1; fi',

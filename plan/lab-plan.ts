@@ -85,8 +85,8 @@ export interface LabPlan {
   /** The platform under test and its host. */
   readonly platform: PlatformPlacement;
   /**
-   * Remote hosts to set up before anything runs on them, in order (the platform host first when the embedded
-   * platform runs there). Empty on the local stack.
+   * Remote hosts to set up before anything runs on them (each independently; the platform and the run depend on
+   * their host's setup). Empty on the local stack.
    */
   readonly hostSetups: readonly HostSetupPlan[];
   /** The campaign runs the lab declares: the `peva-faas` workload when enabled, on the runner host. */
@@ -97,7 +97,7 @@ export interface LabPlan {
 export const LOCAL_HOST_NAME = "localhost";
 
 /** Workdir of peva-lab on remote hosts, relative to the login user's home: `bin/`, `bundle/`, runs, memory. */
-export const REMOTE_WORKDIR = ".peva-lab";
+const REMOTE_WORKDIR = ".peva-lab";
 
 /** The bundled load generator (MIT), built by the bootstrap; k6 (AGPL-3.0) is only ever the user's own install. */
 const DEFAULT_LOADGEN = "vegeta";

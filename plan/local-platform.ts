@@ -33,8 +33,8 @@ export interface ProcessSpec {
   readonly args: readonly string[];
   /**
    * A string on the process's command line that makes stop-by-pid safe: a recycled pid whose command line lacks
-   * it is never signalled. Our state dir, or for node-exporter (whose arguments name no path) our private
-   * listen address.
+   * it is never signalled. Our state dir, or for node-exporter (whose arguments name no path) the address and
+   * port it listens on (a free port we chose).
    */
   readonly marker: string;
 }

@@ -4,14 +4,15 @@
  * counts against the original on the runner host, and only then, when opted in, delete the listed paths under
  * the allowed prefixes. A later step never runs when an earlier one failed, and every error names its step.
  */
-import { mkdir } from "node:fs/promises";
+import { access, mkdir, rename, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { cleanupRealpathQueries, resolveCleanupPath } from "@peva-lab/core";
 import { memoryLocations, tableRowCounts } from "@peva-lab/peva-faas/runner";
 import type { EngineLog } from "../engine-log.ts";
-import type { RunnerTransport } from "../transport/runner-transport.ts";
-import { parsePidFile, STOP_GRACE_MS } from "./run-rules.ts";
+import { LocalTransport } from "../transport/local-transport.ts";
+import type { RemoteFile, RunnerTransport } from "../transport/runner-transport.ts";
+import { parsePidFile, pidFilePath, STOP_GRACE_MS } from "./run-rules.ts";
 
 /**
  * A destroy step failed. Message: `destroy step '<step>' failed: <cause>` (plus what was already done).
@@ -38,8 +39,7 @@ export interface RetrievalInput {
 
 /** Stops a live runner recorded in `<workdir>/runner.pid`: STOP file first, its process group killed after the grace. */
 export async function stopLiveRunner(transport: RunnerTransport, workdir: string, log: EngineLog, graceMs = STOP_GRACE_MS): Promise<boolean> {
-  const pidFile = `${workdir}/runner.pid`;
-  const recorded = parsePidFile((await transport.readFrom(pidFile, 0)).toString("utf8"));
+  const recorded = parsePidFile((await transport.readFrom(pidFilePath(workdir), 0)).toString("utf8"));
   if (!recorded) return false;
   const proc = { pid: recorded.pid, marker: recorded.specPath };
   if (!(await transport.isRunning(proc))) return false;
@@ -52,6 +52,18 @@ export async function stopLiveRunner(transport: RunnerTransport, workdir: string
     await log.log("warning", `runner ${recorded.runId} did not stop within ${graceMs / 1000} s; its process group was killed`);
   }
   return true;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Regular files under a controller directory, with sizes (the copy side of a tree check). */
+async function localTree(dir: string): Promise<RemoteFile[]> {
+  return new LocalTransport("controller", dir).listTree(dir);
 }
 
 /** Runs the destroy steps; see the module comment. */
@@ -77,20 +89,40 @@ export async function retrieveAndClean(transport: RunnerTransport, input: Retrie
       await log.log("warning", `no memory file at ${dbPath} on ${input.host}: nothing to retrieve`);
       return;
     }
+    // Into a fresh staging name (with its WAL, if any, and never a stale one), checked, then put in place: a failed
+    // copy never replaces the last good one.
     const copy = join(memDir, "peva_faas.duckdb");
-    await transport.fetchFile(dbPath, copy);
-    if (await transport.exists(`${dbPath}.wal`)) await transport.fetchFile(`${dbPath}.wal`, `${copy}.wal`);
-    const [original, copied] = [await transport.memoryRowCounts(dbPath), await tableRowCounts(copy)];
-    const differing = [...new Set([...Object.keys(original), ...Object.keys(copied)])].filter((t) => original[t] !== copied[t]);
-    if (differing.length > 0) {
-      throw new Error(`the copy ${copy} differs from ${dbPath}: ${differing.map((t) => `${t} ${original[t] ?? "missing"} vs ${copied[t] ?? "missing"}`).join(", ")}`);
+    const staged = join(memDir, `.peva_faas.duckdb.partial-${process.pid}`);
+    await rm(staged, { force: true });
+    await rm(`${staged}.wal`, { force: true });
+    try {
+      await transport.fetchFile(dbPath, staged);
+      if (await transport.exists(`${dbPath}.wal`)) await transport.fetchFile(`${dbPath}.wal`, `${staged}.wal`);
+      const [original, copied] = [await transport.memoryRowCounts(dbPath), await tableRowCounts(staged)];
+      const differing = [...new Set([...Object.keys(original), ...Object.keys(copied)])].filter((t) => original[t] !== copied[t]);
+      if (differing.length > 0) {
+        throw new Error(`the copy of ${dbPath} differs from it: ${differing.map((t) => `${t} ${original[t] ?? "missing"} vs ${copied[t] ?? "missing"}`).join(", ")}`);
+      }
+      await rm(`${copy}.wal`, { force: true });
+      if (await exists(`${staged}.wal`)) await rename(`${staged}.wal`, `${copy}.wal`);
+      await rename(staged, copy);
+      await log.log("info", `memory retrieved to ${copy}, row counts verified (${Object.entries(copied).map(([t, n]) => `${t}=${n}`).join(", ")})`);
+    } finally {
+      await rm(staged, { force: true });
+      await rm(`${staged}.wal`, { force: true });
     }
-    await log.log("info", `memory retrieved to ${copy}, row counts verified (${Object.entries(copied).map(([t, n]) => `${t}=${n}`).join(", ")})`);
   });
   await step("retrieve the Parquet exports", async () => {
-    // Core and debug exports, each where the memory settings put it.
+    // Core and debug exports, each where the memory settings put it; the copy must hold every file at its size.
     for (const [dir, name] of [[exportCoreDir, "parquet-core"], [exportRawDebugDir, "parquet-debug"]] as const) {
-      if (dir && (await transport.exists(dir))) await transport.fetchTree(dir, join(memDir, name));
+      if (!dir || !(await transport.exists(dir))) continue;
+      const into = join(memDir, name);
+      await transport.fetchTree(dir, into);
+      const [original, copied] = [await transport.listTree(dir), await localTree(into)];
+      const byPath = new Map(copied.map((f) => [f.path, f.size]));
+      const wrong = original.filter((f) => byPath.get(f.path) !== f.size).map((f) => `${f.path} (${f.size} B, copy ${byPath.get(f.path) ?? "missing"})`);
+      if (wrong.length > 0) throw new Error(`the copy of ${dir} in ${into} is incomplete: ${wrong.slice(0, 10).join(", ")}`);
+      await log.log("info", `${name}: ${original.length} file(s) retrieved to ${into}, sizes verified`);
     }
   });
 

@@ -3,12 +3,12 @@
  * runner may stay silent, how a run is named and where its files go. No Pulumi, no I/O.
  */
 import { posix } from "node:path";
-import { HEARTBEAT_INTERVAL_S, type RunCounts, type RunStatus } from "@peva-lab/peva-faas/runner";
+import type { RunCounts, RunStatus } from "@peva-lab/peva-faas/runner";
 
 /** Inputs that decide what a campaign measures; anything else (endpoints, opt-ins, keys) is refreshed without a run. */
-export const CAMPAIGN_KEYS = ["settings", "workdir", "host", "platform", "providerVersion"] as const;
+const CAMPAIGN_KEYS = ["settings", "workdir", "host", "platform", "providerVersion"] as const;
 
-/** The previous outputs as the rules read them: the run's status and any input by name. */
+/** The previous outputs as the rules read them: the run's status (the inputs are compared by name). */
 export interface RunState {
   readonly status: RunStatus;
 }
@@ -32,16 +32,6 @@ export function diffRun(olds: RunState, news: object): { changes: boolean; repla
 /** How long the runner may take to honour a STOP before its process group is killed. */
 export const STOP_GRACE_MS = 25_000;
 
-/**
- * How long the event stream may stay silent before the runner counts as hung. The runner emits a heartbeat
- * every {@link HEARTBEAT_INTERVAL_S} seconds whatever it is doing, so the limit follows the heartbeat, not the
- * length of an iteration: four missed heartbeats, plus the time a stop of the load may legitimately block
- * (the generator's request timeout, then its kill margin).
- */
-export function silenceLimitMs(requestTimeoutS: number): number {
-  return (4 * HEARTBEAT_INTERVAL_S + requestTimeoutS + 5) * 1000;
-}
-
 /** Before the first event the runner starts Node, checks its tools and opens its memory: allow this much. */
 export const STARTUP_LIMIT_MS = 180_000;
 
@@ -51,16 +41,18 @@ export const STARTUP_LIMIT_MS = 180_000;
  */
 export const UNREACHABLE_LIMIT_MS = 10 * 60_000;
 
-/** `loadgen.request_timeout` of the workload settings in seconds (`"30s"`, `"2m"`, a number of seconds), default 30. */
-export function requestTimeoutS(settings: Readonly<Record<string, unknown>>): number {
-  const loadgen = settings["loadgen"];
-  const raw = loadgen !== null && typeof loadgen === "object" ? (loadgen as Record<string, unknown>)["request_timeout"] : undefined;
-  if (typeof raw === "number" && Number.isFinite(raw) && raw > 0) return raw;
-  if (typeof raw === "string") {
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(raw.trim());
-    if (m) return Number(m[1]) * (m[2] === "m" ? 60 : m[2] === "ms" ? 0.001 : 1);
+/**
+ * Whether a live runner's spec (its `spec.json` text) runs the campaign of these inputs: same workload settings,
+ * same platform. Only then does a new `up` follow it; otherwise the live runner is stopped and a new run starts.
+ * An unreadable spec is not something to follow.
+ */
+export function specRunsCampaign(specText: string, inputs: { readonly settings: unknown; readonly platform: string }): boolean {
+  try {
+    const spec = JSON.parse(specText) as { settings?: unknown; platform?: unknown };
+    return spec.platform === inputs.platform && JSON.stringify(spec.settings) === JSON.stringify(inputs.settings);
+  } catch {
+    return false;
   }
-  return 30;
 }
 
 /** A new run id: `<stack>-<UTC yyyymmdd-hhmmss>-<4 hex>`. */
@@ -95,19 +87,24 @@ export function runPaths(workdir: string, runId: string): RunPaths {
     logPath: posix.join(runDir, "runner.log"),
     passwordFile: posix.join(runDir, "gateway-password"),
     runnerStop: posix.join(workdir, "STOP"),
-    pidFile: posix.join(workdir, "runner.pid"),
+    pidFile: pidFilePath(workdir),
   };
 }
 
-/** The content of the pid file: `<pid> <spec path>`. */
-export function pidFileContent(pid: number, specPath: string): string {
-  return `${pid} ${specPath}\n`;
+/** The shape {@link newRunId} gives: a run id read back from a host never names another directory (`..`). */
+const RUN_ID_PATTERN = /^[a-z0-9][a-z0-9-]*-\d{8}-\d{6}-[0-9a-f]{4}$/;
+
+/** The live runner's pid file of a workdir (see {@link RunPaths.pidFile}). */
+export function pidFilePath(workdir: string): string {
+  return posix.join(workdir, "runner.pid");
 }
 
-/** Parses a pid file; undefined when it is not one (empty, partial, garbage). */
+/**
+ * Parses a pid file, `<pid> <spec path>` as the transports write it (`RunnerTransport.startRunner`); undefined when it is not one (empty, partial, garbage, a run id of another shape).
+ */
 export function parsePidFile(text: string): { pid: number; specPath: string; runId: string } | undefined {
   const m = /^(\d+) (\/.+\/runs\/([^/]+)\/spec\.json)\n?$/.exec(text);
-  if (!m) return undefined;
+  if (!m || !RUN_ID_PATTERN.test(m[3]!)) return undefined;
   const pid = Number(m[1]);
   return pid > 1 ? { pid, specPath: m[2]!, runId: m[3]! } : undefined;
 }

@@ -11,7 +11,8 @@
  */
 import { posix } from "node:path";
 import { hostPort, remotePlatformLayout, remoteRoot, type PlatformLayout } from "../../plan/local-platform.ts";
-import { SshClient, shQuote, type ReconnectPolicy } from "../transport/ssh-client.ts";
+import { shellQuote } from "../../plan/commands.ts";
+import { SshClient, type ReconnectPolicy } from "../transport/ssh-client.ts";
 import { PlatformHostReplyError } from "./errors.ts";
 import type { PlatformHost, StartedProcess, StopOutcome } from "./platform-host.ts";
 import { freePortsCommand, ownedCommand, parsePorts, parsePositiveInteger, startCommand, stopCommand } from "./ssh-scripts.ts";
@@ -72,7 +73,7 @@ export class SshPlatformHost implements PlatformHost {
     const tmp = `${path}.tmp-${process.pid}`;
     await this.#client.run(
       `writing ${path}`,
-      `umask 077 && mkdir -p -- ${shQuote(posix.dirname(path))} && cat > ${shQuote(tmp)} && mv -f -- ${shQuote(tmp)} ${shQuote(path)}`,
+      `umask 077 && mkdir -p -- ${shellQuote(posix.dirname(path))} && cat > ${shellQuote(tmp)} && mv -f -- ${shellQuote(tmp)} ${shellQuote(path)}`,
       { stdin: content, retry: true },
     );
   }
@@ -83,7 +84,7 @@ export class SshPlatformHost implements PlatformHost {
 
   async tail(path: string, maxBytes: number): Promise<string> {
     const bytes = Math.max(1, Math.floor(maxBytes));
-    const r = await this.#client.exec(`exec xargs -0 sh -c ${shQuote(`[ -f "$1" ] || exit 0; tail -c ${bytes} -- "$1"`)} sh`, {
+    const r = await this.#client.exec(`exec xargs -0 sh -c ${shellQuote(`[ -f "$1" ] || exit 0; tail -c ${bytes} -- "$1"`)} sh`, {
       stdin: `${path}\0`,
       retry: true,
     });

@@ -3,10 +3,11 @@
  * and the parsers of their replies. No I/O.
  *
  * User text (paths derived from the workdir, markers, the listen address) travels on stdin, never inside a
- * script: the scripts are constants apart from integers we produced ourselves (a pid, a count, a tick count).
+ * script: the scripts are constants apart from integers we produced ourselves (a pid, a count, a tick count) and
+ * the host's Node path, shell-quoted.
  * The scripts run under the host's `/bin/sh`, which may be dash: no `kill --`, no arrays, no `read -d`.
  */
-import { shQuote } from "../transport/ssh-client.ts";
+import { shellQuote } from "../../plan/commands.ts";
 import { UnsafeMarkerError } from "./errors.ts";
 
 /** One remote command: the script, and what it reads on stdin. */
@@ -42,7 +43,7 @@ const START_SCRIPT = [
 export function startCommand(opts: { binDir: string; logFile: string; pidFile: string; command: string; args: readonly string[] }): RemoteCommand {
   const fields = [opts.logFile, opts.pidFile, opts.binDir, opts.command, ...opts.args];
   if (fields.some((f) => f.includes("\0"))) throw new Error("internal: a NUL byte in a command line to start");
-  return { script: `exec xargs -0 sh -c ${shQuote(START_SCRIPT)} sh`, stdin: `${fields.join("\0")}\0` };
+  return { script: `exec xargs -0 sh -c ${shellQuote(START_SCRIPT)} sh`, stdin: `${fields.join("\0")}\0` };
 }
 
 /** Shell function `ours`: true while `$pid` is alive and its command line (NULs as spaces) holds `$marker`. */
@@ -125,7 +126,7 @@ function freePortsCode(count: number): string {
 /** Picks `count` free TCP ports on `address` of the host with the host's Node.js at `nodePath`. */
 export function freePortsCommand(nodePath: string, address: string, count: number): RemoteCommand {
   if (!Number.isInteger(count) || count < 1) throw new Error(`internal: cannot pick ${count} ports`);
-  return { script: `exec ${shQuote(nodePath)} -e ${shQuote(freePortsCode(count))}`, stdin: address };
+  return { script: `exec ${shellQuote(nodePath)} -e ${shellQuote(freePortsCode(count))}`, stdin: address };
 }
 
 /** The ports a {@link freePortsCommand} printed, or undefined unless it printed exactly `count` distinct ports. */

@@ -8,8 +8,8 @@ import { dirname, join, resolve } from "node:path";
 import { homedir } from "node:os";
 import { realpathOfLongestExisting } from "@peva-lab/core";
 import { tableRowCounts } from "@peva-lab/peva-faas/runner";
-import { isOurs } from "../process-control.ts";
-import { READ_CHUNK_BYTES, type RunnerProcess, type RunnerTransport } from "./runner-transport.ts";
+import { childEnvironment, isOurs } from "../process-control.ts";
+import { READ_CHUNK_BYTES, type RemoteFile, type RunnerProcess, type RunnerTransport } from "./runner-transport.ts";
 
 /** The controller itself as runner host. */
 export class LocalTransport implements RunnerTransport {
@@ -74,6 +74,27 @@ export class LocalTransport implements RunnerTransport {
     }
   }
 
+  async readTail(path: string, maxBytes: number): Promise<Buffer> {
+    const size = await stat(path).then(
+      (st) => st.size,
+      () => -1,
+    );
+    if (size < 0) return Buffer.alloc(0);
+    return this.readFrom(path, Math.max(0, size - maxBytes), maxBytes);
+  }
+
+  async listTree(dir: string): Promise<RemoteFile[]> {
+    const files: RemoteFile[] = [];
+    const walk = async (d: string, prefix: string): Promise<void> => {
+      for (const entry of await readdir(d, { withFileTypes: true })) {
+        if (entry.isDirectory()) await walk(join(d, entry.name), `${prefix}${entry.name}/`);
+        else if (entry.isFile()) files.push({ path: `${prefix}${entry.name}`, size: (await stat(join(d, entry.name))).size });
+      }
+    };
+    await walk(dir, "");
+    return files.sort((a, b) => a.path.localeCompare(b.path));
+  }
+
   async exists(path: string): Promise<boolean> {
     return stat(path).then(
       () => true,
@@ -98,6 +119,7 @@ export class LocalTransport implements RunnerTransport {
         cwd: opts.workdir,
         detached: true, // own process group, survives the provider process: a Ctrl+C to pulumi becomes a STOP, not a kill
         stdio: ["ignore", log.fd, log.fd],
+        env: childEnvironment(),
       });
       const pid = await new Promise<number>((ok, fail) => {
         child.once("error", (e) => fail(new Error(`cannot start the runner: ${e.message}`)));
@@ -119,8 +141,15 @@ export class LocalTransport implements RunnerTransport {
     if (!(await this.isRunning(proc))) return;
     try {
       process.kill(-proc.pid, "SIGKILL"); // the group: the runner and the generators it started
+      return;
     } catch {
+      // not a group leader after all, or already gone: the pid alone
+    }
+    try {
       process.kill(proc.pid, "SIGKILL");
+    } catch (e) {
+      // ESRCH: it exited between the check and the kill, which is what we wanted.
+      if ((e as NodeJS.ErrnoException).code !== "ESRCH") throw e;
     }
   }
 

@@ -1,8 +1,14 @@
 /**
  * How the controller reaches the runner host: one interface, two implementations (a child process here on the
  * `local` stack, SSH elsewhere). `BenchmarkRun` only talks to this interface, and
- * `test/contract/runner-transport-contract.ts` pins what every implementation must do.
+ * `test/integration/runner-transport.test.ts` runs the same contract against both implementations.
  */
+
+/** A regular file of a tree on the runner host: its path relative to the tree, and its size in bytes. */
+export interface RemoteFile {
+  readonly path: string;
+  readonly size: number;
+}
 
 /** A runner process started on the runner host: the leader of its own process group. */
 export interface RunnerProcess {
@@ -32,6 +38,10 @@ export interface RunnerTransport {
   fetchTree(remoteDir: string, localDir: string): Promise<void>;
   /** Bytes of a file from `offset` on (at most `maxBytes`); empty when the file does not exist yet. */
   readFrom(path: string, offset: number, maxBytes?: number): Promise<Buffer>;
+  /** The last `maxBytes` bytes of a file (fewer when it is shorter); empty when it does not exist. */
+  readTail(path: string, maxBytes: number): Promise<Buffer>;
+  /** Every regular file under `dir`, with its size, sorted by path. */
+  listTree(dir: string): Promise<RemoteFile[]>;
   /** Whether a path exists. */
   exists(path: string): Promise<boolean>;
   /** Creates an empty file (the STOP file). */

@@ -12,11 +12,12 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { SshUnreachableError, SshCommandError } from "./ssh-errors.ts";
+import { shellQuote } from "../../plan/commands.ts";
+import { SshCommandError, SshTimeoutError, SshUnreachableError } from "./ssh-errors.ts";
 import { reconnectDelaysMs, sshCommonOptions, type SshTarget } from "./ssh-options.ts";
 
 /** Result of one remote command. */
@@ -36,13 +37,20 @@ export interface ReconnectPolicy {
 }
 
 /** The default: about 80 s of attempts, enough for an sshd restart or a short network cut. */
-export const DEFAULT_RECONNECT: ReconnectPolicy = { attempts: 8, baseDelayMs: 1_000, maxDelayMs: 15_000 };
+const DEFAULT_RECONNECT: ReconnectPolicy = { attempts: 8, baseDelayMs: 1_000, maxDelayMs: 15_000 };
 
 /** Exit status OpenSSH uses for its own failures (connection refused, lost, host key mismatch…). */
 const SSH_FAILURE = 255;
 
+/** Clients not closed yet: their masters and key files go when this process exits, even without a close(). */
+const open = new Set<SshClient>();
+process.once("exit", () => {
+  for (const client of open) client.closeNow();
+});
+
 /** A multiplexed SSH connection. Call {@link close} when done (the key file goes with it). */
 export class SshClient {
+  /** Where this client connects. */
   readonly target: SshTarget;
   readonly #privateKey: string;
   readonly #knownHosts: string;
@@ -50,6 +58,9 @@ export class SshClient {
   readonly #ssh: string;
   #dir: string | undefined;
   #master: ChildProcess | undefined;
+  /** Control socket of the current master; a fresh name per master, so a dying one never answers for it. */
+  #socket = "";
+  #masters = 0;
   #closed = false;
 
   /**
@@ -83,24 +94,37 @@ export class SshClient {
     return r.stdout;
   }
 
-  /** Runs `script` and streams its stdout into a local file (large files: the memory, archives). Retried whole. */
+  /**
+   * Runs `script` and streams its stdout into a local file (large files: the memory, archives). Retried whole on a
+   * dropped connection; anything but exit 0 is an error (a truncated copy never passes as a copy).
+   */
   async execToFile(what: string, script: string, localPath: string, timeoutMs = 3_600_000): Promise<void> {
-    await this.#withReconnect(true, async () => {
+    const r = await this.#withReconnect(true, async () => {
       const child = this.#session(script);
       const out = createWriteStream(localPath, { mode: 0o600 });
       child.stdout!.pipe(out);
-      const r = await collect(child, undefined, timeoutMs, true);
+      const result = await collect(child, undefined, timeoutMs, true);
       await new Promise<void>((ok, fail) => out.close((e) => (e ? fail(e) : ok())));
-      if (r.code !== 0 && r.code !== SSH_FAILURE) throw new SshCommandError(this.target.host, what, r.code, r.stderr);
-      return r;
+      return result;
     });
+    if (r.code !== 0) throw new SshCommandError(this.target.host, what, r.code, r.stderr);
   }
 
   /** Closes the master connection and removes the key and known_hosts files. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
-    this.#stopMaster();
+    open.delete(this);
+    await this.#stopMaster();
     if (this.#dir) await rm(this.#dir, { recursive: true, force: true });
+    this.#dir = undefined;
+  }
+
+  /** The synchronous part of {@link close}, for process exit: kill the master, remove the key files. */
+  closeNow(): void {
+    this.#closed = true;
+    open.delete(this);
+    this.#master?.kill("SIGKILL");
+    if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
     this.#dir = undefined;
   }
 
@@ -109,12 +133,12 @@ export class SshClient {
     const first = await op();
     if (first.code !== SSH_FAILURE) return first;
     if (!(await this.#masterAlive())) {
-      if (!retry) throw new SshUnreachableError(this.target.host, 0, first.stderr.trim());
+      if (!retry) throw new SshUnreachableError(this.target.host, 1, first.stderr.trim());
       let last = first.stderr.trim();
       for (const delay of reconnectDelaysMs(this.#policy)) {
         await sleep(delay);
         try {
-          this.#stopMaster();
+          await this.#stopMaster();
           await this.#ensureMaster();
         } catch (e) {
           last = e instanceof Error ? e.message : String(e);
@@ -132,13 +156,9 @@ export class SshClient {
   #session(script: string): ChildProcess {
     return spawn(
       this.#ssh,
-      [...this.#options(), "-S", join(this.#dir!, "ctl"), "-o", "ControlMaster=no", this.#destination(), "--", `sh -c ${shQuote(script)}`],
+      [...this.#options(), "-S", this.#socket, "-o", "ControlMaster=no", "-l", this.target.user, "--", this.target.host, `sh -c ${shellQuote(script)}`],
       { stdio: ["pipe", "pipe", "pipe"], env: minimalEnv() },
     );
-  }
-
-  #destination(): string {
-    return `${this.target.user}@${this.target.host}`;
   }
 
   #options(): string[] {
@@ -150,32 +170,37 @@ export class SshClient {
     if (this.#master && this.#master.exitCode === null && this.#master.signalCode === null) return;
     if (!this.#dir) {
       this.#dir = await mkdtemp(join(tmpdir(), "peva-ssh-"));
+      open.add(this);
       await writeFile(join(this.#dir, "key"), this.#privateKey, { mode: 0o600 });
       await writeFile(join(this.#dir, "known_hosts"), this.#knownHosts, { mode: 0o600 });
     }
-    const master = spawn(this.#ssh, [...this.#options(), "-M", "-S", join(this.#dir, "ctl"), "-N", this.#destination()], {
+    this.#socket = join(this.#dir, `ctl-${++this.#masters}`);
+    const master = spawn(this.#ssh, [...this.#options(), "-M", "-S", this.#socket, "-N", "-l", this.target.user, "--", this.target.host], {
       stdio: ["ignore", "ignore", "pipe"],
       env: minimalEnv(),
     });
     this.#master = master;
     let stderr = "";
+    let spawnError: Error | undefined;
+    master.once("error", (e) => (spawnError = e)); // e.g. no `ssh` on PATH: a failure to report, not a crash
     master.stderr!.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
     // Ready once the control socket answers; failed once the master exits. ConnectTimeout bounds the attempt.
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
+      if (spawnError) throw new SshUnreachableError(this.target.host, 1, `cannot run ${this.#ssh}: ${spawnError.message}`);
       if (master.exitCode !== null || master.signalCode !== null) {
         throw new SshUnreachableError(this.target.host, 1, stderr.trim() || `ssh exited with ${master.exitCode ?? master.signalCode}`);
       }
       if (await this.#masterAlive()) return;
       await sleep(100);
     }
-    this.#stopMaster();
+    await this.#stopMaster();
     throw new SshUnreachableError(this.target.host, 1, `no connection within 30 s${stderr ? `: ${stderr.trim()}` : ""}`);
   }
 
   async #masterAlive(): Promise<boolean> {
     if (!this.#dir || !this.#master || this.#master.exitCode !== null || this.#master.signalCode !== null) return false;
-    const check = spawn(this.#ssh, [...this.#options(), "-S", join(this.#dir, "ctl"), "-O", "check", this.#destination()], {
+    const check = spawn(this.#ssh, [...this.#options(), "-S", this.#socket, "-O", "check", "-l", this.target.user, "--", this.target.host], {
       stdio: "ignore",
       env: minimalEnv(),
     });
@@ -186,9 +211,16 @@ export class SshClient {
     return code === 0;
   }
 
-  #stopMaster(): void {
-    if (this.#master && this.#master.exitCode === null && this.#master.signalCode === null) this.#master.kill("SIGTERM");
+  /** Stops the current master and waits (bounded) until it has exited. */
+  async #stopMaster(): Promise<void> {
+    const master = this.#master;
     this.#master = undefined;
+    if (!master || master.exitCode !== null || master.signalCode !== null) return;
+    const exited = new Promise<void>((ok) => master.once("exit", () => ok()));
+    master.kill("SIGTERM");
+    const timer = setTimeout(() => master.kill("SIGKILL"), 5_000);
+    await exited;
+    clearTimeout(timer);
   }
 }
 
@@ -214,14 +246,10 @@ async function collect(child: ChildProcess, stdin: string | Buffer | undefined, 
       child.once("error", fail);
       child.once("close", (c, signal) => ok(c ?? (signal ? SSH_FAILURE : 1)));
     });
-    if (timedOut) throw new Error(`a remote command did not finish within ${Math.round(timeoutMs / 1000)} s and was cut off`);
+    if (timedOut) throw new SshTimeoutError(timeoutMs);
     return { code, stdout: Buffer.concat(out), stderr: err };
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** Quotes a string for POSIX sh (single quotes; embedded quotes closed and escaped). */
-export function shQuote(s: string): string {
-  return `'${s.replace(/'/g, `'"'"'`)}'`;
-}

@@ -31,3 +31,16 @@ export class SshCommandError extends Error {
     this.exitCode = exitCode;
   }
 }
+
+/**
+ * A remote command ran longer than its bound and was cut off.
+ * Message: `a remote command did not finish within <s> s and was cut off`.
+ */
+export class SshTimeoutError extends Error {
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number) {
+    super(`a remote command did not finish within ${Math.round(timeoutMs / 1000)} s and was cut off`);
+    this.name = "SshTimeoutError";
+    this.timeoutMs = timeoutMs;
+  }
+}

@@ -34,7 +34,7 @@ export function sshCommonOptions(target: SshTarget, files: { identityFile: strin
 }
 
 /** The known_hosts host field: `host` on port 22, `[host]:port` otherwise (OpenSSH's own convention). */
-export function knownHostsName(host: string, port: number): string {
+function knownHostsName(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
 }
 

@@ -7,9 +7,12 @@
 import { spawn } from "node:child_process";
 import { mkdir, rm } from "node:fs/promises";
 import { dirname, join, posix } from "node:path";
-import { SshClient, shQuote, type ReconnectPolicy } from "./ssh-client.ts";
+import { ownedCommand, stopCommand } from "../platform-host/ssh-scripts.ts";
+import { shellQuote } from "../../plan/commands.ts";
+import { SshClient, type ReconnectPolicy } from "./ssh-client.ts";
+import { SshCommandError } from "./ssh-errors.ts";
 import type { SshTarget } from "./ssh-options.ts";
-import { READ_CHUNK_BYTES, type RunnerProcess, type RunnerTransport } from "./runner-transport.ts";
+import { READ_CHUNK_BYTES, type RemoteFile, type RunnerProcess, type RunnerTransport } from "./runner-transport.ts";
 
 /** The runner's entry point inside the bundle runner setup unpacks. */
 const RUNNER_ENTRY = "bundle/plugins/peva-faas/bin/peva-faas.ts";
@@ -34,7 +37,12 @@ export class SshTransport implements RunnerTransport {
   }
 
   async homeDir(): Promise<string> {
-    this.#home ??= (await this.#client.run("reading $HOME", 'printf "%s" "$HOME"', { retry: true })).toString("utf8");
+    if (this.#home === undefined) {
+      const home = (await this.#client.run("reading $HOME", 'printf "%s" "$HOME"', { retry: true })).toString("utf8");
+      // Everything else is resolved against it: a relative or empty home would land paths somewhere unintended.
+      if (!home.startsWith("/")) throw new Error(`the login user's $HOME on ${this.host} is not an absolute path: '${home}'`);
+      this.#home = posix.normalize(home);
+    }
     return this.#home;
   }
 
@@ -52,7 +60,7 @@ export class SshTransport implements RunnerTransport {
       'while [ ! -e "$p" ] && [ "$p" != "/" ]; do rest="/$(basename -- "$p")$rest"; p=$(dirname -- "$p"); done',
       'printf "%s%s\\0" "$(realpath -e -- "$p")" "$rest"',
     ].join("; ");
-    const out = await this.#client.run("resolving cleanup paths", `xargs -0 -n 1 sh -c ${shQuote(perPath)} sh`, {
+    const out = await this.#client.run("resolving cleanup paths", `xargs -0 -n 1 sh -c ${shellQuote(perPath)} sh`, {
       stdin: `${paths.join("\0")}\0`,
       retry: true,
     });
@@ -66,22 +74,27 @@ export class SshTransport implements RunnerTransport {
     const tmp = `${path}.tmp-${process.pid}`;
     await this.#client.run(
       `writing ${path}`,
-      `umask 077 && mkdir -p -- ${shQuote(dir)} && cat > ${shQuote(tmp)} && mv -f -- ${shQuote(tmp)} ${shQuote(path)}`,
+      `umask 077 && mkdir -p -- ${shellQuote(dir)} && cat > ${shellQuote(tmp)} && mv -f -- ${shellQuote(tmp)} ${shellQuote(path)}`,
       { stdin: content, retry: true },
     );
   }
 
   async fetchFile(remotePath: string, localPath: string): Promise<void> {
     await mkdir(dirname(localPath), { recursive: true });
-    await this.#client.execToFile(`reading ${remotePath}`, `cat -- ${shQuote(remotePath)}`, localPath);
+    await this.#client.execToFile(`reading ${remotePath}`, `cat -- ${shellQuote(remotePath)}`, localPath);
   }
 
   async fetchTree(remoteDir: string, localDir: string): Promise<void> {
-    // One tar stream instead of a command per file; unpacked by the controller's tar into a fresh directory.
+    // One tar stream instead of a command per file, holding only directories and regular files (no links or
+    // devices reach the controller); unpacked by the controller's tar.
     await mkdir(localDir, { recursive: true });
     const archive = join(localDir, `.fetch-${process.pid}.tar`);
     try {
-      await this.#client.execToFile(`archiving ${remoteDir}`, `tar -C ${shQuote(remoteDir)} -cf - .`, archive);
+      await this.#client.execToFile(
+        `archiving ${remoteDir}`,
+        `cd ${shellQuote(remoteDir)} && find . -mindepth 1 \\( -type d -o -type f \\) -print0 | tar --null --no-recursion -T - -cf -`,
+        archive,
+      );
       await new Promise<void>((ok, fail) => {
         const tar = spawn("tar", ["-xf", archive, "-C", localDir, "--no-same-owner", "--no-same-permissions", "--exclude=./.fetch-*"], {
           stdio: ["ignore", "ignore", "pipe"],
@@ -100,23 +113,40 @@ export class SshTransport implements RunnerTransport {
   async readFrom(path: string, offset: number, maxBytes = READ_CHUNK_BYTES): Promise<Buffer> {
     // `tail -c +N` starts at byte N (1-based); a missing file reads as empty, like the local transport.
     return (
-      await this.#client.exec(`[ -f ${shQuote(path)} ] || exit 0; tail -c +${offset + 1} -- ${shQuote(path)} | head -c ${maxBytes}`, { retry: true })
+      await this.#client.exec(`[ -f ${shellQuote(path)} ] || exit 0; tail -c +${offset + 1} -- ${shellQuote(path)} | head -c ${maxBytes}`, { retry: true })
     ).stdout;
   }
 
+  async readTail(path: string, maxBytes: number): Promise<Buffer> {
+    return (await this.#client.exec(`[ -f ${shellQuote(path)} ] || exit 0; tail -c ${maxBytes} -- ${shellQuote(path)}`, { retry: true })).stdout;
+  }
+
+  async listTree(dir: string): Promise<RemoteFile[]> {
+    const out = await this.#client.run(`listing ${dir}`, `cd ${shellQuote(dir)} && find . -type f -printf '%s %P\\0'`, { retry: true });
+    return out
+      .toString("utf8")
+      .split("\0")
+      .filter(Boolean)
+      .map((entry) => {
+        const space = entry.indexOf(" ");
+        return { path: entry.slice(space + 1), size: Number(entry.slice(0, space)) };
+      })
+      .sort((a, b) => a.path.localeCompare(b.path));
+  }
+
   async exists(path: string): Promise<boolean> {
-    const r = await this.#client.exec(`test -e ${shQuote(path)}`, { retry: true });
+    const r = await this.#client.exec(`test -e ${shellQuote(path)}`, { retry: true });
     if (r.code === 0) return true;
     if (r.code === 1) return false;
     throw new Error(`checking ${path} on ${this.host} failed (exit ${r.code}): ${r.stderr.trim()}`);
   }
 
   async touch(path: string): Promise<void> {
-    await this.#client.run(`creating ${path}`, `mkdir -p -- ${shQuote(posix.dirname(path))} && : > ${shQuote(path)}`, { retry: true });
+    await this.#client.run(`creating ${path}`, `mkdir -p -- ${shellQuote(posix.dirname(path))} && : > ${shellQuote(path)}`, { retry: true });
   }
 
   async remove(path: string): Promise<void> {
-    await this.#client.run(`removing ${path}`, `rm -rf -- ${shQuote(path)}`, { retry: true });
+    await this.#client.run(`removing ${path}`, `rm -rf -- ${shellQuote(path)}`, { retry: true });
   }
 
   async startRunner(opts: { specPath: string; logPath: string; pidFile: string; workdir: string }): Promise<RunnerProcess> {
@@ -129,11 +159,11 @@ export class SshTransport implements RunnerTransport {
     // the campaign twice.
     const script = [
       "set -eu",
-      `cd ${shQuote(opts.workdir)}`,
-      `mkdir -p -- ${shQuote(posix.dirname(opts.logPath))}`,
-      `PATH=${shQuote(posix.join(root, "bin"))}:"$PATH"; export PATH`,
-      `setsid ${shQuote(node)} ${shQuote(entry)} run --spec ${shQuote(opts.specPath)} >> ${shQuote(opts.logPath)} 2>&1 < /dev/null &`,
-      `printf '%s %s\\n' "$!" ${shQuote(opts.specPath)} > ${shQuote(opts.pidFile)}`,
+      `cd ${shellQuote(opts.workdir)}`,
+      `mkdir -p -- ${shellQuote(posix.dirname(opts.logPath))}`,
+      `PATH=${shellQuote(posix.join(root, "bin"))}:"$PATH"; export PATH`,
+      `setsid ${shellQuote(node)} ${shellQuote(entry)} run --spec ${shellQuote(opts.specPath)} >> ${shellQuote(opts.logPath)} 2>&1 < /dev/null &`,
+      `printf '%s %s\\n' "$!" ${shellQuote(opts.specPath)} > ${shellQuote(opts.pidFile)}`,
       "echo $!",
     ].join("\n");
     const out = (await this.#client.run("starting the runner", script)).toString("utf8").trim();
@@ -143,20 +173,25 @@ export class SshTransport implements RunnerTransport {
   }
 
   async isRunning(proc: RunnerProcess): Promise<boolean> {
-    const r = await this.#client.exec(ownedPidCheck(proc), { retry: true });
-    return r.code === 0;
+    // An answer other than ours/gone (a failed session) is an error, never "the runner is dead".
+    const { script, stdin } = ownedCommand(proc.pid, proc.marker);
+    const answer = (await this.#client.run(`checking runner pid ${proc.pid}`, script, { stdin, retry: true })).toString("utf8").trim();
+    if (answer === "ours") return true;
+    if (answer === "gone") return false;
+    throw new SshCommandError(this.host, `checking runner pid ${proc.pid}`, 0, `unexpected answer '${answer.slice(0, 100)}'`);
   }
 
   async kill(proc: RunnerProcess): Promise<void> {
-    // Only a pid that still carries our marker is signalled, and then its whole group.
-    await this.#client.exec(`${ownedPidCheck(proc)} || exit 0; kill -KILL "-${proc.pid}" 2>/dev/null || kill -KILL ${proc.pid}`, { retry: true });
+    // Only a pid that still carries our marker is signalled, and then its whole group (SIGTERM, SIGKILL after 1 s).
+    const { script, stdin } = stopCommand(proc.pid, proc.marker, 1_000);
+    await this.#client.run(`killing runner pid ${proc.pid}`, script, { stdin, retry: true });
   }
 
   async memoryRowCounts(dbPath: string): Promise<Record<string, number>> {
     const root = await this.resolvePath(this.#workdir);
     const out = await this.#client.run(
       `counting the rows of ${dbPath}`,
-      `${shQuote(posix.join(root, "bin/node"))} ${shQuote(posix.join(root, RUNNER_ENTRY))} memory counts --db ${shQuote(dbPath)}`,
+      `${shellQuote(posix.join(root, "bin/node"))} ${shellQuote(posix.join(root, RUNNER_ENTRY))} memory counts --db ${shellQuote(dbPath)}`,
       { retry: true },
     );
     return JSON.parse(out.toString("utf8")) as Record<string, number>;
@@ -167,7 +202,3 @@ export class SshTransport implements RunnerTransport {
   }
 }
 
-/** A shell test that succeeds while `proc.pid` is alive and its command line holds the marker. */
-function ownedPidCheck(proc: RunnerProcess): string {
-  return `[ -r /proc/${proc.pid}/cmdline ] && tr '\\0' ' ' < /proc/${proc.pid}/cmdline | grep -qF -- ${shQuote(proc.marker)}`;
-}

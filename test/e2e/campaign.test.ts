@@ -158,13 +158,10 @@ describe("campaigns on the local stack", () => {
     expect(runEvents(runDir).at(-1), output).toMatchObject({ type: "run_finished", status: "stopped" });
     expect(processesMatching("peva-faas/bin/peva-faas.ts", project.dir)).toEqual([]);
     expect(processesMatching("vegeta", "attack", project.dir)).toEqual([]);
-    // The next up resumes.
+    // Resuming after a stop is the STOP-file scenario's; here the stack only has to come down cleanly.
     await stack.refresh();
-    await stack.up({ onOutput: (s) => process.stdout.write(s) });
-    const done = (await stack.outputs())["run"]?.value as RunOutput;
-    expect(done.status).toBe("done");
-    expectNoDuplicates(done.memoryDb, SMALL_CAMPAIGN.iterations);
-    await stack.destroy();
+    expect((await stack.destroy()).summary.result).toBe("succeeded");
+    expect(existsSync(join(project.dir, "output/local/memory/localhost/peva_faas.duckdb"))).toBe(true);
   });
 
   it("crash: kill -9 of the runner mid-iteration; the next up recovers, reports the lost iteration, no duplicates", async () => {

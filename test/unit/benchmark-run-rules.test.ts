@@ -1,19 +1,9 @@
 /**
- * The `BenchmarkRun` resource's pure rules: when a new run starts, what a diff reports, the watchdog limit derived
- * from the heartbeat, run ids, run paths and the runner pid file.
+ * The `BenchmarkRun` resource's pure rules: when a new run starts, what a diff reports, run ids, run paths and the
+ * runner pid file.
  */
 import { describe, expect, it } from "vitest";
-import { HEARTBEAT_INTERVAL_S } from "@peva-lab/peva-faas/runner";
-import {
-  diffRun,
-  needsRun,
-  newRunId,
-  parsePidFile,
-  pidFileContent,
-  requestTimeoutS,
-  runPaths,
-  silenceLimitMs,
-} from "../../components/benchmark-run/run-rules.ts";
+import { diffRun, needsRun, newRunId, parsePidFile, runPaths, specRunsCampaign } from "../../components/benchmark-run/run-rules.ts";
 
 const base = { settings: { functions: ["figlet"] }, workdir: ".peva-lab", host: "runner", platform: "local", providerVersion: "1", gatewayUrl: "http://a:1", logUrn: "u1" };
 
@@ -47,22 +37,17 @@ describe("diffRun", () => {
   });
 });
 
-describe("watchdog", () => {
-  it("follows the heartbeat and the request timeout, not the length of an iteration", () => {
-    expect(silenceLimitMs(30)).toBe((4 * HEARTBEAT_INTERVAL_S + 30 + 5) * 1000);
-    expect(silenceLimitMs(120) - silenceLimitMs(30)).toBe(90_000);
-    // A heartbeat at least every 30 s (the issue's bound) leaves the watchdog several beats of slack.
-    expect(HEARTBEAT_INTERVAL_S).toBeLessThanOrEqual(30);
-    expect(silenceLimitMs(0)).toBeGreaterThanOrEqual(3 * HEARTBEAT_INTERVAL_S * 1000);
+describe("specRunsCampaign (re-attach to a live runner only when it runs this campaign)", () => {
+  const spec = (settings: object, platform = "local") => JSON.stringify({ schema: "x", platform, settings, run_id: "r" });
+  it("follows a runner of the same settings and platform", () => {
+    expect(specRunsCampaign(spec({ functions: ["figlet"], duration: "10s" }), { settings: { functions: ["figlet"], duration: "10s" }, platform: "local" })).toBe(true);
   });
-
-  it("reads loadgen.request_timeout in any accepted form, 30 s by default", () => {
-    expect(requestTimeoutS({})).toBe(30);
-    expect(requestTimeoutS({ loadgen: { request_timeout: "45s" } })).toBe(45);
-    expect(requestTimeoutS({ loadgen: { request_timeout: "2m" } })).toBe(120);
-    expect(requestTimeoutS({ loadgen: { request_timeout: "1500ms" } })).toBe(1.5);
-    expect(requestTimeoutS({ loadgen: { request_timeout: 12 } })).toBe(12);
-    expect(requestTimeoutS({ loadgen: { request_timeout: "soon" } })).toBe(30);
+  it("does not follow another campaign, another platform, or an unreadable spec", () => {
+    const settings = { functions: ["figlet"], duration: "10s" };
+    expect(specRunsCampaign(spec({ ...settings, duration: "20s" }), { settings, platform: "local" })).toBe(false);
+    expect(specRunsCampaign(spec(settings, "openfaas"), { settings, platform: "local" })).toBe(false);
+    expect(specRunsCampaign("", { settings, platform: "local" })).toBe(false);
+    expect(specRunsCampaign('{"settings":', { settings, platform: "local" })).toBe(false);
   });
 });
 
@@ -84,11 +69,11 @@ describe("run ids, paths and the pid file", () => {
     });
   });
 
-  it("round-trips the pid file and refuses anything else", () => {
-    const text = pidFileContent(4242, "/w/runs/lab-x/spec.json");
-    expect(parsePidFile(text)).toEqual({ pid: 4242, specPath: "/w/runs/lab-x/spec.json", runId: "lab-x" });
-    for (const bad of ["", "4242", "4242 ", "1 /w/runs/x/spec.json", "abc /w/runs/x/spec.json", "42 relative/runs/x/spec.json", "42 /w/runs/x/other.json"]) {
-      expect(parsePidFile(bad)).toBeUndefined();
+  it("reads the pid file the transports write, and refuses anything else, run ids that name other directories included", () => {
+    const spec = "/w/runs/lab-x-20261202-080910-beef/spec.json";
+    expect(parsePidFile(`4242 ${spec}\n`)).toEqual({ pid: 4242, specPath: spec, runId: "lab-x-20261202-080910-beef" });
+    for (const bad of ["", "4242", "4242 ", `1 ${spec}`, `abc ${spec}`, "42 relative/runs/lab-x-20261202-080910-beef/spec.json", "42 /w/runs/x/other.json", "42 /w/runs/../spec.json", "42 /w/runs/x/spec.json"]) {
+      expect(parsePidFile(bad), bad).toBeUndefined();
     }
   });
 });

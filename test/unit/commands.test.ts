@@ -13,7 +13,6 @@ import {
   ansibleRunnerSetup,
   coresFromK3sInstall,
   k3sInstall,
-  knownHostsLine,
   multipassDelete,
   multipassUpdate,
   unameArch,
@@ -195,7 +194,7 @@ describe("k3sInstall (against stand-in k3s, curl, sudo)", () => {
   });
 });
 
-describe("unameArch, knownHostsLine", () => {
+describe("unameArch", () => {
   it("names Node's architectures as uname does, and refuses ambiguous ones", () => {
     expect(unameArch("x64")).toBe("x86_64");
     expect(unameArch("arm64")).toBe("aarch64");
@@ -205,9 +204,6 @@ describe("unameArch, knownHostsLine", () => {
   });
 
   it("pins a key for host and port as OpenSSH looks it up, without the key's comment", () => {
-    expect(knownHostsLine("10.0.0.2", 22, "ssh-ed25519 AAAAC3Nz root@vm\n")).toBe("10.0.0.2 ssh-ed25519 AAAAC3Nz");
-    expect(knownHostsLine("10.0.0.2", 2222, "ssh-ed25519 AAAAC3Nz")).toBe("[10.0.0.2]:2222 ssh-ed25519 AAAAC3Nz");
-    expect(() => knownHostsLine("h", 22, "AAAAC3Nz")).toThrow("not an OpenSSH public key line");
   });
 });
 

@@ -9,6 +9,7 @@ import { followRun, type FollowOptions } from "../../components/benchmark-run/fo
 import type { EngineLog } from "../../components/engine-log.ts";
 import { SshUnreachableError } from "../../components/transport/ssh-errors.ts";
 import type { RunnerProcess, RunnerTransport } from "../../components/transport/runner-transport.ts";
+import { CANCEL_EVENT, onStopRequest } from "../../components/provider-host/stop-request.ts";
 
 /** An in-memory runner host: files in a map, a runner that is alive until told otherwise. */
 class InMemoryHost implements RunnerTransport {
@@ -37,6 +38,13 @@ class InMemoryHost implements RunnerTransport {
   }
   async exists(path: string): Promise<boolean> {
     return this.files.has(path);
+  }
+  async readTail(path: string, maxBytes: number): Promise<Buffer> {
+    const all = this.files.get(path) ?? Buffer.alloc(0);
+    return all.subarray(Math.max(0, all.length - maxBytes));
+  }
+  async listTree(): Promise<{ path: string; size: number }[]> {
+    return [];
   }
   async touch(path: string): Promise<void> {
     this.files.set(path, Buffer.alloc(0));
@@ -110,8 +118,8 @@ function options(host: InMemoryHost, log: EngineLog, over: Partial<FollowOptions
     stopFile: "/controller/STOP",
     runnerStop: RUNNER_STOP,
     log,
-    silenceLimitMs: 60_000,
-    controllerStopRequested: async () => false,
+    limits: { silenceMs: 60_000, progressMs: 600_000 },
+    stopRequested: async () => false,
     pollMs: 1,
     ...over,
   };
@@ -144,7 +152,7 @@ describe("followRun", () => {
       }
     };
     let asked = 0;
-    const finished = await followRun(options(host, log, { controllerStopRequested: async () => ++asked >= 3 }));
+    const finished = await followRun(options(host, log, { stopRequested: async () => ++asked >= 3 }));
     expect(finished.status).toBe("stopped");
     expect(host.files.has(RUNNER_STOP)).toBe(true);
     expect(log.lines.filter((l) => l.includes("stop requested"))).toHaveLength(1);
@@ -152,19 +160,31 @@ describe("followRun", () => {
     expect(reads).toBeGreaterThan(3);
   });
 
-  it("a SIGINT to the provider process (Ctrl+C on pulumi up) is a stop, not a kill", async () => {
+  it.each([
+    ["the engine's Cancel (Ctrl+C on pulumi up)", () => process.emit(CANCEL_EVENT as "SIGINT")],
+    ["a SIGINT to the provider process", () => process.emit("SIGINT", "SIGINT")],
+  ])("%s is a stop, not a kill", async (_what, request) => {
     const host = new InMemoryHost();
     const log = recordingLog();
     host.onRead = () => {
       if (host.files.has(RUNNER_STOP) && !host.files.get(EVENTS)?.includes("run_finished")) host.append(EVENTS, FINISHED.replace('"done"', '"stopped"'));
     };
-    const following = followRun(options(host, log));
-    await new Promise((r) => setTimeout(r, 20));
-    process.emit("SIGINT", "SIGINT");
-    const finished = await following;
-    expect(finished.status).toBe("stopped");
-    expect(host.killed).toBe(false);
+    let asked = false;
+    const unlisten = onStopRequest(() => {
+      asked = true;
+    });
+    try {
+      const following = followRun(options(host, log, { stopRequested: async () => asked }));
+      await new Promise((r) => setTimeout(r, 20));
+      request();
+      const finished = await following;
+      expect(finished.status).toBe("stopped");
+      expect(host.killed).toBe(false);
+    } finally {
+      unlisten();
+    }
     expect(process.listenerCount("SIGINT")).toBe(0);
+    expect(process.listenerCount(CANCEL_EVENT)).toBe(0);
   });
 
   it("a runner that exits without run_finished is a failure that says the next up resumes", async () => {
@@ -194,19 +214,47 @@ describe("followRun", () => {
         beats++;
       }
     };
-    const alive = await followRun(options(host, log, { silenceLimitMs: 5, pollMs: 2 }));
+    const alive = await followRun(options(host, log, { limits: { silenceMs: 5, progressMs: 600_000 }, pollMs: 2 }));
     expect(alive.status).toBe("done");
 
     const hung = new InMemoryHost();
     hung.append(EVENTS, event({ type: "heartbeat", interval_s: 15, pid: 42 }));
     const started = Date.now();
-    const verdict = await followRun(options(hung, recordingLog(), { silenceLimitMs: 50, stopGraceMs: 10 }));
+    const verdict = await followRun(options(hung, recordingLog(), { limits: { silenceMs: 50, progressMs: 600_000 }, stopGraceMs: 10 }));
     expect(verdict.status).toBe("failed");
     expect(verdict.message).toMatch(/not even a heartbeat/);
     expect(hung.files.has(RUNNER_STOP)).toBe(true);
     expect(hung.killed).toBe(true);
     expect(Date.now() - started).toBeGreaterThanOrEqual(50);
   }, 60_000);
+
+  it("a runner that only beats, past the progress limit, is stuck: STOP, then the group is killed", async () => {
+    const host = new InMemoryHost();
+    host.chunk = 1 << 20;
+    host.append(EVENTS, event({ type: "run_started", schema: "x", planned: 3, host: "h", estimated_s: 10 }));
+    host.onRead = () => host.append(EVENTS, event({ type: "heartbeat", interval_s: 15, pid: 42 }));
+    const verdict = await followRun(options(host, recordingLog(), { limits: { silenceMs: 60_000, progressMs: 50 }, stopGraceMs: 10, pollMs: 2 }));
+    expect(verdict.status).toBe("failed");
+    expect(verdict.message).toMatch(/only heartbeats, no progress/);
+    expect(host.files.has(RUNNER_STOP)).toBe(true);
+    expect(host.killed).toBe(true);
+  });
+
+  it("a stop whose STOP file cannot be written yet (host unreachable) is retried, not turned into a kill", async () => {
+    const host = new InMemoryHost();
+    host.chunk = 1 << 20;
+    let touches = 0;
+    const touch = host.touch.bind(host);
+    host.touch = async (path: string) => {
+      if (++touches <= 3) throw new SshUnreachableError(host.host, 3, "Connection timed out");
+      await touch(path);
+      host.append(EVENTS, FINISHED.replace('"done"', '"stopped"'));
+    };
+    const verdict = await followRun(options(host, recordingLog(), { stopRequested: async () => true, stopGraceMs: 1_000 }));
+    expect(verdict.status).toBe("stopped");
+    expect(verdict.message).toBe("");
+    expect(host.killed).toBe(false);
+  });
 
   it("an unreachable host is retried from the same offset, and its silence is not held against the runner", async () => {
     const host = new InMemoryHost();
@@ -219,7 +267,7 @@ describe("followRun", () => {
       if (n === 2) host.unreachableReads = 40;
       if (n === 60) host.append(EVENTS, FINISHED);
     };
-    const finished = await followRun(options(host, log, { silenceLimitMs: 60_000 }));
+    const finished = await followRun(options(host, log));
     expect(finished.status).toBe("done");
     expect(log.lines.some((l) => l.includes("cannot reach stand-in over SSH"))).toBe(true);
     expect(log.lines.some((l) => /reachable again .* from byte \d+/.test(l))).toBe(true);

@@ -75,7 +75,7 @@ describe("ownedCommand and stopCommand", () => {
 describe("freePortsCommand", () => {
   it("runs the host's Node with the address on stdin", () => {
     const cmd = freePortsCommand("/home/u/.peva-lab/bin/node", "10.0.0.7", 3);
-    expect(cmd.script.startsWith("exec '/home/u/.peva-lab/bin/node' -e ")).toBe(true);
+    expect(cmd.script.startsWith("exec /home/u/.peva-lab/bin/node -e ")).toBe(true);
     expect(cmd.script).toContain("i < 3");
     expect(cmd.stdin).toBe("10.0.0.7");
     expect(cmd.script).not.toContain("10.0.0.7");

@@ -7,3 +7,4 @@ export * from "./spec.ts";
 export * from "./summary.ts";
 export * from "./retrieve.ts";
 export { memoryLocations } from "./memory-locations.ts";
+export * from "./liveness.ts";
