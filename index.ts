@@ -32,6 +32,14 @@ const lab = new Lab("lab", {
   hostWorkspaces: Object.fromEntries(plan.hostSetups.map((s) => [s.host, catalog.workspacesFor(s.plugins)])),
 });
 
+// A campaign that failed or crashed fails `pulumi up` (a non-zero exit a nightly job can see), once the run is
+// recorded in the state, so the next `up` resumes it. A run stopped on request is not a failure.
+lab.run?.apply((r) => {
+  if (r.status === "failed") {
+    throw new pulumi.RunError(`campaign run ${r.runId} failed: ${r.message.split("\n")[0]}`);
+  }
+});
+
 /** The runner host: name, workdir and (local stack) measured cores and tool versions. */
 export const runner = lab.runner;
 /** The platform under test: kind and, when it exists, its gateway and Prometheus URLs. */
