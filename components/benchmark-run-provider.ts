@@ -14,21 +14,16 @@ import { posix, resolve } from "node:path";
 import { followerLimits, memoryLocations, RUN_SPEC_SCHEMA, summaryTable, type RunCounts, type RunSpec, type RunStatus } from "@peva-lab/peva-faas/runner";
 import { openEngineLog, type EngineLog } from "./engine-log.ts";
 import { followRun } from "./benchmark-run/follow.ts";
-import { retrieveAndClean, stopLiveRunner } from "./benchmark-run/retrieval.ts";
-import { diffRun, needsRun, newRunId, parsePidFile, pidFilePath, runPaths, specRunsCampaign } from "./benchmark-run/run-rules.ts";
+import { liveRunner, retrieveAndClean, stopLiveRunner } from "./benchmark-run/retrieval.ts";
+import { diffRun, needsRun, newRunId, runPaths, specRunsCampaign } from "./benchmark-run/run-rules.ts";
 import { onStopRequest } from "./provider-host/stop-request.ts";
 import { LocalTransport } from "./transport/local-transport.ts";
+import type { PinnedSshTarget } from "./transport/ssh-options.ts";
 import { SshTransport } from "./transport/ssh-transport.ts";
 import type { RunnerProcess, RunnerTransport } from "./transport/runner-transport.ts";
 
 /** How the controller reaches a remote runner host (absent on the `local` stack). */
-export interface RunnerConnection {
-  readonly host: string;
-  readonly port: number;
-  readonly user: string;
-  /** Pinned known_hosts lines for the host. */
-  readonly knownHosts: string;
-}
+export type RunnerConnection = PinnedSshTarget;
 
 /** Provider inputs. */
 export interface BenchmarkRunInputs {
@@ -102,15 +97,7 @@ export async function create(inputs: BenchmarkRunInputs): Promise<{ id: string; 
 export async function update(olds: BenchmarkRunOutputs, news: BenchmarkRunInputs): Promise<{ outs: BenchmarkRunOutputs }> {
   if (needsRun(olds, news)) return { outs: await runCampaign(news) };
   if (news.connection && !(await access(olds.resultsDir).then(() => true, () => false))) {
-    const transport = transportFor(news);
-    const log = openEngineLog(news.logUrn);
-    try {
-      const workdir = await transport.resolvePath(news.workdir);
-      await copyResults(transport, news, resultsDirOnHost(news, workdir, olds.runId), olds.resultsDir, log);
-    } finally {
-      log.close();
-      await transport.close();
-    }
+    await onRunnerHost(news, (transport, log, workdir) => copyResults(transport, news, resultsDirOnHost(news, workdir, olds.runId), olds.resultsDir, log));
   }
   return { outs: { ...olds, ...news } };
 }
@@ -127,11 +114,17 @@ export function read(id: string, props: BenchmarkRunOutputs) {
 
 /** Delete (destroy): see `benchmark-run/retrieval.ts`. */
 export async function remove(outs: BenchmarkRunOutputs): Promise<void> {
-  const transport = transportFor(outs);
-  const log = openEngineLog(outs.logUrn);
+  await onRunnerHost(outs, (transport, log, workdir) =>
+    retrieveAndClean(transport, { host: outs.host, workdir, outputRoot: outs.outputRoot, settings: outs.settings, cleanup: outs.cleanup }, log),
+  );
+}
+
+/** Runs `work` with the runner host's transport, the engine log and the absolute workdir; closes both afterwards. */
+async function onRunnerHost<T>(inputs: BenchmarkRunInputs, work: (transport: RunnerTransport, log: EngineLog, workdir: string) => Promise<T>): Promise<T> {
+  const transport = transportFor(inputs);
+  const log = openEngineLog(inputs.logUrn);
   try {
-    const workdir = await transport.resolvePath(outs.workdir);
-    await retrieveAndClean(transport, { host: outs.host, workdir, outputRoot: outs.outputRoot, settings: outs.settings, cleanup: outs.cleanup }, log);
+    return await work(transport, log, await transport.resolvePath(inputs.workdir));
   } finally {
     log.close();
     await transport.close();
@@ -144,65 +137,65 @@ async function runCampaign(inputs: BenchmarkRunInputs): Promise<BenchmarkRunOutp
   const unlisten = onStopRequest(() => {
     stopAsked = true;
   });
-  const transport = transportFor(inputs);
-  const log = openEngineLog(inputs.logUrn);
   try {
-    const workdir = await transport.resolvePath(inputs.workdir);
-    const stopFile = controllerStopFile(inputs.outputRoot);
-    const live = await liveRunner(transport, workdir);
-    let runId: string;
-    let proc: RunnerProcess;
-    if (live && (await runsSameCampaign(transport, live.specPath, inputs))) {
-      // A runner of an earlier `up` still runs this campaign (the provider was interrupted, or lost its host):
-      // follow it, never start a second one beside it.
-      ({ runId, proc } = live);
-      await log.log("warning", `run ${runId} is still running on ${inputs.host} (pid ${proc.pid}): re-attaching to it`);
-    } else {
-      // A live runner of another campaign is stopped (it checkpoints) before this one starts.
-      if (live) await stopLiveRunner(transport, workdir, log);
-      runId = newRunId(inputs.stack, new Date(), randomBytes(2).toString("hex"));
-      proc = await startRun(transport, inputs, workdir, runId, stopFile, log);
-    }
-    const paths = runPaths(workdir, runId);
-    const remoteResults = resultsDirOnHost(inputs, workdir, runId);
-    const finished = await followRun({
-      transport,
-      proc,
-      eventsFile: paths.eventsFile,
-      stopFile,
-      runnerStop: paths.runnerStop,
-      logPath: paths.logPath,
-      log,
-      limits: followerLimits(inputs.settings),
-      stopRequested: async () => stopAsked || (await access(stopFile).then(() => true, () => false)),
-    });
-    const resultsDir = controllerResultsDir(inputs, runId);
-    await copyResults(transport, inputs, remoteResults, resultsDir, log);
-    const outs: BenchmarkRunOutputs = {
-      ...inputs,
-      runId,
-      status: finished.status,
-      success: finished.success,
-      counts: finished.counts,
-      message: finished.message,
-      resultsDir,
-      resultsCsv: posix.join(resultsDir, "results.csv"),
-      memoryDb: memoryLocations(inputs.settings, workdir).dbPath,
-      eventsFile: paths.eventsFile,
-      stopFile,
-      frontier: finished.frontier,
-      summary: summaryTable(finished.counts, finished.frontier, finished.status),
-    };
-    await log.log(
-      finished.status === "done" ? "info" : "warning",
-      `run ${runId} ${finished.status}${finished.message ? `: ${finished.message}` : ""}\n${outs.summary}\nresults: ${outs.resultsCsv}\nmemory:  ${outs.memoryDb} on ${inputs.host}`,
-    );
-    return outs;
+    return await onRunnerHost(inputs, (transport, log, workdir) => followCampaign(inputs, transport, log, workdir, () => stopAsked));
   } finally {
     unlisten();
-    log.close();
-    await transport.close();
   }
+}
+
+/** Starts the run (or re-attaches to it), follows it to its end, brings its results over. */
+async function followCampaign(inputs: BenchmarkRunInputs, transport: RunnerTransport, log: EngineLog, workdir: string, stopAsked: () => boolean): Promise<BenchmarkRunOutputs> {
+  const stopFile = controllerStopFile(inputs.outputRoot);
+  const live = await liveRunner(transport, workdir);
+  let runId: string;
+  let proc: RunnerProcess;
+  if (live && (await runsSameCampaign(transport, live.specPath, inputs))) {
+    // A runner of an earlier `up` still runs this campaign (the provider was interrupted, or lost its host):
+    // follow it, never start a second one beside it.
+    ({ runId, proc } = live);
+    await log.log("warning", `run ${runId} is still running on ${inputs.host} (pid ${proc.pid}): re-attaching to it`);
+  } else {
+    // A live runner of another campaign is stopped (it checkpoints) before this one starts.
+    if (live) await stopLiveRunner(transport, workdir, live, log);
+    runId = newRunId(inputs.stack, new Date(), randomBytes(2).toString("hex"));
+    proc = await startRun(transport, inputs, workdir, runId, stopFile, log);
+  }
+  const paths = runPaths(workdir, runId);
+  const remoteResults = resultsDirOnHost(inputs, workdir, runId);
+  const finished = await followRun({
+    transport,
+    proc,
+    eventsFile: paths.eventsFile,
+    stopFile,
+    runnerStop: paths.runnerStop,
+    logPath: paths.logPath,
+    log,
+    limits: followerLimits(inputs.settings),
+    stopRequested: async () => stopAsked() || (await access(stopFile).then(() => true, () => false)),
+  });
+  const resultsDir = controllerResultsDir(inputs, runId);
+  await copyResults(transport, inputs, remoteResults, resultsDir, log);
+  const outs: BenchmarkRunOutputs = {
+    ...inputs,
+    runId,
+    status: finished.status,
+    success: finished.success,
+    counts: finished.counts,
+    message: finished.message,
+    resultsDir,
+    resultsCsv: posix.join(resultsDir, "results.csv"),
+    memoryDb: memoryLocations(inputs.settings, workdir).dbPath,
+    eventsFile: paths.eventsFile,
+    stopFile,
+    frontier: finished.frontier,
+    summary: summaryTable(finished.counts, finished.frontier, finished.status),
+  };
+  await log.log(
+    finished.status === "done" ? "info" : "warning",
+    `run ${runId} ${finished.status}${finished.message ? `: ${finished.message}` : ""}\n${outs.summary}\nresults: ${outs.resultsCsv}\nmemory:  ${outs.memoryDb} on ${inputs.host}`,
+  );
+  return outs;
 }
 
 /**
@@ -246,14 +239,6 @@ async function startRun(transport: RunnerTransport, inputs: BenchmarkRunInputs, 
   await transport.writeFile(paths.specPath, `${JSON.stringify(spec, null, 2)}\n`);
   await log.log("info", `run ${runId}: starting the campaign on ${inputs.host}; to stop it: touch ${stopFile}`);
   return transport.startRunner({ specPath: paths.specPath, logPath: paths.logPath, pidFile: paths.pidFile, workdir });
-}
-
-/** The runner recorded in `<workdir>/runner.pid`, when it is still alive. */
-async function liveRunner(transport: RunnerTransport, workdir: string): Promise<{ runId: string; specPath: string; proc: RunnerProcess } | undefined> {
-  const recorded = parsePidFile((await transport.readFrom(pidFilePath(workdir), 0)).toString("utf8"));
-  if (!recorded) return undefined;
-  const proc = { pid: recorded.pid, marker: recorded.specPath };
-  return (await transport.isRunning(proc)) ? { runId: recorded.runId, specPath: recorded.specPath, proc } : undefined;
 }
 
 /** Results on the controller: `<outputRoot>/<run>/<host>/peva_faas`. */

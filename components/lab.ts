@@ -14,7 +14,7 @@ import { OpenFaasPlatform } from "./openfaas-platform.ts";
 import { RunnerSetup } from "./runner-setup.ts";
 import { ToolchainProbe } from "./toolchain-probe.ts";
 import { LocalPlatform } from "./local-platform.ts";
-import { BenchmarkRun } from "./benchmark-run.ts";
+import { BenchmarkRun, type BenchmarkRunArgs } from "./benchmark-run.ts";
 import { HostKeyPin } from "./host-key.ts";
 import type { RunCounts, RunStatus } from "@peva-lab/peva-faas/runner";
 
@@ -87,27 +87,17 @@ export class Lab extends pulumi.ComponentResource {
       this.platform = pulumi
         .all([platform.gatewayUrl, platform.prometheusUrl])
         .apply(([gatewayUrl, prometheusUrl]) => ({ kind: "local" as const, gatewayUrl, prometheusUrl }));
-      const workload = config.workloads["peva-faas"];
-      if (plan.runs.length > 0 && workload) {
-        const run = new BenchmarkRun(
-          "peva-faas",
-          {
-            stack: plan.stack,
-            host: plan.runnerHost,
-            workdir: plan.runnerWorkdir,
-            outputRoot: plan.outputRoot,
-            platform: "local",
-            gatewayUrl: platform.gatewayUrl,
-            gatewayPassword: platform.gatewayPassword,
-            prometheusUrl: platform.prometheusUrl,
-            nodeCores: host.facts.apply((f) => f.cores),
-            settings: workload.settings,
-            cleanup: config.cleanup,
-          },
-          { parent: this, dependsOn: [platform, host] },
-        );
-        this.run = runOutputs(run);
-      }
+      this.run = this.campaignRun(
+        args,
+        {
+          gatewayUrl: platform.gatewayUrl,
+          gatewayPassword: platform.gatewayPassword,
+          prometheusUrl: platform.prometheusUrl,
+          nodeCores: host.facts.apply((f) => f.cores),
+        },
+        {},
+        [platform, host],
+      );
     } else {
       const key = args.secrets.sshPrivateKey;
       if (!key) throw new Error("internal: validated config has no sshPrivateKey");
@@ -140,7 +130,7 @@ export class Lab extends pulumi.ComponentResource {
               ),
               requiredTools: setup.requiredTools,
             },
-            { parent: this, dependsOn: h.ready },
+            { parent: this, dependsOn: [h.pin] },
           ),
         );
       }
@@ -175,7 +165,7 @@ export class Lab extends pulumi.ComponentResource {
         const password = args.secrets.gatewayPassword;
         if (!password) throw new Error("internal: validated config has no gatewayPassword");
         const connection: SshConnection = { host: target.address, user: target.user, port: target.port, privateKey: key, hostKey: target.pin.keys.apply(firstKey) };
-        const k3s = new K3sCluster("k3s", { connection, version: config.platform.k3sVersion }, { parent: this, dependsOn: target.ready });
+        const k3s = new K3sCluster("k3s", { connection, version: config.platform.k3sVersion }, { parent: this, dependsOn: [target.pin] });
         const platform = new OpenFaasPlatform(
           "openfaas",
           {
@@ -200,32 +190,50 @@ export class Lab extends pulumi.ComponentResource {
       this.runner = pulumi.output({ host: plan.runnerHost, workdir: plan.runnerWorkdir });
 
       const runner = at(plan.runnerHost);
-      const workload = config.workloads["peva-faas"];
-      if (plan.runs.length > 0 && workload) {
-        const run = new BenchmarkRun(
-          "peva-faas",
-          {
-            stack: plan.stack,
-            host: plan.runnerHost,
-            workdir: plan.runnerWorkdir,
-            outputRoot: plan.outputRoot,
-            platform: plan.platform.kind,
-            gatewayUrl,
-            gatewayPassword,
-            prometheusUrl,
-            nodeCores,
-            settings: workload.settings,
-            cleanup: config.cleanup,
-            connection: pulumi.all([runner.address, runner.pin.knownHosts]).apply(([host, knownHosts]) => ({ host, port: runner.port, user: runner.user, knownHosts })),
-            privateKey: key,
-          },
-          // Destroy runs in reverse: the run (memory retrieval) goes before the runner setup and the platform.
-          { parent: this, dependsOn: [...platformResources, setups.get(plan.runnerHost)!] },
-        );
-        this.run = runOutputs(run);
-      }
+      this.run = this.campaignRun(
+        args,
+        { gatewayUrl, gatewayPassword, prometheusUrl, nodeCores },
+        {
+          connection: pulumi
+            .all([runner.address, runner.pin.knownHosts])
+            .apply(([host, knownHosts]) => ({ host, port: runner.port, user: runner.user, knownHosts })),
+          privateKey: key,
+        },
+        // Destroy runs in reverse: the run (memory retrieval) goes before the runner setup and the platform.
+        [...platformResources, setups.get(plan.runnerHost)!],
+      );
     }
     this.registerOutputs({ runner: this.runner, platform: this.platform, run: this.run });
+  }
+
+  /**
+   * The `peva-faas` campaign run on the plan's runner host, when the plan has one: the same resource on every stack,
+   * differing only in the platform's endpoints and, remotely, how the runner host is reached.
+   */
+  private campaignRun(
+    { plan, config }: LabArgs,
+    platform: Pick<BenchmarkRunArgs, "gatewayUrl" | "gatewayPassword" | "prometheusUrl" | "nodeCores">,
+    remote: Pick<BenchmarkRunArgs, "connection" | "privateKey">,
+    dependsOn: pulumi.Resource[],
+  ): pulumi.Output<RunOutputs> | undefined {
+    const workload = config.workloads["peva-faas"];
+    if (plan.runs.length === 0 || !workload) return undefined;
+    const run = new BenchmarkRun(
+      "peva-faas",
+      {
+        stack: plan.stack,
+        host: plan.runnerHost,
+        workdir: plan.runnerWorkdir,
+        outputRoot: plan.outputRoot,
+        platform: plan.platform.kind,
+        ...platform,
+        settings: workload.settings,
+        cleanup: config.cleanup,
+        ...remote,
+      },
+      { parent: this, dependsOn },
+    );
+    return runOutputs(run);
   }
 
   /** A remote host: a Multipass VM or a configured address, and its pinned host keys. */
@@ -239,7 +247,7 @@ export class Lab extends pulumi.ComponentResource {
       { address, port, pinned: host.hostKeys ?? [], identity: vm ? vm.identity : address },
       { parent: this, ...(vm ? { dependsOn: [vm] } : {}) },
     );
-    return { address, user, port, pin, ready: [pin] };
+    return { address, user, port, pin };
   }
 }
 
@@ -255,9 +263,8 @@ interface RemoteHost {
   readonly address: pulumi.Output<string>;
   readonly user: string;
   readonly port: number;
+  /** Its pinned keys: what must exist before anything connects to it. */
   readonly pin: HostKeyPin;
-  /** What must exist before anything connects to it. */
-  readonly ready: pulumi.Resource[];
 }
 
 function runOutputs(run: BenchmarkRun): pulumi.Output<RunOutputs> {

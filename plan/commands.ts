@@ -22,14 +22,22 @@ export interface RunnerLoadgen {
   readonly bundled?: { readonly controllerBinary: string; readonly version: string };
 }
 
+/**
+ * Script head shared by every command that needs the SSH private key as a file: strict mode, a private temp dir
+ * removed on exit, and `$PEVA_SSH_PRIVATE_KEY` (a secret environment variable, never command text) in `$tmp/key`.
+ */
+const WITH_PRIVATE_KEY_FILE: readonly string[] = [
+  "set -eu",
+  "umask 077", // the key file is private from its first byte
+  'tmp=$(mktemp -d); trap \'rm -rf "$tmp"\' EXIT',
+  'printf "%s\\n" "$PEVA_SSH_PRIVATE_KEY" > "$tmp/key"; chmod 600 "$tmp/key"',
+];
+
 /** `multipass launch` for one VM, printing `multipass info` JSON so the address becomes an output. */
 export function multipassLaunch(name: string, vm: { cpus: number; memoryGb: number; diskGb: number; image: string }): string {
   // The public key is derived from the secret private key at run time ($PEVA_SSH_PRIVATE_KEY), never inlined.
   return [
-    "set -eu",
-    "umask 077", // the key file is private from its first byte
-    'tmp=$(mktemp -d); trap \'rm -rf "$tmp"\' EXIT',
-    'printf "%s\\n" "$PEVA_SSH_PRIVATE_KEY" > "$tmp/key"; chmod 600 "$tmp/key"',
+    ...WITH_PRIVATE_KEY_FILE,
     'pub=$(ssh-keygen -y -f "$tmp/key")',
     'printf "#cloud-config\\nssh_authorized_keys:\\n  - %s\\n" "$pub" > "$tmp/cloud-init.yaml"',
     `multipass launch ${shellQuote(vm.image)} --name ${shellQuote(name)} --cpus ${vm.cpus} --memory ${vm.memoryGb}G --disk ${vm.diskGb}G --cloud-init "$tmp/cloud-init.yaml" >&2`,
@@ -61,10 +69,7 @@ export function multipassDelete(name: string): string {
 export function multipassUpdate(name: string): string {
   const vm = shellQuote(name);
   return [
-    "set -eu",
-    "umask 077", // the key file is private from its first byte
-    'tmp=$(mktemp -d); trap \'rm -rf "$tmp"\' EXIT',
-    'printf "%s\\n" "$PEVA_SSH_PRIVATE_KEY" > "$tmp/key"; chmod 600 "$tmp/key"',
+    ...WITH_PRIVATE_KEY_FILE,
     'pub=$(ssh-keygen -y -f "$tmp/key")',
     `multipass exec ${vm} -- sh -c 'mkdir -p -m 700 ~/.ssh && { grep -qxF "$1" ~/.ssh/authorized_keys 2>/dev/null || printf "%s\\n" "$1" >> ~/.ssh/authorized_keys; }' sh "$pub" >&2`,
     `multipass info ${vm} --format json`,
@@ -354,10 +359,7 @@ export function ansibleHostTeardown(opts: { playbook: string; host: string; user
 function ansiblePlaybookOverPinnedSsh(opts: { playbook: string; host: string; user: string; port: number }, extraVarsJson: string): string {
   const sshArgs = '"-o UserKnownHostsFile=$tmp/known_hosts -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes"';
   return [
-    "set -eu",
-    "umask 077", // the key file is private from its first byte
-    'tmp=$(mktemp -d); trap \'rm -rf "$tmp"\' EXIT',
-    'printf "%s\\n" "$PEVA_SSH_PRIVATE_KEY" > "$tmp/key"; chmod 600 "$tmp/key"',
+    ...WITH_PRIVATE_KEY_FILE,
     'if [ -z "${PEVA_KNOWN_HOSTS:-}" ]; then echo "no pinned host key (PEVA_KNOWN_HOSTS is empty): refusing to connect" >&2; exit 1; fi',
     'printf "%s\\n" "$PEVA_KNOWN_HOSTS" > "$tmp/known_hosts"; chmod 600 "$tmp/known_hosts"',
     `ANSIBLE_HOST_KEY_CHECKING=True ansible-playbook -i ${shellQuote(`${opts.host},`)} -u ${shellQuote(opts.user)} -e ansible_port=${opts.port} --private-key "$tmp/key" --ssh-common-args ${sshArgs} -e ${shellQuote(extraVarsJson)} ${shellQuote(opts.playbook)}`,

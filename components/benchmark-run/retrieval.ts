@@ -4,15 +4,15 @@
  * counts against the original on the runner host, and only then, when opted in, delete the listed paths under
  * the allowed prefixes. A later step never runs when an earlier one failed, and every error names its step.
  */
-import { access, mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, rename, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { cleanupRealpathQueries, resolveCleanupPath } from "@peva-lab/core";
 import { memoryLocations, tableRowCounts } from "@peva-lab/peva-faas/runner";
 import type { EngineLog } from "../engine-log.ts";
 import { LocalTransport } from "../transport/local-transport.ts";
-import type { RemoteFile, RunnerTransport } from "../transport/runner-transport.ts";
-import { parsePidFile, pidFilePath, STOP_GRACE_MS } from "./run-rules.ts";
+import type { RunnerProcess, RunnerTransport } from "../transport/runner-transport.ts";
+import { parsePidFile, pidFilePath, runPaths, STOP_GRACE_MS } from "./run-rules.ts";
 
 /**
  * A destroy step failed. Message: `destroy step '<step>' failed: <cause>` (plus what was already done).
@@ -37,34 +37,36 @@ export interface RetrievalInput {
   readonly cleanup: { readonly memory: boolean; readonly paths: readonly string[] };
 }
 
-/** Stops a live runner recorded in `<workdir>/runner.pid`: STOP file first, its process group killed after the grace. */
-export async function stopLiveRunner(transport: RunnerTransport, workdir: string, log: EngineLog, graceMs = STOP_GRACE_MS): Promise<boolean> {
+/** A runner found alive on its host. */
+export interface LiveRunner {
+  readonly runId: string;
+  readonly specPath: string;
+  readonly proc: RunnerProcess;
+}
+
+/** The runner recorded in `<workdir>/runner.pid`, when it is still alive (and still ours). */
+export async function liveRunner(transport: RunnerTransport, workdir: string): Promise<LiveRunner | undefined> {
   const recorded = parsePidFile((await transport.readFrom(pidFilePath(workdir), 0)).toString("utf8"));
-  if (!recorded) return false;
+  if (!recorded) return undefined;
   const proc = { pid: recorded.pid, marker: recorded.specPath };
-  if (!(await transport.isRunning(proc))) return false;
-  await log.log("warning", `runner ${recorded.runId} (pid ${recorded.pid}) is still running on ${transport.host}: stopping it before anything else`);
-  await transport.touch(`${workdir}/STOP`);
+  return (await transport.isRunning(proc)) ? { runId: recorded.runId, specPath: recorded.specPath, proc } : undefined;
+}
+
+/** Stops a live runner: STOP file first, its process group killed after the grace. */
+export async function stopLiveRunner(transport: RunnerTransport, workdir: string, live: LiveRunner, log: EngineLog, graceMs = STOP_GRACE_MS): Promise<void> {
+  const { runId, proc } = live;
+  await log.log("warning", `runner ${runId} (pid ${proc.pid}) is still running on ${transport.host}: stopping it before anything else`);
+  await transport.touch(runPaths(workdir, runId).runnerStop);
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline && (await transport.isRunning(proc))) await sleep(250);
   if (await transport.isRunning(proc)) {
     await transport.kill(proc);
-    await log.log("warning", `runner ${recorded.runId} did not stop within ${graceMs / 1000} s; its process group was killed`);
+    await log.log("warning", `runner ${runId} did not stop within ${graceMs / 1000} s; its process group was killed`);
   }
-  return true;
 }
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-/** Regular files under a controller directory, with sizes (the copy side of a tree check). */
-async function localTree(dir: string): Promise<RemoteFile[]> {
-  return new LocalTransport("controller", dir).listTree(dir);
-}
+/** The controller's own files (the copy side of every check). */
+const controller = new LocalTransport("controller", ".");
 
 /** Runs the destroy steps; see the module comment. */
 export async function retrieveAndClean(transport: RunnerTransport, input: RetrievalInput, log: EngineLog): Promise<void> {
@@ -79,7 +81,10 @@ export async function retrieveAndClean(transport: RunnerTransport, input: Retrie
     }
   };
   const { workdir } = input;
-  await step("stop the runner", () => stopLiveRunner(transport, workdir, log));
+  await step("stop the runner", async () => {
+    const live = await liveRunner(transport, workdir);
+    if (live) await stopLiveRunner(transport, workdir, live, log);
+  });
 
   const memDir = resolve(input.outputRoot, "memory", input.host);
   const { dbPath, exportCoreDir, exportRawDebugDir } = memoryLocations(input.settings, workdir);
@@ -104,7 +109,7 @@ export async function retrieveAndClean(transport: RunnerTransport, input: Retrie
         throw new Error(`the copy of ${dbPath} differs from it: ${differing.map((t) => `${t} ${original[t] ?? "missing"} vs ${copied[t] ?? "missing"}`).join(", ")}`);
       }
       await rm(`${copy}.wal`, { force: true });
-      if (await exists(`${staged}.wal`)) await rename(`${staged}.wal`, `${copy}.wal`);
+      if (await controller.exists(`${staged}.wal`)) await rename(`${staged}.wal`, `${copy}.wal`);
       await rename(staged, copy);
       await log.log("info", `memory retrieved to ${copy}, row counts verified (${Object.entries(copied).map(([t, n]) => `${t}=${n}`).join(", ")})`);
     } finally {
@@ -118,7 +123,7 @@ export async function retrieveAndClean(transport: RunnerTransport, input: Retrie
       if (!dir || !(await transport.exists(dir))) continue;
       const into = join(memDir, name);
       await transport.fetchTree(dir, into);
-      const [original, copied] = [await transport.listTree(dir), await localTree(into)];
+      const [original, copied] = [await transport.listTree(dir), await controller.listTree(into)];
       const byPath = new Map(copied.map((f) => [f.path, f.size]));
       const wrong = original.filter((f) => byPath.get(f.path) !== f.size).map((f) => `${f.path} (${f.size} B, copy ${byPath.get(f.path) ?? "missing"})`);
       if (wrong.length > 0) throw new Error(`the copy of ${dir} in ${into} is incomplete: ${wrong.slice(0, 10).join(", ")}`);

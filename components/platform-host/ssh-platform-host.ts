@@ -9,17 +9,17 @@
  * so the controller must reach the platform's ports on that address, as it reaches the host's sshd: readiness is
  * checked over HTTP from the controller.
  */
-import { posix } from "node:path";
 import { hostPort, remotePlatformLayout, remoteRoot, type PlatformLayout } from "../../plan/local-platform.ts";
-import { shellQuote } from "../../plan/commands.ts";
 import { SshClient, type ReconnectPolicy } from "../transport/ssh-client.ts";
+import { SshFiles } from "../transport/ssh-files.ts";
+import type { PinnedSshTarget } from "../transport/ssh-options.ts";
 import { PlatformHostReplyError } from "./errors.ts";
 import type { PlatformHost, StartedProcess, StopOutcome } from "./platform-host.ts";
 import { freePortsCommand, ownedCommand, parsePorts, parsePositiveInteger, startCommand, stopCommand } from "./ssh-scripts.ts";
 
 /** Where the platform runs remotely: how to log in, and the peva-lab workdir there. */
 export interface SshPlatformPlacement {
-  readonly connection: { readonly host: string; readonly port: number; readonly user: string; readonly knownHosts: string };
+  readonly connection: PinnedSshTarget;
   /** The workdir runner setup prepared, relative to the login user's home (e.g. `.peva-lab`), or absolute. */
   readonly workdir: string;
 }
@@ -31,8 +31,8 @@ const STOP_SLACK_MS = 30_000;
 export class SshPlatformHost implements PlatformHost {
   readonly name: string;
   readonly #client: SshClient;
+  readonly #files: SshFiles;
   readonly #placement: SshPlatformPlacement;
-  #layout: Promise<PlatformLayout & { readonly binDir: string }> | undefined;
 
   /**
    * @param placement the host, its pinned host keys, and the workdir runner setup prepared there
@@ -43,6 +43,7 @@ export class SshPlatformHost implements PlatformHost {
     this.name = `${user}@${hostPort(host, port)}`;
     this.#placement = placement;
     this.#client = new SshClient({ host, port, user }, { privateKey, knownHosts }, opts);
+    this.#files = new SshFiles(this.#client, this.name);
   }
 
   layout(): Promise<PlatformLayout> {
@@ -50,18 +51,7 @@ export class SshPlatformHost implements PlatformHost {
   }
 
   #remoteLayout(): Promise<PlatformLayout & { readonly binDir: string }> {
-    this.#layout ??= this.#client.run("reading $HOME", 'printf "%s" "$HOME"', { retry: true }).then(
-      (out) => {
-        const home = out.toString("utf8");
-        if (!home.startsWith("/")) throw new PlatformHostReplyError(this.name, "reading $HOME", home, "an absolute path");
-        return remotePlatformLayout(remoteRoot(home, this.#placement.workdir), this.#placement.connection.host);
-      },
-      (e: unknown) => {
-        this.#layout = undefined; // a failed look-up is asked again next time, not remembered
-        throw e;
-      },
-    );
-    return this.#layout;
+    return this.#files.homeDir().then((home) => remotePlatformLayout(remoteRoot(home, this.#placement.workdir), this.#placement.connection.host));
   }
 
   async makeDirectory(path: string): Promise<void> {
@@ -70,25 +60,15 @@ export class SshPlatformHost implements PlatformHost {
 
   async writeFile(path: string, content: string): Promise<void> {
     // Always private on the host (umask 077): the processes run as the login user, nobody else needs to read.
-    const tmp = `${path}.tmp-${process.pid}`;
-    await this.#client.run(
-      `writing ${path}`,
-      `umask 077 && mkdir -p -- ${shellQuote(posix.dirname(path))} && cat > ${shellQuote(tmp)} && mv -f -- ${shellQuote(tmp)} ${shellQuote(path)}`,
-      { stdin: content, retry: true },
-    );
+    await this.#files.writeFile(path, content);
   }
 
   async removePath(path: string): Promise<void> {
-    await this.#client.run(`removing ${path}`, "exec xargs -0 rm -rf --", { stdin: `${path}\0`, retry: true });
+    await this.#files.remove(path);
   }
 
   async tail(path: string, maxBytes: number): Promise<string> {
-    const bytes = Math.max(1, Math.floor(maxBytes));
-    const r = await this.#client.exec(`exec xargs -0 sh -c ${shellQuote(`[ -f "$1" ] || exit 0; tail -c ${bytes} -- "$1"`)} sh`, {
-      stdin: `${path}\0`,
-      retry: true,
-    });
-    return r.stdout.toString("utf8");
+    return (await this.#files.readTail(path, maxBytes)).toString("utf8");
   }
 
   async freePorts(count: number): Promise<number[]> {

@@ -10,6 +10,11 @@ export interface SshTarget {
   readonly user: string;
 }
 
+/** An SSH target with the host keys pinned for it (known_hosts lines): how every peva-lab connection is given. */
+export interface PinnedSshTarget extends SshTarget {
+  readonly knownHosts: string;
+}
+
 /**
  * OpenSSH options for a pinned, non-interactive connection: only our key (no agent, no user config), host keys
  * checked strictly against our known_hosts only, keep-alives so a cut link is noticed within ~15 s.

@@ -9,7 +9,9 @@ import { mkdir, rm } from "node:fs/promises";
 import { dirname, join, posix } from "node:path";
 import { ownedCommand, stopCommand } from "../platform-host/ssh-scripts.ts";
 import { shellQuote } from "../../plan/commands.ts";
+import { remoteRoot } from "../../plan/local-platform.ts";
 import { SshClient, type ReconnectPolicy } from "./ssh-client.ts";
+import { SshFiles } from "./ssh-files.ts";
 import { SshCommandError } from "./ssh-errors.ts";
 import type { SshTarget } from "./ssh-options.ts";
 import { READ_CHUNK_BYTES, type RemoteFile, type RunnerProcess, type RunnerTransport } from "./runner-transport.ts";
@@ -21,8 +23,8 @@ const RUNNER_ENTRY = "bundle/plugins/peva-faas/bin/peva-faas.ts";
 export class SshTransport implements RunnerTransport {
   readonly host: string;
   readonly #client: SshClient;
+  readonly #files: SshFiles;
   readonly #workdir: string;
-  #home: string | undefined;
 
   /**
    * @param host inventory name
@@ -33,22 +35,16 @@ export class SshTransport implements RunnerTransport {
   constructor(host: string, target: SshTarget, secrets: { privateKey: string; knownHosts: string }, workdir: string, opts: { policy?: ReconnectPolicy } = {}) {
     this.host = host;
     this.#client = new SshClient(target, secrets, opts);
+    this.#files = new SshFiles(this.#client, host);
     this.#workdir = workdir;
   }
 
   async homeDir(): Promise<string> {
-    if (this.#home === undefined) {
-      const home = (await this.#client.run("reading $HOME", 'printf "%s" "$HOME"', { retry: true })).toString("utf8");
-      // Everything else is resolved against it: a relative or empty home would land paths somewhere unintended.
-      if (!home.startsWith("/")) throw new Error(`the login user's $HOME on ${this.host} is not an absolute path: '${home}'`);
-      this.#home = posix.normalize(home);
-    }
-    return this.#home;
+    return this.#files.homeDir();
   }
 
   async resolvePath(path: string): Promise<string> {
-    if (path.startsWith("/")) return posix.normalize(path);
-    return posix.join(await this.homeDir(), path);
+    return remoteRoot(await this.homeDir(), path);
   }
 
   async realPaths(paths: readonly string[]): Promise<string[]> {
@@ -70,13 +66,7 @@ export class SshTransport implements RunnerTransport {
   }
 
   async writeFile(path: string, content: string): Promise<void> {
-    const dir = posix.dirname(path);
-    const tmp = `${path}.tmp-${process.pid}`;
-    await this.#client.run(
-      `writing ${path}`,
-      `umask 077 && mkdir -p -- ${shellQuote(dir)} && cat > ${shellQuote(tmp)} && mv -f -- ${shellQuote(tmp)} ${shellQuote(path)}`,
-      { stdin: content, retry: true },
-    );
+    await this.#files.writeFile(path, content);
   }
 
   async fetchFile(remotePath: string, localPath: string): Promise<void> {
@@ -118,7 +108,7 @@ export class SshTransport implements RunnerTransport {
   }
 
   async readTail(path: string, maxBytes: number): Promise<Buffer> {
-    return (await this.#client.exec(`[ -f ${shellQuote(path)} ] || exit 0; tail -c ${maxBytes} -- ${shellQuote(path)}`, { retry: true })).stdout;
+    return this.#files.readTail(path, maxBytes);
   }
 
   async listTree(dir: string): Promise<RemoteFile[]> {
@@ -146,7 +136,7 @@ export class SshTransport implements RunnerTransport {
   }
 
   async remove(path: string): Promise<void> {
-    await this.#client.run(`removing ${path}`, `rm -rf -- ${shellQuote(path)}`, { retry: true });
+    await this.#files.remove(path);
   }
 
   async startRunner(opts: { specPath: string; logPath: string; pidFile: string; workdir: string }): Promise<RunnerProcess> {

@@ -94,15 +94,15 @@ describe("teardown path guard", () => {
 
   it("resolves real paths where the files are: the queries name every path asked, the answers decide", () => {
     // A remote host's files are not on this machine: the guard asks the caller for real paths instead.
-    const options = { workdir: "/remote/work", homedir: "/remote/home" };
+    const options = { workdir: "/srv/host-a/lab", homedir: "/srv/host-a/home" };
     const queries = cleanupRealpathQueries(["benchmark_results/peva_faas/escape/data", "~/.peva_faas-k6/x", ""], options);
     expect(queries.sort()).toEqual(
-      ["/remote/work/benchmark_results/peva_faas/escape/data", "/remote/work/benchmark_results/peva_faas", "/remote/home/.peva_faas-k6", "/remote/home/.peva_faas-k6/x"].sort(),
+      ["/srv/host-a/lab/benchmark_results/peva_faas/escape/data", "/srv/host-a/lab/benchmark_results/peva_faas", "/srv/host-a/home/.peva_faas-k6", "/srv/host-a/home/.peva_faas-k6/x"].sort(),
     );
     // On the remote host, `escape` is a symlink to /etc: refused, although nothing of it exists here.
-    const remote = (p: string) => p.replace("/remote/work/benchmark_results/peva_faas/escape", "/etc");
+    const remote = (p: string) => p.replace("/srv/host-a/lab/benchmark_results/peva_faas/escape", "/etc");
     expect(() => resolveCleanupPath("benchmark_results/peva_faas/escape/data", { ...options, realpath: remote })).toThrow(/resolves through a symlink to '\/etc\/data'/);
-    expect(resolveCleanupPath("benchmark_results/peva_faas/memory", { ...options, realpath: remote })).toBe("/remote/work/benchmark_results/peva_faas/memory");
+    expect(resolveCleanupPath("benchmark_results/peva_faas/memory", { ...options, realpath: remote })).toBe("/srv/host-a/lab/benchmark_results/peva_faas/memory");
     // Locally the default realpath is this machine's.
     const { options: local, results } = lab();
     expect(resolveCleanupPath("benchmark_results/peva_faas/memory", { ...local, realpath: realpathOfLongestExisting })).toBe(join(results, "memory"));
