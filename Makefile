@@ -18,7 +18,7 @@ ifeq ($(STACK),local)
 export PULUMI_CONFIG_PASSPHRASE ?= peva-lab-local
 endif
 
-.PHONY: plugins help bootstrap deps typecheck lint shellcheck go-test test test-unit test-integration test-e2e test-k6 e2e-dev up preview destroy bench stack
+.PHONY: plugins help bootstrap deps typecheck lint shellcheck go-test test test-unit test-integration test-e2e test-k6 fuzz e2e-dev up preview destroy bench stack
 
 help:
 	@echo "make up                 build the local lab and run its campaign (pulumi up on stack '$(STACK)')"
@@ -26,6 +26,7 @@ help:
 	@echo "make destroy            pulumi destroy (retrieves memory first)"
 	@echo "make preview STACK=dev  preview another stack"
 	@echo "make e2e-dev            the seed scenario on real Multipass VMs (not part of make test)"
+	@echo "make fuzz               the stack-config fuzz test, 20 000 documents per property, a new seed"
 	@echo "make bench              run the benchmarks, write docs/benchmarks.md (BENCH=name… for some only)"
 	@echo "make plugins            list the plugins the registry finds, and check their extras"
 
@@ -57,6 +58,11 @@ test-integration: deps
 
 test-e2e: deps
 	npx vitest run --project e2e
+
+# The stack-config fuzz test with many more documents than `make test` runs, and a new seed each time (the test's
+# title shows it; FUZZ_SEED=<n> replays a run).
+fuzz: deps
+	FUZZ_RUNS=$${FUZZ_RUNS:-20000} FUZZ_SEED=$${FUZZ_SEED:-$$(date +%s)} npx vitest run --project unit test/unit/stack-config-fuzz.test.ts
 
 # The optional k6 generator against a k6 you installed yourself (k6 is AGPL-3.0: peva-lab never installs it).
 test-k6: deps

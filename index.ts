@@ -7,9 +7,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { readRawConfig } from "./config/pulumi-config.ts";
 import { inTreePluginCatalog } from "./config/plugin-catalog.ts";
-import { validateStackConfig } from "./config/validate.ts";
+import { checkWorkloadSettings, stackNameProblem, validateStackConfig } from "./config/validate.ts";
 import { Lab } from "./components/lab.ts";
-import { planLab } from "./plan/lab-plan.ts";
+import { planLab, platformScrapeIntervalSeconds } from "./plan/lab-plan.ts";
 
 const { raw, secretKeys } = readRawConfig();
 const catalog = await inTreePluginCatalog();
@@ -20,7 +20,19 @@ if (!result.ok) {
 }
 const { config } = result;
 const stack = pulumi.getStack();
+const stackProblem = stackNameProblem(stack);
+if (stackProblem) throw new pulumi.RunError(stackProblem);
 const plan = planLab(stack, config);
+// The workloads' own checks against the planned lab (load windows vs the scrape interval, entrypoints): still
+// before any resource exists.
+const problems = await checkWorkloadSettings(config, catalog.plugins, {
+  projectDir: process.cwd(),
+  platform: plan.platform.kind,
+  scrapeIntervalSeconds: platformScrapeIntervalSeconds(plan.platform.kind),
+});
+if (problems.length > 0) {
+  throw new pulumi.RunError(`invalid stack config (${problems.length} error(s)):\n  ${problems.join("\n  ")}`);
+}
 
 const lab = new Lab("lab", {
   plan,
@@ -32,11 +44,12 @@ const lab = new Lab("lab", {
   hostWorkspaces: Object.fromEntries(plan.hostSetups.map((s) => [s.host, catalog.workspacesFor(s.plugins)])),
 });
 
-// A campaign that failed or crashed fails `pulumi up` (a non-zero exit a nightly job can see), once the run is
-// recorded in the state, so the next `up` resumes it. A run stopped on request is not a failure.
+// A campaign that failed, crashed or left configurations without a verdict fails `pulumi up` (a non-zero exit a
+// nightly job can see), once the run is recorded in the state, so the next `up` resumes it. A run stopped on
+// request is not a failure.
 lab.run?.apply((r) => {
-  if (r.status === "failed") {
-    throw new pulumi.RunError(`campaign run ${r.runId} failed: ${r.message.split("\n")[0]}`);
+  if (r.status === "failed" || r.status === "incomplete") {
+    throw new pulumi.RunError(`campaign run ${r.runId} ${r.status}: ${r.message.split("\n")[0]}`);
   }
 });
 

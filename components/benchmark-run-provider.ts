@@ -174,6 +174,8 @@ async function followCampaign(inputs: BenchmarkRunInputs, transport: RunnerTrans
     limits: followerLimits(inputs.settings),
     stopRequested: async () => stopAsked() || (await access(stopFile).then(() => true, () => false)),
   });
+  // The runner deletes the password file once read; this covers a runner that died before reading it.
+  await transport.remove(paths.passwordFile);
   const resultsDir = controllerResultsDir(inputs, runId);
   await copyResults(transport, inputs, remoteResults, resultsDir, log);
   const outs: BenchmarkRunOutputs = {

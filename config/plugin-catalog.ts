@@ -21,7 +21,16 @@ export async function inTreePluginCatalog(root = process.cwd()): Promise<PluginC
   const infos: PluginInfo[] = PLUGIN_TYPES.flatMap((t) => registry.list(t));
   const plugins: PluginConfigInfo[] = [];
   for (const info of infos) {
-    if (info.type === "workload" || info.type === "loadgen") {
+    if (info.type === "workload") {
+      const plugin = await registry.get("workload", info.name);
+      const schema = plugin.configSchema as z.ZodType | undefined;
+      plugins.push({
+        name: info.name,
+        type: info.type,
+        ...(schema ? { settingsSchema: schema } : {}),
+        checkSettings: (settings, context) => plugin.checkSettings(schema ? schema.parse(settings) : settings, context),
+      });
+    } else if (info.type === "loadgen") {
       const plugin = await registry.get(info.type, info.name);
       const schema = plugin.configSchema as z.ZodType | undefined;
       plugins.push(schema ? { name: info.name, type: info.type, settingsSchema: schema } : { name: info.name, type: info.type });

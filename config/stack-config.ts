@@ -2,6 +2,7 @@
  * The stack configuration: one zod schema for everything under the `peva-lab:` namespace of
  * `Pulumi.<stack>.yaml`. Pure: no Pulumi, no I/O. `index.ts` validates with it before declaring any resource.
  */
+import { lexicalCleanupProblem, quoteText } from "@peva-lab/core";
 import { z } from "zod";
 
 /** The config namespace (the Pulumi project name). */
@@ -125,9 +126,17 @@ const cleanup = z
   .object({
     memory: z.boolean().default(false).describe("Opt in: on destroy, delete the memory assets listed in `paths` (after copying the DuckDB memory to the controller)."),
     paths: z
-      .array(z.string().min(1, "must not be empty"))
+      .array(
+        // The text alone is checked here, at preview; the real files are checked again, on the runner host, on destroy.
+        z.string().superRefine((path, ctx) => {
+          const problem = lexicalCleanupProblem(path);
+          if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+        }),
+      )
       .default([])
-      .describe("Paths to delete on destroy, relative to the runner workdir; each must lie under an allowed prefix."),
+      .describe(
+        "Paths to delete on destroy: relative to the runner workdir under `benchmark_results/peva_faas`, or under `~/.peva_faas-k6`. Absolute paths, `~user`, control characters and `..` leading out of these prefixes are refused.",
+      ),
   })
   .strict()
   .refine((c) => !(c.memory && c.paths.length === 0), {
@@ -157,7 +166,7 @@ const secretString = z.string().min(1, "must not be empty");
  */
 export function buildStackConfigSchema(knownPlugins: readonly string[]) {
   const pluginName = z.string().refine((n) => knownPlugins.includes(n), {
-    error: (issue) => `unknown plugin '${String(issue.input)}'; known plugins: ${[...knownPlugins].sort().join(", ") || "(none)"}`,
+    error: (issue) => `unknown plugin ${quoteText(String(issue.input))}; known plugins: ${[...knownPlugins].sort().join(", ") || "(none)"}`,
   });
   return z
     .object({
@@ -173,7 +182,7 @@ export function buildStackConfigSchema(knownPlugins: readonly string[]) {
               ctx.addIssue({
                 code: "custom",
                 path: [name],
-                message: `unknown plugin '${name}'; known plugins: ${[...knownPlugins].sort().join(", ") || "(none)"}`,
+                message: `unknown plugin ${quoteText(name)}; known plugins: ${[...knownPlugins].sort().join(", ") || "(none)"}`,
               });
             }
           }

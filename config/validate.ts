@@ -2,6 +2,7 @@
  * Turns the raw Pulumi config map into a validated {@link StackConfig}, or into the complete list of errors, each
  * as `peva-lab:<dotted.path>: <message>`. Pure: the caller supplies the raw map and which keys are secrets.
  */
+import { quoteText, type SettingsCheckContext, type SettingsIssue } from "@peva-lab/core";
 import type { z } from "zod";
 import { buildStackConfigSchema, CONFIG_NAMESPACE, SECRET_KEYS, type StackConfig } from "./stack-config.ts";
 
@@ -13,6 +14,8 @@ export interface PluginConfigInfo {
   readonly type?: string;
   /** The plugin's settings schema, when it has one. */
   readonly settingsSchema?: z.ZodType;
+  /** A workload's checks of its (schema-valid) settings against the planned lab; see `WorkloadPlugin.checkSettings`. */
+  readonly checkSettings?: (settings: unknown, context: SettingsCheckContext) => Promise<readonly SettingsIssue[]>;
 }
 
 /** Keys of a workload's `loadgen` block that the workload reads itself; the rest belong to the generator. */
@@ -87,12 +90,42 @@ function loadgenErrors(settings: unknown, path: readonly PropertyKey[], plugins:
   const generator = generators.find((p) => p.name === type);
   if (!generator) {
     const known = generators.map((p) => p.name).sort().join(", ") || "(none)";
-    return [`${CONFIG_NAMESPACE}:${dotted([...path, "type"])}: unknown load generator '${type}'; known load generators: ${known}`];
+    return [`${CONFIG_NAMESPACE}:${dotted([...path, "type"])}: unknown load generator ${quoteText(type)}; known load generators: ${known}`];
   }
   if (!generator.settingsSchema) return [];
   const own = Object.fromEntries(Object.entries(block).filter(([k]) => !WORKLOAD_LOADGEN_KEYS.has(k)));
   const parsed = generator.settingsSchema.safeParse(own);
   return parsed.success ? [] : formatIssues(parsed.error.issues, path);
+}
+
+/**
+ * Why the stack name cannot be used, or `undefined`. It becomes a directory (`<output.dir>/<stack>`) and the start
+ * of run ids: Pulumi allows `.` and `..` as names, which would point the output elsewhere.
+ */
+export function stackNameProblem(stack: string): string | undefined {
+  if (!/^[A-Za-z0-9_.-]{1,100}$/.test(stack)) return `stack name ${quoteText(stack)}: only letters, digits, '_', '.' and '-' (1-100 characters)`;
+  if (/^\.+$/.test(stack)) return `stack name '${stack}': must not consist of dots only (it names the directory output/<stack>)`;
+  return undefined;
+}
+
+/**
+ * Runs every enabled workload's own checks of its settings against the planned lab (after {@link validateStackConfig}
+ * accepted the config): the errors, as `peva-lab:workloads.<name>.settings.<path>: <message>`.
+ */
+export async function checkWorkloadSettings(
+  config: StackConfig,
+  plugins: readonly PluginConfigInfo[],
+  context: SettingsCheckContext,
+): Promise<string[]> {
+  const errors: string[] = [];
+  for (const [name, workload] of Object.entries(config.workloads)) {
+    const check = plugins.find((p) => p.name === name)?.checkSettings;
+    if (!workload.enabled || !check) continue;
+    for (const issue of await check(workload.settings, context)) {
+      errors.push(`${CONFIG_NAMESPACE}:${dotted(["workloads", name, "settings", ...issue.path])}: ${issue.message}`);
+    }
+  }
+  return errors;
 }
 
 /** Parses a Pulumi config value: JSON (objects, arrays, numbers, booleans) when it parses, else the plain string. */
@@ -122,6 +155,10 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], basePath: read
   return lines;
 }
 
+/**
+ * A config path as `a.b.0.c`. Keys are the user's text: one that is not a plain name (spaces, dots, quotes,
+ * controls) is quoted and escaped, so the path stays unambiguous and nothing in it acts on a terminal.
+ */
 function dotted(path: readonly PropertyKey[]): string {
-  return path.map((p) => String(p)).join(".");
+  return path.map((p) => (/^[A-Za-z0-9_-]+$/.test(String(p)) ? String(p) : quoteText(String(p)))).join(".");
 }

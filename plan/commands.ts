@@ -157,6 +157,9 @@ export function prometheusApply(): string {
   ].join("\n");
 }
 
+/** Seconds between two scrapes of the Prometheus deployed beside OpenFaaS. */
+export const OPENFAAS_SCRAPE_INTERVAL_S = 5;
+
 /**
  * The Kubernetes manifest for Prometheus (pinned image, NodePort) and node-exporter. Per-function container metrics
  * come from the kubelet's built-in cAdvisor endpoint (k3s runs containerd, so a `--docker_only` cAdvisor sees
@@ -164,7 +167,7 @@ export function prometheusApply(): string {
  */
 export function prometheusManifest(opts: { prometheusImage: string; nodeExporterImage: string; nodePort: number }): string {
   const scrape = [
-    "global: { scrape_interval: 5s, scrape_timeout: 4s }",
+    `global: { scrape_interval: ${OPENFAAS_SCRAPE_INTERVAL_S}s, scrape_timeout: ${OPENFAAS_SCRAPE_INTERVAL_S - 1}s }`,
     "scrape_configs:",
     "  - job_name: node",
     "    static_configs: [{ targets: ['node-exporter.openfaas:9100'] }]",

@@ -4,7 +4,8 @@
  * components in `components/` only wire what this returns.
  */
 import type { StackConfig } from "../config/stack-config.ts";
-import type { RequiredTool } from "./commands.ts";
+import { OPENFAAS_SCRAPE_INTERVAL_S, type RequiredTool } from "./commands.ts";
+import { LOCAL_SCRAPE_INTERVAL_S } from "./local-platform.ts";
 
 /** How the controller reaches a host. */
 export type Connection =
@@ -62,6 +63,11 @@ export interface HostSetupPlan {
 export type PlatformPlacement =
   | { readonly kind: "local"; readonly host: string; readonly remote: boolean }
   | { readonly kind: "openfaas"; readonly host: string };
+
+/** Seconds between two scrapes of the Prometheus that measures a platform of `kind` (the lab deploys both). */
+export function platformScrapeIntervalSeconds(kind: PlatformPlacement["kind"]): number {
+  return kind === "local" ? LOCAL_SCRAPE_INTERVAL_S : OPENFAAS_SCRAPE_INTERVAL_S;
+}
 
 /** The whole lab, as decided from the config. */
 export interface LabPlan {

@@ -7,7 +7,7 @@
 import { mkdir, rename, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { cleanupRealpathQueries, resolveCleanupPath } from "@peva-lab/core";
+import { cleanupRealpathQueries, quoteText, resolveCleanupPath } from "@peva-lab/core";
 import { memoryLocations, tableRowCounts } from "@peva-lab/peva-faas/runner";
 import type { EngineLog } from "../engine-log.ts";
 import { LocalTransport } from "../transport/local-transport.ts";
@@ -24,6 +24,34 @@ export class DestroyStepError extends Error {
     super(`destroy step '${step}' failed: ${reason}${done.length ? ` (already done: ${done.join("; ")})` : ""}`);
     this.name = "DestroyStepError";
     this.step = step;
+  }
+}
+
+/** `cleanup refused (nothing was deleted):` and one refusal per line: a cleanup path failed its check. */
+export class CleanupRefusedError extends Error {
+  readonly refusals: readonly string[];
+  constructor(refusals: readonly string[]) {
+    super(`cleanup refused (nothing was deleted):\n  ${refusals.join("\n  ")}`);
+    this.name = "CleanupRefusedError";
+    this.refusals = refusals;
+  }
+}
+
+/**
+ * `cleanup stopped: '<path>' changed between the check and its removal: <what changed>; nothing more was deleted
+ * (already removed: '<real path>', …)` (`nothing` when none was). Paths are escaped.
+ */
+export class CleanupPathChangedError extends Error {
+  readonly path: string;
+  readonly removed: readonly string[];
+  constructor(path: string, change: string, removed: readonly string[]) {
+    super(
+      `cleanup stopped: ${quoteText(path)} changed between the check and its removal: ${change}; ` +
+        `nothing more was deleted (already removed: ${removed.map(quoteText).join(", ") || "nothing"})`,
+    );
+    this.name = "CleanupPathChangedError";
+    this.path = path;
+    this.removed = [...removed];
   }
 }
 
@@ -135,28 +163,68 @@ export async function retrieveAndClean(transport: RunnerTransport, input: Retrie
   await step("opt-in cleanup", async () => {
     // All or nothing: every path is checked before the first one is removed. Real paths (symlinks followed) are
     // resolved on the runner host, where the files are.
-    const homedir = await transport.homeDir();
-    const queries = cleanupRealpathQueries(input.cleanup.paths, { workdir, homedir });
-    const answers = await transport.realPaths(queries);
-    const real = new Map(queries.map((q, i) => [q, answers[i]!]));
-    const realpath = (q: string): string => {
-      const r = real.get(q);
-      if (r === undefined) throw new Error(`internal: no real path resolved for ${q}`);
-      return r;
-    };
+    const guard = { workdir, homedir: await transport.homeDir() };
+    const paths = input.cleanup.paths;
+    const atCheck = await realPathsOn(transport, cleanupRealpathQueries(paths, guard));
     const refused: string[] = [];
-    const allowed: string[] = [];
-    for (const p of input.cleanup.paths) {
+    const checked: string[] = [];
+    for (const p of paths) {
       try {
-        allowed.push(resolveCleanupPath(p, { workdir, homedir, realpath }));
+        checked.push(resolveCleanupPath(p, { ...guard, realpath: lookup(atCheck) }));
       } catch (e) {
         refused.push(e instanceof Error ? e.message : String(e));
       }
     }
-    if (refused.length > 0) throw new Error(`cleanup refused (nothing was deleted):\n  ${refused.join("\n  ")}`);
-    for (const p of allowed) {
-      await transport.remove(p);
-      await log.log("info", `cleanup: removed ${p}`);
+    if (refused.length > 0) throw new CleanupRefusedError(refused);
+
+    // Right before its removal, each path is resolved and checked again, and every answer must be the one it was
+    // checked with (a directory swapped for a symlink in between stops everything). What is removed is the checked
+    // real path, no symlink in it at the check; the transports never follow a symlink at or below it.
+    const removed: string[] = [];
+    for (const [i, p] of paths.entries()) {
+      const real = checked[i]!;
+      const now = await realPathsOn(transport, [...cleanupRealpathQueries([p], guard), real]);
+      const change = firstChange(atCheck, now, real);
+      if (change !== undefined) throw new CleanupPathChangedError(p, change, removed);
+      let again: string;
+      try {
+        again = resolveCleanupPath(p, { ...guard, realpath: lookup(now) });
+      } catch (e) {
+        throw new CleanupPathChangedError(p, e instanceof Error ? e.message : String(e), removed);
+      }
+      if (again !== real) throw new CleanupPathChangedError(p, `it now resolves to ${quoteText(again)} instead of ${quoteText(real)}`, removed);
+      await transport.remove(real);
+      removed.push(real);
+      await log.log("info", `cleanup: removed ${quoteText(real)}`);
     }
   });
+}
+
+/** The real paths of `queries` on the transport's host, by query. */
+async function realPathsOn(transport: RunnerTransport, queries: readonly string[]): Promise<Map<string, string>> {
+  const answers = await transport.realPaths(queries);
+  if (answers.length !== queries.length) throw new Error(`resolving cleanup paths on ${transport.host} returned ${answers.length} of ${queries.length} paths`);
+  return new Map(queries.map((q, i) => [q, answers[i]!]));
+}
+
+/** A realpath callback answering from `answers`; a question not asked beforehand is a bug here, not a refusal. */
+function lookup(answers: ReadonlyMap<string, string>): (query: string) => string {
+  return (query) => {
+    const answer = answers.get(query);
+    if (answer === undefined) throw new Error(`internal: no real path resolved for ${quoteText(query)}`);
+    return answer;
+  };
+}
+
+/**
+ * What differs between the answers at the check and now, or undefined: every query answered as before, and the
+ * checked real path `real` still its own real path. Pure.
+ */
+export function firstChange(atCheck: ReadonlyMap<string, string>, now: ReadonlyMap<string, string>, real: string): string | undefined {
+  for (const [query, answer] of now) {
+    const before = query === real ? real : atCheck.get(query);
+    if (before === undefined) return `internal: ${quoteText(query)} was not resolved at the check`;
+    if (answer !== before) return `the real path of ${quoteText(query)} was ${quoteText(before)} at the check and is now ${quoteText(answer)}`;
+  }
+  return undefined;
 }

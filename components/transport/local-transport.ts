@@ -3,7 +3,7 @@
  * leader of its own process group (so a kill reaches the load generators it started, too).
  */
 import { spawn } from "node:child_process";
-import { copyFile, mkdir, open, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, lstat, mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { homedir } from "node:os";
 import { realpathOfLongestExisting } from "@peva-lab/core";
@@ -108,7 +108,16 @@ export class LocalTransport implements RunnerTransport {
   }
 
   async remove(path: string): Promise<void> {
-    await rm(path, { recursive: true, force: true });
+    // Never through a final symlink: a link is removed itself, not what it points to (resolve drops a trailing slash,
+    // which would make the system follow it). Below it, fs.rm walks with lstat and unlinks the links it meets.
+    const target = resolve(path);
+    const entry = await lstat(target).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT" || e.code === "ENOTDIR") return undefined;
+      throw e;
+    });
+    if (entry === undefined) return;
+    if (entry.isSymbolicLink()) await unlink(target);
+    else await rm(target, { recursive: true, force: true });
   }
 
   async startRunner(opts: { specPath: string; logPath: string; pidFile: string; workdir: string }): Promise<RunnerProcess> {

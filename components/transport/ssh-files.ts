@@ -4,6 +4,7 @@
  * every operation is idempotent, so it is retried across a dropped connection.
  */
 import { posix } from "node:path";
+import { quoteText } from "@peva-lab/core";
 import { shellQuote } from "../../plan/commands.ts";
 import type { SshClient } from "./ssh-client.ts";
 
@@ -46,9 +47,12 @@ export class SshFiles {
     );
   }
 
-  /** Removes a file or directory tree; absent is fine. */
+  /** Removes a file or directory tree; absent is fine. A symlink is removed itself, never what it points to. */
   async remove(path: string): Promise<void> {
-    await this.#client.run(`removing ${path}`, "exec xargs -0 rm -rf --", { stdin: `${path}\0`, retry: true });
+    // rm -r removes the symlinks it meets in the tree without following them, and a symlink operand itself (POSIX rm;
+    // checked with GNU coreutils 9.1). A trailing slash would make it follow that operand, so none is passed.
+    const target = path.replace(/\/+$/, "") || "/";
+    await this.#client.run(`removing ${quoteText(target)}`, "exec xargs -0 rm -rf --", { stdin: `${target}\0`, retry: true });
   }
 
   /** The last `maxBytes` bytes of a file (fewer when it is shorter); empty when it does not exist. */

@@ -49,14 +49,11 @@ export class SshTransport implements RunnerTransport {
 
   async realPaths(paths: readonly string[]): Promise<string[]> {
     if (paths.length === 0) return [];
-    // Paths arrive NUL-separated on stdin and leave NUL-separated (xargs -0 hands each to the script as "$1"): no
-    // user text is ever part of the script, and any byte but NUL may appear in a path.
-    const perPath = [
-      'p=$1; rest=""',
-      'while [ ! -e "$p" ] && [ "$p" != "/" ]; do rest="/$(basename -- "$p")$rest"; p=$(dirname -- "$p"); done',
-      'printf "%s%s\\0" "$(realpath -e -- "$p")" "$rest"',
-    ].join("; ");
-    const out = await this.#client.run("resolving cleanup paths", `xargs -0 -n 1 sh -c ${shellQuote(perPath)} sh`, {
+    // GNU `realpath -m`: every symlink followed, a dangling one too (a path through it lands where it points once
+    // the target exists, as the guard must know), missing components appended; `-z`: each answer NUL-terminated,
+    // byte-exact. Paths arrive NUL-separated on stdin (xargs -0): no user text is ever part of the command, and any
+    // byte but NUL may appear in a path.
+    const out = await this.#client.run("resolving cleanup paths", "exec xargs -0 realpath -m -z --", {
       stdin: `${paths.join("\0")}\0`,
       retry: true,
     });

@@ -47,6 +47,8 @@ import {
   type ReportInput,
   type ResourceSpec,
   type RunRecord,
+  type SettingsCheckContext,
+  type SettingsIssue,
   type WorkloadPlan,
   type WorkloadSize,
 } from "../../plugins/core/src/index.ts";
@@ -78,6 +80,11 @@ describe("plugin contracts", () => {
     expect(p.requiredExtras).toEqual([]);
     expect(p.isConfigured).toBe(false);
     expect(p.healthCheck()).toEqual({ state: "healthy", message: "", details: {} });
+  });
+
+  it("a workload's settings check is optional: the default finds nothing", async () => {
+    const issues = await new SleepWorkload().checkSettings({ seconds: 1 } as never, { projectDir: "/p", platform: "local", scrapeIntervalSeconds: 1 });
+    expect(issues).toEqual([]);
   });
 
   it("every type has a contract class and a pinned member list (compute 001-FR-001: the five compute members)", () => {
@@ -125,6 +132,9 @@ describe("plugin contracts", () => {
     expectTypeOf<WorkloadPlugin["type"]>().toEqualTypeOf<"workload">();
     expectTypeOf<WorkloadPlugin["preflight"]>().toEqualTypeOf<(context: PreflightContext) => Promise<PreflightReport>>();
     expectTypeOf<WorkloadPlugin<{ n: number }>["plan"]>().toEqualTypeOf<(config: { n: number }) => WorkloadPlan>();
+    expectTypeOf<WorkloadPlugin<{ n: number }>["checkSettings"]>().toEqualTypeOf<
+      (config: { n: number }, context: SettingsCheckContext) => Promise<readonly SettingsIssue[]>
+    >();
     expectTypeOf<PlatformPlugin["endpoints"]>().toEqualTypeOf<() => PlatformEndpoints>();
     expectTypeOf<PlatformPlugin["queriesFile"]>().toEqualTypeOf<() => string>();
     expectTypeOf<ProvisionerPlugin["hosts"]>().toEqualTypeOf<() => readonly HostSpec[]>();

@@ -4,8 +4,8 @@
  * destroy with retrieval, and opt-in cleanup. Each scenario uses its own project copy and state backend.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation/index.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { tableRowCounts } from "../../plugins/peva-faas/src/runner/retrieve.ts";
@@ -63,6 +63,19 @@ console.log(JSON.stringify((await c.runAndReadAll(process.argv[2])).getRowObject
 async function recordedRunStatus(stack: Stack): Promise<string | undefined> {
   const deployment = (await stack.exportStack()).deployment as { resources?: { type: string; outputs?: { status?: string } }[] };
   return deployment.resources?.find((r) => r.type.endsWith("peva-lab:BenchmarkRun"))?.outputs?.status;
+}
+
+/** `pulumi up` through the CLI itself, as a nightly job runs it: its exit code and everything it printed. */
+function pulumiUp(project: ProjectCopy): Promise<{ code: number | null; output: string }> {
+  const cli = spawn(requireTool("pulumi"), ["up", "--yes", "--non-interactive", "--stack", "local"], {
+    cwd: project.dir,
+    env: { ...process.env, ...project.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  cli.stdout.on("data", (d: Buffer) => (output += d.toString("utf8")));
+  cli.stderr.on("data", (d: Buffer) => (output += d.toString("utf8")));
+  return new Promise((resolve) => cli.once("close", (code) => resolve({ code, output })));
 }
 
 /** Every executed (config, iteration) appears once; every completed configuration has all its iterations. */
@@ -201,16 +214,58 @@ describe("campaigns on the local stack", () => {
     await stack.destroy();
   });
 
+  it("exit codes through the CLI: invalid config and a campaign without every verdict fail, a complete one succeeds", async () => {
+    const { project, stack } = await newProject();
+    // 50 req/s for 10 s keeps figlet hot past the embedded platform's 5 s scale-up delay: it ends the first
+    // iteration with 2 replicas or more, and scales down only after 30 s cool.
+    const scaling = { ...SMALL_CAMPAIGN, functions: [SMALL_CAMPAIGN.functions[0]], rate_strategy: { type: "custom", rates: [50] }, duration: "10s", iterations: 2 };
+
+    // A load window shorter than three scrapes of the platform's Prometheus: refused before any resource exists.
+    await stack.setConfig("peva-lab:workloads", workloadsConfig({ ...scaling, duration: "1s" }));
+    const invalid = await pulumiUp(project);
+    expect(invalid.code, invalid.output).not.toBe(0);
+    expect(invalid.output).toContain("peva-lab:workloads.peva-faas.settings.duration: duration 1s is shorter than the minimum 3s");
+    expect((await stackUrns(stack)).filter((u) => !u.includes("pulumi:pulumi:Stack"))).toEqual([]);
+
+    // The cooldown before iteration 2 may wait 2 s only: the replicas are still up, so the configuration fails
+    // (cooldown_timeout) without a verdict and the run is incomplete.
+    await stack.setConfig("peva-lab:workloads", workloadsConfig({ ...scaling, cooldown: { max_wait_seconds: 2, sleep_step_seconds: 1 } }));
+    const incomplete = await pulumiUp(project);
+    expect(incomplete.code, incomplete.output).not.toBe(0);
+    expect(incomplete.output).toMatch(/campaign run \S+ incomplete: 1 configuration\(s\) failed and have no verdict; the next run retries them/);
+    expect(await recordedRunStatus(stack)).toBe("incomplete");
+
+    // Time enough to cool down (the same campaign: cooldowns are not part of its identity): the next up retries the
+    // configuration, resumes at iteration 2, gets the verdict and exits 0.
+    await stack.setConfig("peva-lab:workloads", workloadsConfig({ ...scaling, cooldown: { max_wait_seconds: 150, sleep_step_seconds: 2 } }));
+    const done = await pulumiUp(project);
+    expect(done.code, done.output).toBe(0);
+    expect(await recordedRunStatus(stack)).toBe("done");
+    const run = (await stack.outputs())["run"]?.value as RunOutput;
+    expect(run.counts).toMatchObject({ planned: 1, executed: 1, failed: 0 });
+    await stack.destroy();
+  });
+
   it("opt-in cleanup is all or nothing: one refused path and nothing is deleted, the memory is retrieved first", async () => {
     const { project, stack } = await newProject();
     await stack.setConfig("peva-lab:workloads", workloadsConfig({ ...SMALL_CAMPAIGN, rate_strategy: { type: "custom", rates: [5] }, combinations: { min_functions: 1, max_functions: 2 }, functions: [SMALL_CAMPAIGN.functions[0]] }));
     const outside = join(project.dir, "output/local/keep-me.txt");
     mkdirSync(join(project.dir, "output/local"), { recursive: true });
     writeFileSync(outside, "not yours to delete");
+    // `../keep-me.txt` is refused already at preview (lexically); a symlink under the prefix that leads out passes
+    // the lexical check and must be refused at destroy, against the real files.
     await stack.setConfig("peva-lab:cleanup", { value: JSON.stringify({ memory: true, paths: ["benchmark_results/peva_faas/memory", "../keep-me.txt"] }) });
+    const lexical = await stack.preview().then(
+      () => "",
+      (e: unknown) => String(e),
+    );
+    expect(lexical).toMatch(/peva-lab:cleanup\.paths\.1: /);
+    await stack.setConfig("peva-lab:cleanup", { value: JSON.stringify({ memory: true, paths: ["benchmark_results/peva_faas/memory", "benchmark_results/peva_faas/escape/keep-me.txt"] }) });
     await stack.up({ onOutput: (s) => process.stdout.write(s) });
     const run = (await stack.outputs())["run"]?.value as RunOutput;
     expect(existsSync(run.memoryDb)).toBe(true);
+    // <workdir>/benchmark_results/peva_faas/escape -> output/local, where keep-me.txt lives.
+    symlinkSync(join(project.dir, "output/local"), join(dirname(dirname(run.memoryDb)), "escape"));
 
     const refused = await stack.destroy().then(
       () => "",

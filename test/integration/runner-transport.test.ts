@@ -6,7 +6,7 @@
  * process group with `<pid> <spec>` in its pid file, and a kill takes the group. Over SSH, a cut link is survived:
  * the read in flight completes once the link is back, from the same offset.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, appendFileSync } from "node:fs";
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, appendFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -151,8 +151,32 @@ describe.each(["local", "ssh"] as const)("RunnerTransport contract: %s", (kind) 
     mkdirSync(join(root, "real/inner"), { recursive: true });
     symlinkSync(join(root, "real"), join(root, "alias"));
     symlinkSync("/etc", join(root, "escape"));
-    const asked = [join(root, "alias/inner/not-yet/file"), join(root, "escape/passwd"), join(root, "new line\nname")];
-    expect(await transport.realPaths(asked)).toEqual([join(root, "real/inner/not-yet/file"), "/etc/passwd", join(root, "new line\nname")]);
+    // A dangling symlink is followed to where it points (a path through it lands there once the target exists).
+    symlinkSync(join(root, "not-yet-outside"), join(root, "dangling"));
+    const asked = [join(root, "alias/inner/not-yet/file"), join(root, "escape/passwd"), join(root, "new line\nname"), join(root, "dangling/data"), join(root, "trailing\n")];
+    expect(await transport.realPaths(asked)).toEqual([
+      join(root, "real/inner/not-yet/file"),
+      "/etc/passwd",
+      join(root, "new line\nname"),
+      join(root, "not-yet-outside/data"),
+      join(root, "trailing\n"),
+    ]);
+  });
+
+  it("removes a symlink itself, never what it points to (trailing slash or not), and a tree without following its links", async () => {
+    const { transport, root } = s;
+    const target = join(root, "link-target");
+    mkdirSync(join(target, "sub"), { recursive: true });
+    writeFileSync(join(target, "sub/keep.txt"), "keep");
+    mkdirSync(join(root, "tree/inner"), { recursive: true });
+    symlinkSync(target, join(root, "tree/inner/link"));
+    symlinkSync(target, join(root, "link"));
+    symlinkSync(target, join(root, "link-slash"));
+    await transport.remove(join(root, "link"));
+    await transport.remove(`${join(root, "link-slash")}/`);
+    await transport.remove(join(root, "tree"));
+    expect(readFileSync(join(target, "sub/keep.txt"), "utf8")).toBe("keep");
+    for (const gone of ["link", "link-slash", "tree"]) expect(() => lstatSync(join(root, gone)), gone).toThrow();
   });
 
   it("starts the runner detached as its own process-group leader, records it, and kills the group", async () => {

@@ -119,6 +119,28 @@ describe("stack config", () => {
       "peva-lab:cleanup.paths: cleanup.memory is true but no paths are listed; name the paths to delete explicitly",
     ]);
   });
+
+  it("checks each cleanup path's text at preview: every bad path reported at its index, escaped", () => {
+    const paths = [
+      "benchmark_results/peva_faas/memory",
+      "/etc",
+      "benchmark_results/peva_faas/../../etc",
+      "~root/.ssh",
+      "benchmark_results/peva_faas/\u001b[2J",
+      "",
+      "~/.peva_faas-k6/runner",
+    ];
+    const allowed = "'benchmark_results/peva_faas' (in the runner workdir), '~/.peva_faas-k6'";
+    expect(errors({ "peva-lab:cleanup": JSON.stringify({ memory: true, paths }) })).toEqual([
+      "peva-lab:cleanup.paths.1: the path is absolute; a cleanup path is relative to the runner workdir or starts with '~/'",
+      `peva-lab:cleanup.paths.2: it normalizes to 'etc', outside the allowed prefixes ${allowed}`,
+      "peva-lab:cleanup.paths.3: '~root' names another user's home; a cleanup path starts with '~/' (the runner login user's home) or is relative to the runner workdir",
+      "peva-lab:cleanup.paths.4: the path contains the unprintable character U+001B",
+      "peva-lab:cleanup.paths.5: the path is empty",
+    ]);
+    const { config } = ok({ "peva-lab:cleanup": JSON.stringify({ memory: true, paths: [paths[0], paths[6]] }) });
+    expect(config.cleanup).toEqual({ memory: true, paths: ["benchmark_results/peva_faas/memory", "~/.peva_faas-k6/runner"] });
+  });
 });
 
 describe("stack config: every error at once", () => {

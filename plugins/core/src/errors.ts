@@ -3,6 +3,7 @@
  * (floe) registry so logs and docs read the same; `T` in a message is the upper-case type, e.g. `COMPUTE`.
  */
 import { pluginLabel, type PluginType } from "./plugin-type.ts";
+import { escapeText, quoteText } from "./quote.ts";
 
 /** Base class of every error raised by the plugin framework. */
 export class PluginError extends Error {
@@ -191,13 +192,16 @@ export class MissingRequirementError extends PluginError {
   }
 }
 
-/** A cleanup path the teardown refuses to touch. */
+/**
+ * `Refusing to clean up '{path}': {reason}. Allowed prefixes: {prefixes}` — a cleanup path the teardown refuses to
+ * touch. The path and the prefixes are escaped ({@link quoteText}): they are user input; `reason` arrives escaped.
+ */
 export class UnsafeCleanupPathError extends PluginError {
   override name = "UnsafeCleanupPathError";
   readonly path: string;
   readonly allowedPrefixes: readonly string[];
   constructor(path: string, reason: string, allowedPrefixes: readonly string[]) {
-    super(`Refusing to clean up '${path}': ${reason}. Allowed prefixes: ${allowedPrefixes.join(", ")}`);
+    super(`Refusing to clean up ${quoteText(path)}: ${reason}. Allowed prefixes: ${allowedPrefixes.map(escapeText).join(", ")}`);
     this.path = path;
     this.allowedPrefixes = allowedPrefixes;
   }

@@ -31,6 +31,7 @@ export * from "./lifecycle.ts";
 export * from "./registry.ts";
 export * from "./extras.ts";
 export * from "./preflight.ts";
+export * from "./quote.ts";
 export * from "./path-guard.ts";
 export * from "./cli/package-root.ts";
 export * from "./cli/rows.ts";

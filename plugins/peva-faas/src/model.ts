@@ -4,6 +4,17 @@
  */
 import { createHash } from "node:crypto";
 
+/**
+ * A function name: a DNS-1123 label (lowercase letters, digits, `-`; 1–63 characters; starts and ends with a letter
+ * or digit), which is what OpenFaaS on Kubernetes accepts. It holds neither `:` nor `|`, so
+ * {@link configKeyString} is unambiguous, and it needs no encoding in a URL path, a file name, a script or a shell.
+ */
+export const FUNCTION_NAME_PATTERN = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** {@link FUNCTION_NAME_PATTERN} in words, for error messages. */
+export const FUNCTION_NAME_RULE =
+  "function names must be 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit (as OpenFaaS requires)";
+
 /** One function at one request rate (requests per second) inside a configuration. */
 export interface FunctionRate {
   /** OpenFaaS function name, e.g. `figlet`. */
@@ -35,11 +46,15 @@ export function configId(pairs: readonly FunctionRate[]): string {
   return createHash("sha256").update(configKeyString(pairs), "utf8").digest("hex").slice(0, 12);
 }
 
-/** Builds a {@link Configuration}, sorting the pairs and rejecting duplicate names or invalid rates. */
+/**
+ * Builds a {@link Configuration}, sorting the pairs and rejecting names outside {@link FUNCTION_NAME_PATTERN},
+ * duplicate names or invalid rates: a name with `:` or `|` could make two configurations share one id.
+ */
 export function makeConfiguration(pairs: readonly FunctionRate[]): Configuration {
   const sorted = sortPairs(pairs);
   for (let i = 0; i < sorted.length; i++) {
     const p = sorted[i]!;
+    if (!FUNCTION_NAME_PATTERN.test(p.name)) throw new RangeError(`${JSON.stringify(p.name)}: ${FUNCTION_NAME_RULE}`);
     if (!Number.isInteger(p.rate) || p.rate < 0) {
       throw new RangeError(`rate of function '${p.name}' must be a non-negative integer, got ${p.rate}`);
     }

@@ -2,10 +2,20 @@
  * The `peva-faas` workload plugin as the registry sees it: metadata, extras and tools, the settings schema the
  * stack config is validated with, preflight, and the campaign plan. Imports no heavy dependency at load time.
  */
-import { checkRequirements, WorkloadPlugin, type PreflightContext, type PreflightReport, type WorkloadPlan } from "@peva-lab/core";
+import {
+  checkRequirements,
+  WorkloadPlugin,
+  type PreflightContext,
+  type PreflightReport,
+  type SettingsCheckContext,
+  type SettingsIssue,
+  type WorkloadPlan,
+} from "@peva-lab/core";
 import { parseWorkloadConfig } from "./config/parse.ts";
 import { checkCrossFields, WorkloadConfigObjectSchema, type WorkloadConfigObject } from "./config/schema.ts";
 import { planCampaign } from "./plan/plan.ts";
+import { windowIssues } from "./prometheus/window.ts";
+import { checkEntrypoints } from "./scheduling/entrypoint-check.ts";
 
 /** Settings schema of the workload (strict: unknown keys are errors). */
 export const pevaFaasSettingsSchema = WorkloadConfigObjectSchema.superRefine(checkCrossFields);
@@ -35,5 +45,14 @@ export default class PevaFaasWorkload extends WorkloadPlugin<WorkloadConfigObjec
       runs.push({ id: c.id, description: c.pairs.map((p) => `${p.name}=${p.rate}`).join(", "), durationSeconds });
     }
     return { runs, estimatedSeconds: plan.estimate.expectedSeconds };
+  }
+
+  /**
+   * Load windows long enough for the platform's scrape interval, and entrypoints that resolve inside the allowed
+   * roots and export the right shape (imported, never constructed or called).
+   */
+  override async checkSettings(config: WorkloadConfigObject, context: SettingsCheckContext): Promise<readonly SettingsIssue[]> {
+    const parsed = parseWorkloadConfig(config).config;
+    return [...windowIssues(parsed, context.scrapeIntervalSeconds), ...(await checkEntrypoints(parsed, context.projectDir))];
   }
 }

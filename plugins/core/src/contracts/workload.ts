@@ -16,6 +16,22 @@ export interface WorkloadPlan {
   readonly estimatedSeconds: number;
 }
 
+/** What the lab knows, at validation time, about where a workload will run and what will measure it. */
+export interface SettingsCheckContext {
+  /** The project directory (where relative paths in the settings resolve). */
+  readonly projectDir: string;
+  /** The platform under test, e.g. `local` or `openfaas`. */
+  readonly platform: string;
+  /** Seconds between two scrapes of the Prometheus that measures the platform. */
+  readonly scrapeIntervalSeconds: number;
+}
+
+/** A problem {@link WorkloadPlugin.checkSettings} found: `path` is relative to the workload's settings. */
+export interface SettingsIssue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
 /** A benchmark workload. Declares its extras and tools, checks them in `preflight`, and plans runs. */
 export abstract class WorkloadPlugin<TConfig = unknown> extends Plugin<TConfig> {
   readonly type = "workload" as const;
@@ -23,4 +39,12 @@ export abstract class WorkloadPlugin<TConfig = unknown> extends Plugin<TConfig> 
   abstract preflight(context: PreflightContext): Promise<PreflightReport>;
   /** Plans the runs for a validated config. Pure: no I/O. */
   abstract plan(config: TConfig): WorkloadPlan;
+  /**
+   * Checks that schema-valid settings make sense where they will run (e.g. a load window long enough for the
+   * platform's scrape interval, an entrypoint that resolves). Runs at `pulumi preview`, before any resource exists;
+   * may read files but starts nothing. The default finds nothing.
+   */
+  async checkSettings(_config: TConfig, _context: SettingsCheckContext): Promise<readonly SettingsIssue[]> {
+    return [];
+  }
 }

@@ -16,6 +16,7 @@ import { DURATION_PATTERN, durationMilliseconds, durationSeconds, formatHumanDur
 import { effectiveRateStrategy } from "./rates.ts";
 import { DEFAULT_MAX_CONFIGURATIONS, formatCount, gridSize } from "../plan/grid-size.ts";
 import { hostTemplateProbe } from "./urls.ts";
+import { FUNCTION_NAME_PATTERN, FUNCTION_NAME_RULE } from "../model.ts";
 import { memorySectionSchema } from "../memory/config.ts";
 import { selectionConfigShape } from "../scheduling/config.ts";
 
@@ -32,15 +33,33 @@ export const DurationSchema = z
   .regex(DURATION_PATTERN, { error: "duration must match <number><unit>, e.g. 30s or 1m" })
   .refine((v) => !DURATION_PATTERN.test(v) || durationMilliseconds(v) > 0, { error: "duration must be > 0" });
 
-/** An http(s) URL, possibly containing the `{host.address}` template. */
-export const ServiceUrlSchema = z.string().trim().superRefine((value, ctx) => {
-  const problem = hostTemplateProbe(value);
-  if (problem) ctx.addIssue({ code: "custom", message: problem });
-});
+/**
+ * An http(s) URL without credentials, possibly containing the `{host.address}` template. `credentials` says where
+ * the secret belongs instead, for the error message.
+ */
+export function serviceUrlSchema(credentials: string): z.ZodType<string, string> {
+  return z.string().trim().superRefine((value, ctx) => {
+    const problem = hostTemplateProbe(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem.startsWith("must not carry credentials") ? `${problem}; ${credentials}` : problem });
+  });
+}
+
+/** Where each service's credentials go instead of its URL. */
+const CREDENTIALS = {
+  gateway: "set the gateway password as a secret: pulumi config set --secret peva-lab:gatewayPassword <password> (the user is admin)",
+  prometheus: "the lab's Prometheus takes no credentials; a standalone run spec names a password file in prometheus.password_file",
+  other: "this setting takes no credentials",
+} as const;
+
+/** An HTTP header name: an RFC 9110 token (so it can never carry a line break or a separator into a request). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** An HTTP header value: visible characters, spaces and tabs only (no CR, LF, NUL or other controls). */
+const HEADER_VALUE = /^[\t\x20-\x7e\xa0-\uffff]*$/;
 
 /** One function to load. */
 export const FunctionSpecSchema = z.strictObject({
-  name: z.string().min(1),
+  /** Restricted to OpenFaaS's (Kubernetes DNS-1123 label) charset: safe in URLs, file names, scripts and ids as is. */
+  name: z.string().regex(FUNCTION_NAME_PATTERN, { error: FUNCTION_NAME_RULE }),
   method: z
     .string()
     .default("GET")
@@ -51,7 +70,17 @@ export const FunctionSpecSchema = z.strictObject({
       }
     }),
   body: z.string().default(""),
-  headers: z.record(z.string(), z.string()).default({}),
+  headers: z
+    .record(z.string(), z.string().regex(HEADER_VALUE, { error: "header values must not contain line breaks or other control characters" }))
+    .superRefine((headers, ctx) => {
+      // Checked here rather than as the record's key schema, whose failure zod reports without our message.
+      for (const name of Object.keys(headers)) {
+        if (!HEADER_NAME.test(name)) {
+          ctx.addIssue({ code: "custom", path: [name], message: "header names must be HTTP tokens (letters, digits and !#$%&'*+.^_`|~-)" });
+        }
+      }
+    })
+    .default({}),
   max_rate: int().min(0).optional(),
 });
 
@@ -200,14 +229,14 @@ export const MOVED_SETTINGS: Readonly<Record<string, string>> = {
 
 export const GrafanaSchema = z.strictObject({
   enabled: z.boolean().default(false),
-  url: z.string().default("http://localhost:3000"),
+  url: serviceUrlSchema(CREDENTIALS.other).default("http://localhost:3000"),
   api_key: z.string().optional(),
   org_id: int().min(1).default(1),
 });
 
 export const LokiSchema = z.strictObject({
   enabled: z.boolean().default(false),
-  endpoint: z.string().default("http://localhost:3100"),
+  endpoint: serviceUrlSchema(CREDENTIALS.other).default("http://localhost:3100"),
   labels: z.record(z.string(), z.string()).default({}),
 });
 
@@ -242,8 +271,8 @@ export const WorkloadConfigObjectSchema = z.strictObject({
   results: ResultsSettingsSchema.prefault({}),
   openfaas_port: port().default(31112),
   prometheus_port: port().default(30411),
-  gateway_url: ServiceUrlSchema.default("http://127.0.0.1:31112"),
-  prometheus_url: ServiceUrlSchema.default("http://127.0.0.1:30411"),
+  gateway_url: serviceUrlSchema(CREDENTIALS.gateway).default("http://127.0.0.1:31112"),
+  prometheus_url: serviceUrlSchema(CREDENTIALS.prometheus).default("http://127.0.0.1:30411"),
   prometheus: PrometheusSettingsSchema.prefault({}),
   functions: z.array(FunctionSpecSchema).min(1).prefault(DEFAULT_FUNCTIONS),
   rate_strategy: RateStrategySchema.prefault({ type: "linear" }),

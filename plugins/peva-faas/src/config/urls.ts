@@ -31,6 +31,10 @@ export function hostTemplateProbe(value: string): string | undefined {
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     return `unsupported URL scheme ${url.protocol.replace(/:$/, "")} (http or https only)`;
   }
+  if (url.username !== "" || url.password !== "") {
+    // Settings are stored in plain text in the stack's state and outputs; a password there is a leaked password.
+    return "must not carry credentials (user:password@): settings are stored in plain text in the stack's state and outputs";
+  }
   return undefined;
 }
 

@@ -95,7 +95,7 @@ export interface ConfigVerdict extends ConfigCompletion {
 export type SelectionMode = "online" | "micro_batch";
 
 /** Final state of a run session as stored in `run_sessions.status`. */
-export type SessionStatus = "running" | "done" | "failed" | "stopped";
+export type SessionStatus = "running" | "done" | "incomplete" | "failed" | "stopped";
 
 /** The `run_sessions` row of the current process. */
 export interface RunSession {

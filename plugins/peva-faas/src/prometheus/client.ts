@@ -25,6 +25,8 @@ export interface PrometheusClientOptions {
   readonly emptyResultAttempts?: number;
   /** Pause between empty-result attempts in ms (default 1000). */
   readonly emptyResultIntervalMs?: number;
+  /** `Authorization` header sent with every query (e.g. basic auth), when Prometheus needs one. */
+  readonly authorization?: string | undefined;
   /** Injectable for tests. */
   readonly fetch?: typeof fetch;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -58,6 +60,7 @@ export class PrometheusClient implements PrometheusQuerier {
   readonly #attempts: number;
   readonly #intervalMs: number;
   readonly #fetch: typeof fetch;
+  readonly #authorization: string | undefined;
   readonly #sleep: (ms: number) => Promise<void>;
 
   /** @throws Error `Unsupported URL scheme for Prometheus: X` for non-http(s) URLs. */
@@ -71,6 +74,7 @@ export class PrometheusClient implements PrometheusQuerier {
     this.#attempts = Math.max(1, Math.floor(opts.emptyResultAttempts ?? 5));
     this.#intervalMs = Math.max(0, opts.emptyResultIntervalMs ?? 1000);
     this.#fetch = opts.fetch ?? fetch;
+    this.#authorization = opts.authorization;
     this.#sleep = opts.sleep ?? defaultSleep;
   }
 
@@ -115,7 +119,10 @@ export class PrometheusClient implements PrometheusQuerier {
     const full = `${url}?${new URLSearchParams(params).toString()}`;
     let response: Response;
     try {
-      response = await this.#fetch(full, { signal: AbortSignal.timeout(this.#timeoutMs) });
+      response = await this.#fetch(full, {
+        signal: AbortSignal.timeout(this.#timeoutMs),
+        ...(this.#authorization ? { headers: { authorization: this.#authorization } } : {}),
+      });
     } catch (err) {
       const e = err as Error & { cause?: { code?: string; message?: string } };
       const detail = e.name === "TimeoutError" ? `timed out after ${this.#timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);

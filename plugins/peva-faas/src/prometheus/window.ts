@@ -45,3 +45,38 @@ export function planWindow(start: number, end: number, mode: "at_end" | "range",
   }
   return { kind: "instant", time: end, timeSpan: promDuration(end - start) };
 }
+
+/**
+ * Scrape intervals a measurement window must span. `rate()` needs two samples inside its window; three intervals
+ * hold two whatever the phase of the scrapes and their jitter (two intervals were observed to hold only one).
+ */
+export const MIN_SCRAPES_PER_WINDOW = 3;
+
+/** A setting that makes windows too short for the scrape interval: where it is and what is wrong. */
+export interface WindowIssue {
+  readonly path: readonly string[];
+  readonly message: string;
+}
+
+/**
+ * Why the load window (`duration`) or, in `range` mode, each point's look-back (`range_step_seconds`) is too short
+ * for a Prometheus scraping every `scrapeIntervalSeconds`; empty when both are long enough. Pure.
+ */
+export function windowIssues(
+  settings: { readonly duration: string; readonly duration_seconds: number; readonly prometheus: { readonly window_mode: "at_end" | "range"; readonly range_step_seconds: number } },
+  scrapeIntervalSeconds: number,
+): WindowIssue[] {
+  const minimum = MIN_SCRAPES_PER_WINDOW * scrapeIntervalSeconds;
+  const why = `the platform's Prometheus scrapes every ${scrapeIntervalSeconds} s, and a window needs ${MIN_SCRAPES_PER_WINDOW} scrapes to hold the two samples rate() needs`;
+  const issues: WindowIssue[] = [];
+  if (settings.duration_seconds < minimum) {
+    issues.push({ path: ["duration"], message: `duration ${settings.duration} is shorter than the minimum ${minimum}s: ${why}` });
+  }
+  if (settings.prometheus.window_mode === "range" && settings.prometheus.range_step_seconds < minimum) {
+    issues.push({
+      path: ["prometheus", "range_step_seconds"],
+      message: `range_step_seconds ${settings.prometheus.range_step_seconds} is shorter than the minimum ${minimum}: each point looks back one step, and ${why}`,
+    });
+  }
+  return issues;
+}

@@ -2,7 +2,7 @@
  * `peva-faas run --spec <file>` and `peva-faas plan --spec <file>`: the campaign runner's command line. The same
  * code runs on every runner host; `BenchmarkRun` starts it and follows its events.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, parseWorkloadConfig, type WorkloadConfig } from "../config/parse.ts";
@@ -19,6 +19,7 @@ import { durationMilliseconds } from "../config/duration.ts";
 import { campaignId } from "./campaign.ts";
 import { EVENTS_SCHEMA, HEARTBEAT_INTERVAL_S } from "./events.ts";
 import { executeCampaign, type CampaignOutcome } from "./executor.ts";
+import { basicAuthorization } from "./gateway.ts";
 import { generatorEnvironment, loadGenerator } from "./generator.ts";
 import { createLoadStep } from "./load-step.ts";
 import { preflight } from "./preflight.ts";
@@ -31,7 +32,7 @@ const USAGE =
   "usage: peva-faas run --spec <run-spec.json>\n       peva-faas plan --spec <run-spec.json | settings.yaml>\n       peva-faas memory migrate --db <memory.duckdb>";
 
 /** Exit codes of `peva-faas run`. */
-export const EXIT = { done: 0, failed: 1, stopped: 3, usage: 2 } as const;
+export const EXIT = { done: 0, failed: 1, usage: 2, stopped: 3, incomplete: 4 } as const;
 
 /** Entry point; returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -122,12 +123,16 @@ async function runCommand(file: string): Promise<number> {
 }
 
 async function run(spec: RunSpec, config: WorkloadConfig, sink: EventSink, stop: StopToken, log: (l: string) => void): Promise<CampaignOutcome> {
-  const password = readFileSync(spec.gateway.password_file, "utf8").trim();
-  const auth = { user: spec.gateway.user, password };
+  const auth = { user: spec.gateway.user, password: readPasswordFile(spec.gateway.password_file, spec.run_dir) };
+  const { user: prometheusUser, password_file: prometheusPasswordFile } = spec.prometheus;
+  const prometheusAuth =
+    prometheusUser !== undefined && prometheusPasswordFile !== undefined
+      ? { user: prometheusUser, password: readPasswordFile(prometheusPasswordFile, spec.run_dir) }
+      : undefined;
   const projectDir = findProjectDir(spec.workdir);
   const generator = await loadGenerator(config.loadgen, projectDir);
   const path = (process.env["PATH"] ?? "").split(delimiter).filter(Boolean);
-  const { generator: generatorIdentity } = await preflight({ gatewayUrl: spec.gateway.url, auth, prometheusUrl: spec.prometheus.url, generator, path });
+  const { generator: generatorIdentity } = await preflight({ gatewayUrl: spec.gateway.url, auth, prometheusUrl: spec.prometheus.url, prometheusAuth, generator, path });
   const plan = planCampaign(config);
   const id = campaignId({
     platform: spec.platform,
@@ -141,7 +146,7 @@ async function run(spec: RunSpec, config: WorkloadConfig, sink: EventSink, stop:
   sink.emit({ type: "run_started", schema: EVENTS_SCHEMA, planned: plan.count, host: spec.host, estimated_s: Math.round(plan.estimate.expectedSeconds) });
   log(`campaign ${id}: ${plan.count} configurations × ${config.iterations} iterations of ${config.duration}`);
 
-  const policy = await createPolicy(config.algorithm_entrypoint, { selection: config }, { projectDir });
+  const policy = await createPolicy(config.algorithm_entrypoint, { selection: config }, { projectDir, entrypointDirs: config.entrypoint_dirs });
   const memory = createConfiguredMemoryEngine(config.memory, {
     workdir: spec.workdir,
     session: {
@@ -166,12 +171,13 @@ async function run(spec: RunSpec, config: WorkloadConfig, sink: EventSink, stop:
       const scheduler = await createScheduler(
         config.scheduler,
         { configurations: plan.configurations(), known: memory.verdicts().map((v) => ({ config: v.config, overloaded: v.overloaded })) },
-        { projectDir },
+        { projectDir, entrypointDirs: config.entrypoint_dirs },
       );
       const prometheus = new PrometheusClient(spec.prometheus.url, {
         timeoutMs: config.prometheus.request_timeout_seconds * 1000,
         emptyResultAttempts: config.prometheus.empty_result_attempts,
         emptyResultIntervalMs: config.prometheus.empty_result_interval_seconds * 1000,
+        authorization: prometheusAuth ? basicAuthorization(prometheusAuth) : undefined,
       });
       const queries = loadQueriesFile(resolveQueriesPath(config), { scaphandre: config.scaphandre_enabled });
       const load = createLoadStep({
@@ -205,4 +211,15 @@ function findProjectDir(start: string): string {
     dir = dirname(dir);
   }
   return start;
+}
+
+/**
+ * A password from its file. A file in the run's own directory was written for this run by the controller: it is
+ * not needed once read, so it is deleted and does not outlive the first seconds of the run. A file elsewhere is
+ * the user's and stays.
+ */
+function readPasswordFile(file: string, runDir: string): string {
+  const password = readFileSync(file, "utf8").trim();
+  if (resolve(dirname(file)) === resolve(runDir)) rmSync(file, { force: true });
+  return password;
 }

@@ -13,8 +13,12 @@ export const EVENTS_SCHEMA = "peva-faas-events/v1";
  */
 export const HEARTBEAT_INTERVAL_S = 15;
 
-/** How a run ended. */
-export type RunStatus = "done" | "stopped" | "failed";
+/**
+ * How a run ended: `done` (every planned configuration has a verdict or was skipped), `incomplete` (the plan ran
+ * to its end but some configurations failed and have no verdict; the next run retries them), `stopped` (on
+ * request; the next run resumes), `failed` (the runner could not go on).
+ */
+export type RunStatus = "done" | "incomplete" | "stopped" | "failed";
 
 /** Counts of a run, as reported in `run_finished` and the resource outputs. */
 export interface RunCounts {

@@ -146,8 +146,11 @@ export async function executeCampaign(env: ExecutorEnv): Promise<CampaignOutcome
       }
     }
     progress(); // the last word on progress, also when the campaign ended with skips
-    const status: RunStatus = "done";
-    return finish(env, status, counts, counts.failed === 0, counts.failed > 0 ? `${counts.failed} configuration(s) failed` : "", startedAt);
+    // Failed configurations have no verdict: the campaign is not done, and the next run retries them.
+    if (counts.failed > 0) {
+      return finish(env, "incomplete", counts, false, `${counts.failed} configuration(s) failed and have no verdict; the next run retries them`, startedAt);
+    }
+    return finish(env, "done", counts, true, "", startedAt);
   } catch (e) {
     if (e instanceof Stopped || stop.stopped) return finish(env, "stopped", counts, false, `stopped: ${stop.reason || (e as Error).message}`, startedAt);
     throw e;

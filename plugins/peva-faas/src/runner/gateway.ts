@@ -9,11 +9,16 @@ export interface GatewayAuth {
   readonly password: string;
 }
 
+/** The `Authorization` header value of HTTP basic auth. */
+export function basicAuthorization(auth: GatewayAuth): string {
+  return `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString("base64")}`;
+}
+
 /** Replicas per function name, as the gateway reports them. */
 export async function fetchReplicas(gatewayUrl: string, auth: GatewayAuth, timeoutMs = 5_000): Promise<Map<string, number>> {
   const url = `${gatewayUrl.replace(/\/+$/, "")}/system/functions`;
   const res = await fetch(url, {
-    headers: { authorization: `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString("base64")}` },
+    headers: { authorization: basicAuthorization(auth) },
     signal: AbortSignal.timeout(timeoutMs),
   });
   if (res.status === 401) throw new Error(`gateway refused the credentials of user '${auth.user}' (401) at ${url}`);

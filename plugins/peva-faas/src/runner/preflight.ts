@@ -5,13 +5,15 @@
  * settings fail earlier, when the generator is loaded).
  */
 import type { GeneratorIdentity, LoadgenPlugin } from "@peva-lab/core";
-import { fetchReplicas, type GatewayAuth } from "./gateway.ts";
+import { basicAuthorization, fetchReplicas, type GatewayAuth } from "./gateway.ts";
 
 /** Inputs of {@link preflight}. */
 export interface PreflightOptions {
   readonly gatewayUrl: string;
   readonly auth: GatewayAuth;
   readonly prometheusUrl: string;
+  /** Basic-auth credentials of Prometheus, when it needs them. */
+  readonly prometheusAuth?: GatewayAuth | undefined;
   /** The configured load generator, not yet probed. */
   readonly generator: LoadgenPlugin;
   /** Directories searched for the generator's tool (the runner's PATH). */
@@ -40,7 +42,10 @@ export async function preflight(opts: PreflightOptions): Promise<{ generator: Ge
     problems.push(`gateway ${opts.gatewayUrl} is not usable: ${(e as Error).message}`);
   }
   try {
-    const res = await fetch(`${opts.prometheusUrl.replace(/\/+$/, "")}/-/ready`, { signal: AbortSignal.timeout(5_000) });
+    const res = await fetch(`${opts.prometheusUrl.replace(/\/+$/, "")}/-/ready`, {
+      signal: AbortSignal.timeout(5_000),
+      ...(opts.prometheusAuth ? { headers: { authorization: basicAuthorization(opts.prometheusAuth) } } : {}),
+    });
     if (!res.ok) problems.push(`Prometheus ${opts.prometheusUrl} is not ready (HTTP ${res.status})`);
   } catch (e) {
     problems.push(`Prometheus ${opts.prometheusUrl} is unreachable: ${(e as Error).message}`);

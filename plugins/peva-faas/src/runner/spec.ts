@@ -8,7 +8,11 @@ import { z } from "zod";
 /** Schema id of the run spec. */
 export const RUN_SPEC_SCHEMA = "peva-faas-run-spec/v1";
 
-const url = z.string().regex(/^https?:\/\/[^\s/]+/, "must be an http(s) URL");
+/** An http(s) URL without user info: credentials travel in 0600 files, never in URLs (which are logged). */
+const url = z
+  .string()
+  .regex(/^https?:\/\/[^\s/]+/, "must be an http(s) URL")
+  .refine((u) => !/^https?:\/\/[^/]*@/.test(u), "must not carry credentials (user:password@); name a password file instead");
 
 /** The run spec schema. */
 export const runSpecSchema = z
@@ -26,7 +30,15 @@ export const runSpecSchema = z
     /** Which PromQL queries file applies. */
     platform: z.enum(["local", "openfaas"]),
     gateway: z.object({ url, user: z.string().min(1).default("admin"), password_file: z.string().min(1) }).strict(),
-    prometheus: z.object({ url }).strict(),
+    prometheus: z
+      .object({
+        url,
+        /** Basic-auth user and password file (0600), for a Prometheus that needs them; the lab's needs none. */
+        user: z.string().min(1).optional(),
+        password_file: z.string().min(1).optional(),
+      })
+      .strict()
+      .refine((p) => (p.user === undefined) === (p.password_file === undefined), "user and password_file go together"),
     /** Cores of the node under test: node CPU is judged against cores × 100 %. */
     node_cores: z.number().int().min(1),
     /** The peva-faas workload settings (validated by the workload's own schema). */

@@ -40,6 +40,11 @@ export const selectionConfigShape = {
   micro_batch_window_s: z.number().min(1).default(30),
   scheduler: schedulerSpecSchema.default("cartesian"),
   algorithm_entrypoint: entrypoint("algorithm_entrypoint").optional(),
+  /**
+   * Directories, besides the project and its `node_modules`, that `scheduler`/`algorithm_entrypoint` modules may
+   * come from (absolute, or relative to the project). A module is refused when its real path lies elsewhere.
+   */
+  entrypoint_dirs: z.array(z.string().trim().min(1, { error: "entrypoint_dirs entries must not be empty" })).default([]),
 };
 
 /** The selection fields on their own, strict. */

@@ -11,11 +11,12 @@ import type {
 import { POLICY_MEMBERS, SCHEDULER_MEMBERS } from "./contracts.ts";
 import { CartesianScheduler } from "./cartesian.ts";
 import type { SchedulerSpec, SelectionConfig } from "./config.ts";
-import { loadEntrypoint } from "./entrypoint.ts";
+import { quoteText } from "@peva-lab/core";
+import { EntrypointError, loadEntrypoint, type EntrypointRoots } from "./entrypoint.ts";
 import { FrontierScheduler } from "./frontier.ts";
 import { NoOpPolicy } from "./policy.ts";
 
-/** What a scheduler is built from; also the argument a custom scheduler's constructor/factory receives. */
+/** What a scheduler is built from; also the argument a custom scheduler's constructor receives. */
 export interface SchedulerInputs {
   /** The campaign's configurations in enumeration order (a re-iterable collection or a one-shot generator). */
   readonly configurations: Iterable<Configuration>;
@@ -23,10 +24,11 @@ export interface SchedulerInputs {
   readonly known: readonly KnownVerdict[];
 }
 
-/** Where entrypoints resolve from. */
-export interface LoaderOptions {
-  readonly projectDir: string;
-}
+/**
+ * Where entrypoints resolve from and may come from: the project directory (with its `node_modules`) and the
+ * `entrypoint_dirs` setting.
+ */
+export type LoaderOptions = EntrypointRoots;
 
 /** Builds the scheduler named by `scheduler` (`cartesian`, `frontier`, or `module:Export`). */
 export async function createScheduler(
@@ -37,18 +39,22 @@ export async function createScheduler(
   if (spec === "cartesian") return new CartesianScheduler(inputs);
   if (spec === "frontier") return new FrontierScheduler(inputs);
   const scheduler = await loadEntrypoint<ConfigScheduler>(spec, {
-    projectDir: loader.projectDir,
+    ...loader,
     kind: "ConfigScheduler",
     requiredMembers: SCHEDULER_MEMBERS,
     args: inputs,
   });
+  // Checked on the built instance: `inFlight` is state (often a getter or a field), not a prototype method.
   if (typeof scheduler.inFlight !== "number") {
-    throw new TypeError(`${spec} does not implement ConfigScheduler: inFlight must be a number`);
+    throw new EntrypointError(
+      "members_missing",
+      `${quoteText(spec.trim())} instance does not implement ConfigScheduler: inFlight must be a number`,
+    );
   }
   return scheduler;
 }
 
-/** Arguments a custom policy's constructor/factory receives. */
+/** Arguments a custom policy's constructor receives. */
 export interface PolicyInputs {
   readonly selection: Pick<SelectionConfig, "selection_mode" | "micro_batch_size" | "micro_batch_window_s">;
 }
@@ -61,7 +67,7 @@ export async function createPolicy(
 ): Promise<PolicyAlgorithm> {
   if (entrypoint === undefined) return new NoOpPolicy();
   return loadEntrypoint<PolicyAlgorithm>(entrypoint, {
-    projectDir: loader.projectDir,
+    ...loader,
     kind: "PolicyAlgorithm",
     requiredMembers: POLICY_MEMBERS,
     args: inputs,

@@ -38,12 +38,19 @@ export { bisection, greedy, guidedSplit, searchGrid, type Answer, type SearchStr
 export { FrontierScheduler, type FrontierSchedulerOptions, type SetFrontier } from "./frontier.ts";
 export {
   EntrypointError,
+  allowedEntrypointRoots,
+  checkExportShape,
+  importEntrypoint,
   loadEntrypoint,
   parseEntrypoint,
   resolveEntrypointModule,
+  type CheckedExport,
+  type EntrypointErrorReason,
+  type EntrypointRoots,
   type EntrypointSpec,
   type LoadEntrypointOptions,
 } from "./entrypoint.ts";
+export { checkEntrypoints, type EntrypointProblem, type EntrypointSettings } from "./entrypoint-check.ts";
 export {
   createPolicy,
   createScheduler,

@@ -136,8 +136,11 @@ describe("campaign runner against a fake gateway of known capacity", () => {
   it("runs the campaign: overloads found by success rate, dominated rates skipped, every output written", { timeout: 240_000 }, async () => {
     const paths = spec("campaign-1", join(root, "full"));
     const before = Object.fromEntries(FUNCTIONS.map((f) => [f, gateway!.stats(f)]));
+    expect(existsSync(paths.passwordFile)).toBe(true);
     const exit = await startRunner(paths, RUNNER_TIMEOUT_MS).exited;
     expect(exit, logTail(paths)).toEqual({ code: 0, signal: null });
+    // The run's own secret file does not outlive the run (the runner deletes it once read).
+    expect(existsSync(paths.passwordFile)).toBe(false);
 
     // --- events -------------------------------------------------------------------------------------------
     const events = readEvents(paths.events);
@@ -401,5 +404,36 @@ describe("campaign runner against a fake gateway of known capacity", () => {
     ]);
     const counts = await tableRowCounts(second.memoryDb);
     expect(counts["config_verdicts"]).toBe(EXPECTED.executed.length);
+  });
+  it("a configuration left without a verdict makes the run incomplete (exit 4); the next run retries it", { timeout: 240_000 }, async () => {
+    const dir = join(root, "incomplete");
+    const base = fastCampaignSettings({ functions: ["figlet"], rates: [10], duration: "3s", iterations: 1, maxFunctions: 2, ramIdleFloorBytes: totalmem() });
+    const runSpec = (runId: string, settings: Record<string, unknown>): RunPaths =>
+      writeRunSpec({ runId, root: dir, gatewayUrl: gateway!.url, prometheusUrl: prometheus!.url, password: PASSWORD, nodeCores: availableParallelism(), settings });
+
+    // A function that stays scaled out (2 replicas) keeps the cooldown before the first iteration from ever seeing
+    // an idle platform: the configuration fails with cooldown_timeout and gets no verdict.
+    gateway!.setReplicas("figlet", 2);
+    let first: RunPaths;
+    let exit: RunnerExit;
+    try {
+      first = runSpec("incomplete-1", { ...base, cooldown: { ...(base["cooldown"] as object), max_wait_seconds: 2 } });
+      exit = await startRunner(first, RUNNER_TIMEOUT_MS).exited;
+    } finally {
+      gateway!.setReplicas("figlet", 1);
+    }
+    expect(exit, logTail(first)).toEqual({ code: 4, signal: null });
+    const events = readEvents(first.events);
+    expect(eventsOfType(events, "config_failed")).toEqual([expect.objectContaining({ reason: "cooldown_timeout" })]);
+    const finished = runFinished(events);
+    expect(finished).toMatchObject({ status: "incomplete", success: false, counts: { planned: 1, executed: 0, failed: 1 } });
+    expect(finished.message).toBe("1 configuration(s) failed and have no verdict; the next run retries them");
+    expect(statusJson(first)).toMatchObject({ status: "incomplete", exit_code: 4 });
+
+    // The platform idle again: the same campaign runs the failed configuration again (it is not known, not skipped).
+    const second = runSpec("incomplete-2", base);
+    const again = await startRunner(second, RUNNER_TIMEOUT_MS).exited;
+    expect(again, logTail(second)).toEqual({ code: 0, signal: null });
+    expect(runFinished(readEvents(second.events))).toMatchObject({ status: "done", counts: { planned: 1, executed: 1, failed: 0 } });
   });
 });

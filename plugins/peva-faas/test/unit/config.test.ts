@@ -106,7 +106,7 @@ describe("validation messages (reference wording)", () => {
     [{ functions: [{ name: "a", method: "fetch" }] }, "functions[0].method: Unsupported HTTP method: FETCH"],
     [{ functions: [{ name: "a" }, { name: "a" }] }, "functions: functions names must be unique"],
     [{ functions: [] }, "functions: Too small: expected array to have >=1 items"],
-    [{ functions: [{ name: "" }] }, "functions[0].name: Too small: expected string to have >=1 characters"],
+    [{ functions: [{ name: "" }] }, "functions[0].name: function names must be 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit (as OpenFaaS requires)"],
     [{ duration: "30 s" }, "duration: duration must match <number><unit>, e.g. 30s or 1m"],
     [{ duration: "0m" }, "duration: duration must be > 0"],
     [{ combinations: { min_functions: 2, max_functions: 2 } }, "combinations.max_functions: combinations.max_functions must be > combinations.min_functions"],

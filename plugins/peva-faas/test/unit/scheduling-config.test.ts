@@ -8,6 +8,7 @@ describe("selection config", () => {
       micro_batch_size: 8,
       micro_batch_window_s: 30,
       scheduler: "cartesian",
+      entrypoint_dirs: [],
     });
   });
 
@@ -22,6 +23,9 @@ describe("selection config", () => {
     expect(selectionConfigSchema.safeParse({ micro_batch_window_s: 0.5 }).success).toBe(false);
     expect(selectionConfigSchema.safeParse({ selection_mode: "batch" }).success).toBe(false);
     expect(selectionConfigSchema.safeParse({ extra: 1 }).success).toBe(false);
+    expect(selectionConfigSchema.parse({ entrypoint_dirs: [" ../policies ", "/opt/p"] }).entrypoint_dirs).toEqual(["../policies", "/opt/p"]);
+    expect(selectionConfigSchema.safeParse({ entrypoint_dirs: [""] }).success).toBe(false);
+    expect(selectionConfigSchema.safeParse({ entrypoint_dirs: "/opt/p" }).success).toBe(false);
   });
 
   it("online mode asks for one configuration at a time, micro_batch for micro_batch_size", () => {

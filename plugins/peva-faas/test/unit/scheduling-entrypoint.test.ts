@@ -57,8 +57,8 @@ describe("algorithm_entrypoint", () => {
     expect((custom as unknown as { args: unknown }).args).toEqual({ selection });
   });
 
-  it("loads a factory function and a plain object export", async () => {
-    const built = await createPolicy("./factory-policy.ts:createHighestRateFirst", { selection }, loader);
+  it("loads a class and a plain object export; refuses a factory function without calling it", async () => {
+    const built = await createPolicy("./factory-policy.ts:HighestRateFirst", { selection }, loader);
     expect((built as unknown as { args: unknown }).args).toEqual({ selection });
     const r = await simulateCampaign({
       scheduler: new CartesianScheduler({ configurations: configs }),
@@ -69,12 +69,26 @@ describe("algorithm_entrypoint", () => {
     expect(r.executed[0]!.pairs.map((p) => p.rate)).toEqual([10, 30]);
     const obj = await createPolicy("./factory-policy.ts:firstOnly", { selection }, loader);
     expect(typeof obj.chooseBatch).toBe("function");
+    const g = globalThis as { factoryPolicyCalls?: number };
+    g.factoryPolicyCalls = 0;
+    const e = await errorOf(createPolicy("./factory-policy.ts:createHighestRateFirst", { selection }, loader));
+    expect(e.reason).toBe("not_a_class");
+    expect(e.message).toBe(
+      "'./factory-policy.ts:createHighestRateFirst' is a function, not a class: export a class or an object implementing PolicyAlgorithm (functions are not called)",
+    );
+    expect(g.factoryPolicyCalls).toBe(0);
   });
 
-  it("resolves absolute paths and file URLs", async () => {
+  it("resolves absolute paths and file URLs inside the allowed roots", async () => {
     const abs = join(fixtures, "reverse-policy.ts");
-    expect(await createPolicy(`${abs}:ReversePolicy`, { selection }, { projectDir: "/nonexistent" })).toBeDefined();
+    expect(await createPolicy(`${abs}:ReversePolicy`, { selection }, loader)).toBeDefined();
     expect(await createPolicy(`${pathToFileURL(abs).href}:ReversePolicy`, { selection }, loader)).toBeDefined();
+    // Outside the project only when its directory is listed in entrypoint_dirs.
+    const elsewhere = { projectDir: "/nonexistent" };
+    expect((await errorOf(createPolicy(`${abs}:ReversePolicy`, { selection }, elsewhere))).reason).toBe("outside_roots");
+    expect(
+      await createPolicy(`${abs}:ReversePolicy`, { selection }, { ...elsewhere, entrypointDirs: [fixtures] }),
+    ).toBeDefined();
   });
 
   it("resolves a package name from the project directory", async () => {
@@ -94,8 +108,8 @@ describe("algorithm_entrypoint", () => {
   it("names a module that cannot be found, and where it looked", async () => {
     const e = await errorOf(createPolicy("./nope.ts:X", { selection }, loader));
     expect(e.reason).toBe("module_not_found");
-    expect(e.message).toContain("module './nope.ts' not found");
-    expect(e.message).toContain(join(fixtures, "nope.ts"));
+    expect(e.message).toContain("entrypoint './nope.ts:X': module './nope.ts' not found");
+    expect(e.message).toContain(`(looked in: '${join(fixtures, "nope.ts")}')`);
     const pkg = await errorOf(createPolicy("no-such-peva-package:X", { selection }, loader));
     expect(pkg.reason).toBe("module_not_found");
   });
@@ -103,7 +117,7 @@ describe("algorithm_entrypoint", () => {
   it("names a missing export and lists what the module has", async () => {
     const e = await errorOf(createPolicy("./factory-policy.ts:Nope", { selection }, loader));
     expect(e.reason).toBe("export_missing");
-    expect(e.message).toContain("has no export 'Nope' (exports: createHighestRateFirst, firstOnly)");
+    expect(e.message).toContain("has no export 'Nope' (exports: HighestRateFirst, createHighestRateFirst, firstOnly)");
   });
 
   it("names missing members, checked before the class is constructed", async () => {
@@ -112,14 +126,17 @@ describe("algorithm_entrypoint", () => {
     const e = await errorOf(createPolicy("./incomplete-policy.ts:MissingUpdates", { selection }, loader));
     expect(e.reason).toBe("members_missing");
     expect(e.message).toBe(
-      "./incomplete-policy.ts:MissingUpdates does not implement PolicyAlgorithm: missing updateOnline, updateBatch",
+      "'./incomplete-policy.ts:MissingUpdates' does not implement PolicyAlgorithm: missing updateOnline, updateBatch",
     );
     expect(g.incompletePolicyConstructed).toBe(0);
     expect((await errorOf(createPolicy("./incomplete-policy.ts:notAPolicy", { selection }, loader))).reason).toBe(
       "members_missing",
     );
     const junk = await errorOf(createPolicy("./incomplete-policy.ts:factoryReturningJunk", { selection }, loader));
-    expect(junk.message).toContain("missing chooseBatch, updateOnline, updateBatch");
+    expect(junk.reason).toBe("not_a_class");
+    expect(g.incompletePolicyConstructed).toBe(0);
+    const junkObject = await errorOf(createPolicy("./incomplete-policy.ts:junkObject", { selection }, loader));
+    expect(junkObject.message).toBe("'./incomplete-policy.ts:junkObject' does not implement PolicyAlgorithm: missing chooseBatch");
   });
 
   it("reports a module that throws while loading", async () => {

@@ -58,6 +58,8 @@ export interface FakeGateway {
   stats(name: string): FakeFunctionStats;
   /** The `/metrics` text as served right now. */
   metricsText(): string;
+  /** Sets the replicas `/system/functions` reports for a function (1 at start): 2 or more keeps a cooldown waiting. */
+  setReplicas(name: string, replicas: number): void;
   close(): Promise<void>;
 }
 
@@ -65,6 +67,8 @@ interface FunctionState {
   readonly spec: FakeFunction;
   readonly cpuPerRequest: number;
   readonly resident: number;
+  /** Replicas reported by `/system/functions`. */
+  replicas: number;
   /** Arrival times (ms) inside the window, oldest first; at most capacity + 1 kept. */
   arrivals: number[];
   /** Requests answered, by HTTP status code. */
@@ -96,6 +100,7 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
       spec: f,
       cpuPerRequest: f.cpuSecondsPerRequest ?? 0.002,
       resident: f.residentBytes ?? 32 * 2 ** 20,
+      replicas: 1,
       arrivals: [],
       codes: new Map(),
     });
@@ -171,8 +176,8 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
       }
       const list = [...fns.values()].map((fn) => ({
         name: fn.spec.name,
-        replicas: 1,
-        availableReplicas: 1,
+        replicas: fn.replicas,
+        availableReplicas: fn.replicas,
         invocationCount: [...fn.codes.values()].reduce((a, b) => a + b, 0),
       }));
       return send(res, 200, JSON.stringify(list), "application/json");
@@ -205,6 +210,11 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
       return { ok: served(fn), rejected: fn.codes.get(503) ?? 0 };
     },
     metricsText,
+    setReplicas: (name, replicas) => {
+      const fn = fns.get(name);
+      if (!fn) throw new Error(`the fake gateway has no function ${name}`);
+      fn.replicas = replicas;
+    },
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -37,6 +37,8 @@ export interface RunPaths {
   readonly status: string;
   readonly log: string;
   readonly stopFile: string;
+  /** The gateway password file (0600) the runner reads, then deletes. */
+  readonly passwordFile: string;
   readonly memoryDb: string;
 }
 
@@ -51,7 +53,8 @@ export function writeRunSpec(input: RunSpecInput): RunPaths {
   const runDir = join(input.root, "runs", input.runId);
   mkdirSync(workdir, { recursive: true });
   mkdirSync(runDir, { recursive: true });
-  const passwordFile = join(input.root, "gateway-password");
+  // In the run directory, where the controller puts it: the runner deletes it once read.
+  const passwordFile = join(runDir, "gateway-password");
   writeFileSync(passwordFile, `${input.password}\n`, { mode: 0o600 });
   const spec = {
     schema: RUN_SPEC_SCHEMA,
@@ -77,6 +80,7 @@ export function writeRunSpec(input: RunSpecInput): RunPaths {
     status: join(runDir, "status.json"),
     log: join(runDir, "runner.log"),
     stopFile: join(workdir, "STOP"),
+    passwordFile,
     memoryDb: join(workdir, "benchmark_results/peva_faas/memory/peva_faas.duckdb"),
   };
 }

@@ -1,0 +1,85 @@
+/**
+ * Credentials never travel in URLs: settings and run specs are stored and logged in plain text (the stack's state
+ * and outputs, the runner's log). The secret goes in the stack's secret fields or a 0600 password file instead.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseWorkloadConfig } from "../../src/config/index.ts";
+import { PrometheusClient } from "../../src/prometheus/client.ts";
+import { basicAuthorization } from "../../src/runner/gateway.ts";
+import { RUN_SPEC_SCHEMA, runSpecSchema } from "../../src/runner/spec.ts";
+
+function issues(input: Record<string, unknown>): string[] {
+  try {
+    parseWorkloadConfig(input);
+    return [];
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    return [...e.issues];
+  }
+}
+
+const spec = (prometheus: Record<string, unknown>, gatewayUrl = "http://127.0.0.1:8080") => ({
+  schema: RUN_SPEC_SCHEMA,
+  run_id: "r1",
+  host: "local",
+  workdir: "/w",
+  results_dir: "/w/r",
+  run_dir: "/w/runs/r1",
+  platform: "local",
+  gateway: { url: gatewayUrl, user: "admin", password_file: "/w/runs/r1/gateway-password" },
+  prometheus,
+  node_cores: 2,
+  settings: {},
+});
+
+describe("URLs with user info are refused, pointing at the secret fields", () => {
+  it("gateway_url names the gatewayPassword secret", () => {
+    expect(issues({ gateway_url: "http://admin:hunter2@10.0.0.2:31112" })).toEqual([
+      "gateway_url: must not carry credentials (user:password@): settings are stored in plain text in the stack's state and outputs; set the gateway password as a secret: pulumi config set --secret peva-lab:gatewayPassword <password> (the user is admin)",
+    ]);
+  });
+
+  it("prometheus_url, grafana.url and loki.endpoint too, with or without the host template", () => {
+    expect(issues({ prometheus_url: "http://u:p@{host.address}:30411" })).toEqual([expect.stringMatching(/^prometheus_url: must not carry credentials .*prometheus\.password_file/)]);
+    expect(issues({ grafana: { url: "https://token@grafana.example" } })).toEqual([expect.stringMatching(/^grafana\.url: must not carry credentials/)]);
+    expect(issues({ loki: { endpoint: "http://u:@loki:3100" } })).toEqual([expect.stringMatching(/^loki\.endpoint: must not carry credentials/)]);
+    expect(issues({ gateway_url: "http://10.0.0.2:31112/a@b" })).toEqual([]); // an '@' in the path is not user info
+  });
+
+  it("any user info is refused; the password never appears in the message", () => {
+    const part = fc.string({ minLength: 1, maxLength: 12, unit: fc.constantFrom(..."abcXYZ019-_.~!$&'()*+,;=%".split("")) });
+    fc.assert(
+      fc.property(part, fc.option(part, { nil: undefined }), (user, password) => {
+        const userinfo = password === undefined ? user : `${user}:${password}`;
+        const found = issues({ gateway_url: `http://${userinfo}@gw.example:31112` });
+        expect(found).toEqual([expect.stringMatching(/^gateway_url: must not carry credentials/)]);
+        if (password !== undefined && password.length >= 4) expect(found.join("\n")).not.toContain(password);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("the run spec refuses URLs with user info, and a Prometheus user without a password file", () => {
+    expect(runSpecSchema.safeParse(spec({ url: "http://127.0.0.1:9090" })).success).toBe(true);
+    expect(runSpecSchema.safeParse(spec({ url: "http://u:p@127.0.0.1:9090" })).success).toBe(false);
+    expect(runSpecSchema.safeParse(spec({ url: "http://127.0.0.1:9090" }, "http://admin:pw@127.0.0.1:8080")).success).toBe(false);
+    expect(runSpecSchema.safeParse(spec({ url: "http://127.0.0.1:9090", user: "prom" })).success).toBe(false);
+    expect(runSpecSchema.safeParse(spec({ url: "http://127.0.0.1:9090", user: "prom", password_file: "/w/runs/r1/prometheus-password" })).success).toBe(true);
+  });
+});
+
+describe("Prometheus basic auth from a password file", () => {
+  it("every query carries the Authorization header, and the URL stays without credentials", async () => {
+    const seen: { url: string; authorization: string | null }[] = [];
+    const fakeFetch = (async (input: string | URL | Request, init?: RequestInit) => {
+      seen.push({ url: String(input), authorization: new Headers(init?.headers).get("authorization") });
+      return new Response(JSON.stringify({ status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [1, "2"] }] } }));
+    }) as typeof fetch;
+    const client = new PrometheusClient("http://127.0.0.1:9090", { fetch: fakeFetch, authorization: basicAuthorization({ user: "prom", password: "s3cret" }) });
+    await client.instant("up");
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.authorization).toBe(`Basic ${Buffer.from("prom:s3cret").toString("base64")}`);
+    expect(seen[0]!.url).not.toContain("s3cret");
+  });
+});
