@@ -40,6 +40,11 @@ export interface BenchmarkRunInputs {
   readonly gatewayPassword: string;
   readonly prometheusUrl: string;
   readonly nodeCores: number;
+  /**
+   * The platform's size, limits and versions (`plan/platform-identity.ts`): shipped in the run spec as
+   * `platform_identity`, part of the campaign identity, and a change makes a new run.
+   */
+  readonly platformIdentity: Readonly<Record<string, string | number | boolean>>;
   /** The workload settings: the campaign input. */
   readonly settings: Record<string, unknown>;
   /** Opt-in cleanup on destroy. */
@@ -191,7 +196,7 @@ async function followCampaign(inputs: BenchmarkRunInputs, transport: RunnerTrans
     eventsFile: paths.eventsFile,
     stopFile,
     frontier: finished.frontier,
-    summary: summaryTable(finished.counts, finished.frontier, finished.status),
+    summary: summaryTable(finished.counts, finished.frontier, finished.status, finished.allOverloaded),
   };
   await log.log(
     finished.status === "done" ? "info" : "warning",
@@ -236,6 +241,7 @@ async function startRun(transport: RunnerTransport, inputs: BenchmarkRunInputs, 
     gateway: { url: inputs.gatewayUrl, user: "admin", password_file: paths.passwordFile },
     prometheus: { url: inputs.prometheusUrl },
     node_cores: inputs.nodeCores,
+    platform_identity: { ...inputs.platformIdentity },
     settings: inputs.settings,
   };
   await transport.writeFile(paths.specPath, `${JSON.stringify(spec, null, 2)}\n`);

@@ -24,6 +24,8 @@ export interface BenchmarkRunArgs {
   readonly gatewayPassword: pulumi.Input<string>;
   readonly prometheusUrl: pulumi.Input<string>;
   readonly nodeCores: pulumi.Input<number>;
+  /** The platform's size, limits and versions for the campaign identity (`plan/platform-identity.ts`). */
+  readonly platformIdentity: pulumi.Input<Readonly<Record<string, string | number | boolean>>>;
   readonly settings: Record<string, unknown>;
   readonly cleanup: { readonly memory: boolean; readonly paths: readonly string[] };
   /** Remote runner hosts: address, port, user and pinned known_hosts lines. Absent: this machine. */

@@ -4,9 +4,11 @@
  * and `ssh` stacks pin each host's SSH keys, set hosts up, install the platform (k3s + OpenFaaS, or the embedded
  * one on the platform host) and run the campaign on the runner host over SSH.
  */
+import { totalmem } from "node:os";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/stack-config.ts";
 import type { HostPlan, LabPlan } from "../plan/lab-plan.ts";
+import { platformIdentity } from "../plan/platform-identity.ts";
 import { K3sCluster, type SshConnection } from "./k3s-cluster.ts";
 import { LocalRunnerHost } from "./local-runner-host.ts";
 import { MultipassVm } from "./multipass-vm.ts";
@@ -218,6 +220,10 @@ export class Lab extends pulumi.ComponentResource {
   ): pulumi.Output<RunOutputs> | undefined {
     const workload = config.workloads["peva-faas"];
     if (plan.runs.length === 0 || !workload) return undefined;
+    // On the local stack the platform runs on this machine, so its memory is known here; remotely only a
+    // Multipass VM's configured size is (the plan has it).
+    const memoryBytes = plan.kind === "local" ? { memoryBytes: totalmem() } : {};
+    const identity = pulumi.output(platform.nodeCores).apply((cores) => platformIdentity(config, plan, { cores, ...memoryBytes }));
     const run = new BenchmarkRun(
       "peva-faas",
       {
@@ -227,6 +233,7 @@ export class Lab extends pulumi.ComponentResource {
         outputRoot: plan.outputRoot,
         platform: plan.platform.kind,
         ...platform,
+        platformIdentity: identity,
         settings: workload.settings,
         cleanup: config.cleanup,
         ...remote,

@@ -28,6 +28,8 @@ export interface Finished {
   readonly counts: RunCounts;
   readonly message: string;
   readonly frontier: readonly { functions: string; rates: Record<string, number> }[];
+  /** Function sets where every measured configuration overloaded, with their lowest overloaded rates. */
+  readonly allOverloaded: readonly { functions: string; lowest: Record<string, number> }[];
 }
 
 /** What {@link followRun} needs. */
@@ -161,7 +163,7 @@ function lastLines(text: string, n: number): string {
 }
 
 function ended(status: RunStatus, counts: RunCounts, message: string): Finished {
-  return { status, success: false, counts, message, frontier: [] };
+  return { status, success: false, counts, message, frontier: [], allOverloaded: [] };
 }
 
 async function onEvent(event: RunEvent, counts: RunCounts, log: EngineLog): Promise<Finished | undefined> {
@@ -184,7 +186,14 @@ async function onEvent(event: RunEvent, counts: RunCounts, log: EngineLog): Prom
       return undefined;
     case "run_finished":
       Object.assign(counts, event.counts);
-      return { status: event.status, success: event.success, counts: event.counts, message: event.message ?? "", frontier: event.frontier };
+      return {
+        status: event.status,
+        success: event.success,
+        counts: event.counts,
+        message: event.message ?? "",
+        frontier: event.frontier,
+        allOverloaded: event.all_overloaded ?? [],
+      };
     default:
       return undefined;
   }

@@ -5,8 +5,12 @@
 import { posix } from "node:path";
 import type { RunCounts, RunStatus } from "@peva-lab/peva-faas/runner";
 
-/** Inputs that decide what a campaign measures; anything else (endpoints, opt-ins, keys) is refreshed without a run. */
-const CAMPAIGN_KEYS = ["settings", "workdir", "host", "platform", "providerVersion"] as const;
+/**
+ * Inputs that decide what a campaign measures; anything else (endpoints, opt-ins, keys) is refreshed without a run.
+ * `platformIdentity` holds the platform's size, limits and versions (and the node's cores): a change there is
+ * another campaign for the runner, so it is a new run here too.
+ */
+const CAMPAIGN_KEYS = ["settings", "workdir", "host", "platform", "platformIdentity", "providerVersion"] as const;
 
 /** The previous outputs as the rules read them: the run's status (the inputs are compared by name). */
 export interface RunState {
@@ -43,16 +47,30 @@ export const UNREACHABLE_LIMIT_MS = 10 * 60_000;
 
 /**
  * Whether a live runner's spec (its `spec.json` text) runs the campaign of these inputs: same workload settings,
- * same platform. Only then does a new `up` follow it; otherwise the live runner is stopped and a new run starts.
- * An unreadable spec is not something to follow.
+ * same platform, same platform identity (a spec without one never matches inputs with one). Only then does a new
+ * `up` follow it; otherwise the live runner is stopped and a new run starts. An unreadable spec is not something
+ * to follow.
  */
-export function specRunsCampaign(specText: string, inputs: { readonly settings: unknown; readonly platform: string }): boolean {
+export function specRunsCampaign(
+  specText: string,
+  inputs: { readonly settings: unknown; readonly platform: string; readonly platformIdentity?: Readonly<Record<string, unknown>> },
+): boolean {
   try {
-    const spec = JSON.parse(specText) as { settings?: unknown; platform?: unknown };
-    return spec.platform === inputs.platform && JSON.stringify(spec.settings) === JSON.stringify(inputs.settings);
+    const spec = JSON.parse(specText) as { settings?: unknown; platform?: unknown; platform_identity?: unknown };
+    return (
+      spec.platform === inputs.platform &&
+      JSON.stringify(spec.settings) === JSON.stringify(inputs.settings) &&
+      sortedJson(spec.platform_identity) === sortedJson(inputs.platformIdentity)
+    );
   } catch {
     return false;
   }
+}
+
+/** A flat record as JSON with sorted keys (the spec and the inputs may list them in another order); as is otherwise. */
+function sortedJson(value: unknown): string | undefined {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return JSON.stringify(value);
+  return JSON.stringify(Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 }
 
 /** A new run id: `<stack>-<UTC yyyymmdd-hhmmss>-<4 hex>`. */

@@ -229,7 +229,7 @@ describe("campaigns on the local stack", () => {
 
     // The cooldown before iteration 2 may wait 2 s only: the replicas are still up, so the configuration fails
     // (cooldown_timeout) without a verdict and the run is incomplete.
-    await stack.setConfig("peva-lab:workloads", workloadsConfig({ ...scaling, cooldown: { max_wait_seconds: 2, sleep_step_seconds: 1 } }));
+    await stack.setConfig("peva-lab:workloads", workloadsConfig({ ...scaling, cooldown: { ...SMALL_CAMPAIGN.cooldown, max_wait_seconds: 2 } }));
     const incomplete = await pulumiUp(project);
     expect(incomplete.code, incomplete.output).not.toBe(0);
     expect(incomplete.output).toMatch(/campaign run \S+ incomplete: 1 configuration\(s\) failed and have no verdict; the next run retries them/);
@@ -237,7 +237,7 @@ describe("campaigns on the local stack", () => {
 
     // Time enough to cool down (the same campaign: cooldowns are not part of its identity): the next up retries the
     // configuration, resumes at iteration 2, gets the verdict and exits 0.
-    await stack.setConfig("peva-lab:workloads", workloadsConfig({ ...scaling, cooldown: { max_wait_seconds: 150, sleep_step_seconds: 2 } }));
+    await stack.setConfig("peva-lab:workloads", workloadsConfig({ ...scaling, cooldown: { ...SMALL_CAMPAIGN.cooldown, max_wait_seconds: 150, sleep_step_seconds: 2 } }));
     const done = await pulumiUp(project);
     expect(done.code, done.output).toBe(0);
     expect(await recordedRunStatus(stack)).toBe("done");

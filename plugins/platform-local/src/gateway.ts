@@ -13,7 +13,7 @@ import type { Invocation } from "./handlers.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
 import { gatewayOptionsSchema, iterationsOf, type GatewayOptions, type ResolvedGatewayOptions } from "./options.ts";
 import { FunctionPool } from "./pool.ts";
-import { readRssBytes } from "./proc.ts";
+import { readCpuWaitSeconds, readRssBytes } from "./proc.ts";
 
 /** A running gateway. */
 export interface Gateway {
@@ -186,6 +186,8 @@ function metricsSnapshot(ctx: Context) {
   return {
     functions: [...ctx.pools.values()].map((p) => p.metrics()),
     gatewayCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    // 0 on a kernel without schedstats: no wait known, so never reported as contended.
+    gatewayCpuWaitSeconds: readCpuWaitSeconds(process.pid) ?? 0,
     gatewayResidentBytes: readRssBytes(process.pid) ?? process.memoryUsage.rss(),
   };
 }

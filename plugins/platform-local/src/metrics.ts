@@ -50,6 +50,11 @@ export interface FunctionMetricsSnapshot {
   readonly queued: number;
   /** CPU seconds (user + system) of every worker this function ever had, exited ones included. */
   readonly cpuSeconds: number;
+  /**
+   * Seconds the function's workers (main threads) spent runnable but waiting for a CPU (`/proc/<pid>/schedstat`
+   * run delay), exited ones included.
+   */
+  readonly cpuWaitSeconds: number;
   /** Resident memory of the live workers, bytes. */
   readonly residentBytes: number;
 }
@@ -59,6 +64,8 @@ export interface GatewayMetricsSnapshot {
   readonly functions: readonly FunctionMetricsSnapshot[];
   /** CPU seconds of the gateway process itself (its overhead is not charged to any function). */
   readonly gatewayCpuSeconds: number;
+  /** Seconds the gateway's main thread spent runnable but waiting for a CPU. */
+  readonly gatewayCpuWaitSeconds: number;
   /** Resident memory of the gateway process, bytes. */
   readonly gatewayResidentBytes: number;
 }
@@ -131,10 +138,16 @@ export function renderMetrics(snapshot: GatewayMetricsSnapshot): string {
 
   const cpu = family("peva_function_cpu_seconds_total", "counter", "CPU time (user + system) of the function's worker processes, exited ones included, seconds.");
   for (const fn of fns) cpu.sample("peva_function_cpu_seconds_total", { function: fn.name }, fn.cpuSeconds);
+  // Run delay: how long the platform's processes were ready to run but another process had the CPU (noisy
+  // neighbours, or more runnable workers than cores).
+  const wait = family("peva_function_cpu_wait_seconds_total", "counter", "Time the function's worker processes (main threads) were runnable but waiting for a CPU, exited ones included, seconds.");
+  for (const fn of fns) wait.sample("peva_function_cpu_wait_seconds_total", { function: fn.name }, fn.cpuWaitSeconds);
   gauge("peva_function_resident_memory_bytes", "Resident memory (RSS) of the function's live worker processes, bytes.", (fn) => fn.residentBytes);
 
   const gwCpu = family("peva_gateway_cpu_seconds_total", "counter", "CPU time (user + system) of the gateway process, seconds.");
   gwCpu.sample("peva_gateway_cpu_seconds_total", {}, snapshot.gatewayCpuSeconds);
+  const gwWait = family("peva_gateway_cpu_wait_seconds_total", "counter", "Time the gateway process (main thread) was runnable but waiting for a CPU, seconds.");
+  gwWait.sample("peva_gateway_cpu_wait_seconds_total", {}, snapshot.gatewayCpuWaitSeconds);
   const gwRss = family("peva_gateway_resident_memory_bytes", "gauge", "Resident memory of the gateway process, bytes.");
   gwRss.sample("peva_gateway_resident_memory_bytes", {}, snapshot.gatewayResidentBytes);
 

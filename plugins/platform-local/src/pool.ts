@@ -10,7 +10,7 @@ import { admit } from "./admission.ts";
 import { CONTENT_TYPES, type FunctionName } from "./functions.ts";
 import type { Invocation } from "./handlers.ts";
 import { Histogram, type FunctionMetricsSnapshot } from "./metrics.ts";
-import { readCpuSeconds, readRssBytes } from "./proc.ts";
+import { readCpuSeconds, readCpuWaitSeconds, readRssBytes } from "./proc.ts";
 import { isWorkerMessage, type InvokeMessage, type WorkerMessage } from "./protocol.ts";
 import { decideScale, INITIAL_SCALING_STATE, windowRate, type RateSample, type ScalingPolicy, type ScalingState } from "./scaling.ts";
 
@@ -78,6 +78,8 @@ interface Replica {
   execTimer: NodeJS.Timeout | undefined;
   /** Latest known CPU seconds of the process; kept after it exits. */
   cpuSeconds: number;
+  /** Latest known seconds the process waited for a CPU while runnable (main thread); kept after it exits. */
+  cpuWaitSeconds: number;
   readonly ready: Promise<void>;
   readonly exited: Promise<void>;
 }
@@ -100,6 +102,8 @@ export class FunctionPool {
   #nextInvokeId = 1;
   #retiredCpuSeconds = 0;
   #reportedCpuSeconds = 0;
+  #retiredCpuWaitSeconds = 0;
+  #reportedCpuWaitSeconds = 0;
   #closing = false;
 
   constructor(options: PoolOptions) {
@@ -192,6 +196,7 @@ export class FunctionPool {
       busyReplicas: this.#replicas.filter((r) => r.state === "busy").length,
       queued: this.#queue.length,
       cpuSeconds: this.#cpuSeconds(),
+      cpuWaitSeconds: this.#cpuWaitSeconds(),
       residentBytes,
     };
   }
@@ -250,9 +255,18 @@ export class FunctionPool {
     return this.#reportedCpuSeconds;
   }
 
+  #cpuWaitSeconds(): number {
+    let live = 0;
+    for (const r of this.#replicas) live += r.cpuWaitSeconds;
+    this.#reportedCpuWaitSeconds = Math.max(this.#reportedCpuWaitSeconds, this.#retiredCpuWaitSeconds + live);
+    return this.#reportedCpuWaitSeconds;
+  }
+
   #sampleCpu(r: Replica): void {
     const cpu = readCpuSeconds(r.pid);
     if (cpu !== undefined) r.cpuSeconds = Math.max(r.cpuSeconds, cpu);
+    const wait = readCpuWaitSeconds(r.pid);
+    if (wait !== undefined) r.cpuWaitSeconds = Math.max(r.cpuWaitSeconds, wait);
   }
 
   /** Spawns or retires replicas until the active count equals the desired one. */
@@ -308,6 +322,7 @@ export class FunctionPool {
       invokeId: 0,
       execTimer: undefined,
       cpuSeconds: 0,
+      cpuWaitSeconds: 0,
       ready,
       exited,
     };
@@ -355,6 +370,7 @@ export class FunctionPool {
     const index = this.#replicas.indexOf(r);
     if (index >= 0) this.#replicas.splice(index, 1);
     this.#retiredCpuSeconds += r.cpuSeconds;
+    this.#retiredCpuWaitSeconds += r.cpuWaitSeconds;
     if (r.job) {
       const queueSeconds = ((r.job.startedMs ?? r.job.arrivedMs) - r.job.arrivedMs) / 1000;
       this.#settle(r.job, { status: 502, body: `the ${this.name} replica exited while running the request\n`, contentType: TEXT, queueSeconds }, true);

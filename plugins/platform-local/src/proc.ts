@@ -1,5 +1,5 @@
 /**
- * Reading a process's CPU time and resident memory from Linux `/proc`, the same sources cAdvisor and
+ * Reading a process's CPU time, CPU wait and resident memory from Linux `/proc`, the same sources cAdvisor and
  * node-exporter use. Parsing is pure; the readers are the side-effecting edge and return `undefined` once the
  * process is gone (or on a system without `/proc`).
  */
@@ -39,6 +39,18 @@ export function parseStatusRssBytes(status: string): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]) * 1024;
 }
 
+/**
+ * Seconds spent runnable but waiting on a run queue (the scheduler's `run_delay`, second field, nanoseconds) from
+ * the text of `/proc/<pid>/schedstat`. It covers the task itself, i.e. a process's main thread — the one running
+ * JavaScript, so the one whose wait delays requests.
+ */
+export function parseSchedstatWaitSeconds(schedstat: string): number | undefined {
+  const fields = schedstat.trim().split(/\s+/);
+  if (fields.length < 3) return undefined;
+  const ns = Number(fields[1]);
+  return Number.isFinite(ns) && ns >= 0 ? ns / 1e9 : undefined;
+}
+
 function read(path: string): string | undefined {
   try {
     return readFileSync(path, "utf8");
@@ -52,6 +64,15 @@ function read(path: string): string | undefined {
 export function readCpuSeconds(pid: number): number | undefined {
   const stat = read(`/proc/${pid}/stat`);
   return stat === undefined ? undefined : parseStatCpuSeconds(stat);
+}
+
+/**
+ * Seconds the main thread of `pid` waited for a CPU while runnable, or `undefined` when it no longer exists (or
+ * the kernel has no `CONFIG_SCHEDSTATS`/`CONFIG_SCHED_INFO`).
+ */
+export function readCpuWaitSeconds(pid: number): number | undefined {
+  const text = read(`/proc/${pid}/schedstat`);
+  return text === undefined ? undefined : parseSchedstatWaitSeconds(text);
 }
 
 /** Resident memory of `pid` in bytes, or `undefined` when it no longer exists (zombies have no VmRSS either). */

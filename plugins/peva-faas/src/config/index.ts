@@ -2,6 +2,5 @@
 export * from "./duration.ts";
 export * from "./rates.ts";
 export * from "./schema.ts";
-export * from "./urls.ts";
 export * from "./parse.ts";
 export * from "./load.ts";

@@ -1,19 +1,17 @@
 /**
- * Parsing the workload configuration: validation, the deprecated `rates` block, derived fields, env fallbacks
- * and `config_path` merging. Pure functions (file reading is in `load.ts`).
+ * Parsing the workload configuration: validation, the deprecated `rates` block, derived fields, and merging a
+ * layered (`common` / `plugins.peva_faas`) document. Pure functions (file reading is in `load.ts`).
  */
 import type { z } from "zod";
 import { durationSeconds } from "./duration.ts";
 import { effectiveRateStrategy, strategyMinRate, type RateStrategy } from "./rates.ts";
-import { WorkloadConfigObjectSchema, checkCrossFields, type WorkloadConfigObject } from "./schema.ts";
+import { WorkloadConfigObjectSchema, checkCrossFields, type RefusedSetting, type WorkloadConfigObject } from "./schema.ts";
 
-/** A validated workload configuration with derived fields filled in. */
-export type WorkloadConfig = Omit<WorkloadConfigObject, "rates" | "k6_workspace_root" | "rate_strategy"> & {
+/** A validated workload configuration with derived fields filled in (refused settings are never set). */
+export type WorkloadConfig = Omit<WorkloadConfigObject, "rates" | "rate_strategy" | RefusedSetting> & {
   readonly rate_strategy: RateStrategy;
   /** `duration` in whole seconds (reference conversion). */
   readonly duration_seconds: number;
-  /** Always set: derived from `k6_user` when the input leaves it unset. */
-  readonly k6_workspace_root: string;
 };
 
 /** The raw (input) shape of the workload configuration. */
@@ -89,54 +87,12 @@ export function parseWorkloadConfig(input: unknown): ParsedWorkloadConfig {
     ...rest,
     rate_strategy: strategy,
     duration_seconds: durationSeconds(v.duration),
-    k6_workspace_root: v.k6_workspace_root ?? defaultWorkspaceRoot(v.k6_user),
   };
   return { config, warnings };
 }
 
-/** `/root/.peva_faas-k6` for root, `/home/<user>/.peva_faas-k6` otherwise (reference §2.2). */
-export function defaultWorkspaceRoot(user: string): string {
-  return user === "root" ? "/root/.peva_faas-k6" : `/home/${user}/.peva_faas-k6`;
-}
-
-const TRUTHY = new Set(["1", "true", "yes", "on"]);
-const FALSY = new Set(["0", "false", "no", "off", ""]);
-
-function envBool(name: string, raw: string): boolean {
-  const v = raw.trim().toLowerCase();
-  if (TRUTHY.has(v)) return true;
-  if (FALSY.has(v)) return false;
-  throw new ConfigError([`${name}: expected a boolean (1/0, true/false, yes/no, on/off), got '${raw}'`]);
-}
-
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/**
- * Applies the environment fallbacks `LB_GRAFANA_ENABLED/URL/API_KEY/ORG_ID`, `LB_LOKI_ENABLED`,
- * `LB_LOKI_ENDPOINT`, only where the raw config leaves the value unset. Returns a new object.
- */
-export function applyEnvFallbacks(
-  raw: Record<string, unknown>,
-  env: Readonly<Record<string, string | undefined>>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...raw };
-  const fill = (section: string, key: string, envName: string, conv: (s: string) => unknown): void => {
-    const value = env[envName];
-    if (value === undefined) return;
-    const current = out[section];
-    const obj: Record<string, unknown> = isRecord(current) ? { ...current } : {};
-    if (obj[key] === undefined) obj[key] = conv(value);
-    out[section] = obj;
-  };
-  fill("grafana", "enabled", "LB_GRAFANA_ENABLED", (s) => envBool("LB_GRAFANA_ENABLED", s));
-  fill("grafana", "url", "LB_GRAFANA_URL", (s) => s);
-  fill("grafana", "api_key", "LB_GRAFANA_API_KEY", (s) => s);
-  fill("grafana", "org_id", "LB_GRAFANA_ORG_ID", (s) => (/^\d+$/.test(s.trim()) ? Number(s.trim()) : s));
-  fill("loki", "enabled", "LB_LOKI_ENABLED", (s) => envBool("LB_LOKI_ENABLED", s));
-  fill("loki", "endpoint", "LB_LOKI_ENDPOINT", (s) => s);
-  return out;
 }
 
 /** Deep merge of plain objects: `over` wins; arrays and scalars are replaced, not merged. */
@@ -150,18 +106,18 @@ export function deepMerge(base: Record<string, unknown>, over: Record<string, un
 }
 
 /**
- * Merges a `config_path` file document with explicit options (reference §2.1): the file's `common` section,
- * deep-merged with its `plugins.peva_faas` section, then the options on top.
+ * Merges a layered settings document (upstream's file layout, reference §2.1) with explicit options: the file's
+ * `common` section, deep-merged with its `plugins.peva_faas` section, then the options on top.
  * @param fileDoc the parsed file (YAML/JSON), or `undefined` when there is no file.
  */
 export function resolveConfigSources(fileDoc: unknown, options: Record<string, unknown>): Record<string, unknown> {
   if (fileDoc === undefined) return { ...options };
-  if (!isRecord(fileDoc)) throw new ConfigError(["config_path: Config file must contain a mapping at the top level."]);
+  if (!isRecord(fileDoc)) throw new ConfigError(["<root>: Config file must contain a mapping at the top level."]);
   const common = fileDoc["common"] ?? {};
   const plugins = fileDoc["plugins"] ?? {};
   const section = isRecord(plugins) ? (plugins["peva_faas"] ?? {}) : undefined;
   if (!isRecord(common) || !isRecord(section)) {
-    throw new ConfigError(["config_path: Config sections 'common' and 'plugins.peva_faas' must be mappings."]);
+    throw new ConfigError(["<root>: Config sections 'common' and 'plugins.peva_faas' must be mappings."]);
   }
   return deepMerge(deepMerge(common, section), options);
 }

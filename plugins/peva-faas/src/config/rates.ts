@@ -8,10 +8,11 @@
  * **Floyd's algorithm** to draw `min(count, range size)` distinct integers from `[min_rate, max_rate]` without
  * materialising the range; the sample is then sorted. The same seed always gives the same list on every platform.
  * Because the list cannot be recomputed by upstream tools, callers must store {@link GeneratedRates.rates} (and
- * the seed used) in the campaign record. A strategy without a seed needs a seed from the caller
- * (see {@link generateRates}); {@link randomSeed} draws one at the edge.
+ * the seed used) in the campaign record. A strategy without a seed gets one derived from its own settings
+ * ({@link derivedSeed}): a campaign that resumes draws the same rates, and `peva-faas plan` shows the grid the
+ * runner will use. Set `seed` for another draw.
  */
-import { randomInt } from "node:crypto";
+import { createHash } from "node:crypto";
 
 /** `linear`: `min, min+step, …` up to and including `max` when it lands on the step. */
 export interface LinearStrategy {
@@ -85,14 +86,18 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-/** A fresh random 32-bit seed for a `random` strategy without one (side effect: reads the OS RNG). */
-export function randomSeed(): number {
-  return randomInt(0, 2 ** 32 - 1);
+/**
+ * The seed of a `random` strategy without one: the first 32 bits of sha256 over its range and count, so the same
+ * settings always draw the same rates (a resumed campaign must see the grid it started with). Pure.
+ */
+export function derivedSeed(strategy: Pick<RandomStrategy, "min_rate" | "max_rate" | "count">): number {
+  const text = JSON.stringify([strategy.min_rate, strategy.max_rate, strategy.count]);
+  return createHash("sha256").update(text).digest().readUInt32BE(0);
 }
 
 /**
  * Generates the rate list of a strategy.
- * @param fallbackSeed used by a `random` strategy whose `seed` is null; required in that case.
+ * @param fallbackSeed used by a `random` strategy whose `seed` is null; {@link derivedSeed} when not given.
  */
 export function generateRates(strategy: RateStrategy, fallbackSeed?: number): GeneratedRates {
   switch (strategy.type) {
@@ -102,10 +107,7 @@ export function generateRates(strategy: RateStrategy, fallbackSeed?: number): Ge
       return { rates: out };
     }
     case "random": {
-      const seed = strategy.seed ?? fallbackSeed;
-      if (seed === undefined) {
-        throw new TypeError("rate_strategy.seed is null: pass a fallback seed (and record it) to generate rates");
-      }
+      const seed = strategy.seed ?? fallbackSeed ?? derivedSeed(strategy);
       return { rates: sampleDistinct(strategy.min_rate, strategy.max_rate, strategy.count, seed), seed };
     }
     case "exponential": {

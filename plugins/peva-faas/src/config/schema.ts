@@ -3,6 +3,8 @@
  *
  * Differences from upstream, on purpose:
  * - every object is strict: unknown keys are **rejected** (upstream defect 17);
+ * - upstream settings that the lab decides itself or that nothing implements (hosts, SSH, ports, output paths,
+ *   Grafana, Loki, …) are refused with what replaces them ({@link REFUSED_SETTINGS}), never accepted and ignored;
  * - Prometheus empty-result retries are bounded by attempts × interval (default 5 × 1 s, not 120 s);
  * - extra blocks for our fixes: `prometheus` (timeouts, retries, window mode), `loadgen` (the load-generator
  *   plugin and its settings), `results` (latency unit), cooldown idle floors (defect 20) and a normalised CPU
@@ -15,7 +17,6 @@ import { z } from "zod";
 import { DURATION_PATTERN, durationMilliseconds, durationSeconds, formatHumanDuration } from "./duration.ts";
 import { effectiveRateStrategy } from "./rates.ts";
 import { DEFAULT_MAX_CONFIGURATIONS, formatCount, gridSize } from "../plan/grid-size.ts";
-import { hostTemplateProbe } from "./urls.ts";
 import { FUNCTION_NAME_PATTERN, FUNCTION_NAME_RULE } from "../model.ts";
 import { memorySectionSchema } from "../memory/config.ts";
 import { selectionConfigShape } from "../scheduling/config.ts";
@@ -24,7 +25,6 @@ import { selectionConfigShape } from "../scheduling/config.ts";
 export const HTTP_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"] as const;
 
 const int = (): z.ZodInt => z.int();
-const port = (): z.ZodInt => int().min(1).max(65535);
 
 /** A duration string `<number><unit>` (trimmed), strictly positive. */
 export const DurationSchema = z
@@ -32,24 +32,6 @@ export const DurationSchema = z
   .trim()
   .regex(DURATION_PATTERN, { error: "duration must match <number><unit>, e.g. 30s or 1m" })
   .refine((v) => !DURATION_PATTERN.test(v) || durationMilliseconds(v) > 0, { error: "duration must be > 0" });
-
-/**
- * An http(s) URL without credentials, possibly containing the `{host.address}` template. `credentials` says where
- * the secret belongs instead, for the error message.
- */
-export function serviceUrlSchema(credentials: string): z.ZodType<string, string> {
-  return z.string().trim().superRefine((value, ctx) => {
-    const problem = hostTemplateProbe(value);
-    if (problem) ctx.addIssue({ code: "custom", message: problem.startsWith("must not carry credentials") ? `${problem}; ${credentials}` : problem });
-  });
-}
-
-/** Where each service's credentials go instead of its URL. */
-const CREDENTIALS = {
-  gateway: "set the gateway password as a secret: pulumi config set --secret peva-lab:gatewayPassword <password> (the user is admin)",
-  prometheus: "the lab's Prometheus takes no credentials; a standalone run spec names a password file in prometheus.password_file",
-  other: "this setting takes no credentials",
-} as const;
 
 /** An HTTP header name: an RFC 9110 token (so it can never carry a line break or a separator into a request). */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -86,7 +68,12 @@ export const FunctionSpecSchema = z.strictObject({
 
 const maxGeMin = <T extends { min_rate: number; max_rate: number }>(v: T): boolean => v.max_rate >= v.min_rate;
 
-/** `rate_strategy: {type: linear}` — defaults 0..200 step 10. */
+/**
+ * `rate_strategy: {type: linear}` — `min_rate, min_rate + step, …` up to `max_rate`, which is included only when
+ * it lands on a step (defaults 0..200 step 10). Every strategy's rates are requests per second per function; a
+ * rate of 0 leaves the function unloaded in that configuration, and `functions[].max_rate` drops a function's rates
+ * above it (inclusive cap).
+ */
 export const LinearStrategySchema = z
   .strictObject({
     type: z.literal("linear"),
@@ -96,7 +83,12 @@ export const LinearStrategySchema = z
   })
   .refine(maxGeMin, { error: "max_rate must be >= min_rate", path: ["max_rate"] });
 
-/** `rate_strategy: {type: random}` — see `rates.ts` for the PRNG. */
+/**
+ * `rate_strategy: {type: random}` — `count` distinct integers drawn from `[min_rate, max_rate]` (both included;
+ * the whole range when `count` is larger), sorted. The PRNG is mulberry32, not upstream's Mersenne Twister, so a
+ * seed gives other rates than upstream's (see `rates.ts`); the same seed always gives the same rates. `seed: null`
+ * leaves the choice of a seed to the caller of `planCampaign`, which must then pass one and record it.
+ */
 export const RandomStrategySchema = z
   .strictObject({
     type: z.literal("random"),
@@ -107,7 +99,10 @@ export const RandomStrategySchema = z
   })
   .refine(maxGeMin, { error: "max_rate must be >= min_rate", path: ["max_rate"] });
 
-/** `rate_strategy: {type: exponential}`. */
+/**
+ * `rate_strategy: {type: exponential}` — `base^p` for `p = min_power .. max_power` (both included), stopping at the
+ * first value above `max_rate` (`null`: no cap) or above 2^53.
+ */
 export const ExponentialStrategySchema = z
   .strictObject({
     type: z.literal("exponential"),
@@ -118,7 +113,7 @@ export const ExponentialStrategySchema = z
   })
   .refine((v) => v.max_power >= v.min_power, { error: "max_power must be >= min_power", path: ["max_power"] });
 
-/** `rate_strategy: {type: custom}`. */
+/** `rate_strategy: {type: custom}` — exactly the listed rates, sorted, duplicates dropped. */
 export const CustomStrategySchema = z.strictObject({
   type: z.literal("custom"),
   rates: z
@@ -135,7 +130,10 @@ export const RateStrategySchema = z.discriminatedUnion("type", [
   CustomStrategySchema,
 ]);
 
-/** The deprecated `rates` block (a linear strategy without `type`). */
+/**
+ * The deprecated `rates` block (a linear strategy without `type`). It replaces `rate_strategy` only while that is
+ * exactly the default linear 0..200 step 10; otherwise it is validated, warned about and ignored.
+ */
 export const DeprecatedRatesSchema = z
   .strictObject({
     min_rate: int().min(0).default(0),
@@ -144,6 +142,10 @@ export const DeprecatedRatesSchema = z
   })
   .refine(maxGeMin, { error: "max_rate must be >= min_rate", path: ["max_rate"] });
 
+/**
+ * How many functions a configuration loads together: `min_functions .. max_functions - 1`. `max_functions` is
+ * **exclusive**, as upstream: the default 1..2 loads one function at a time.
+ */
 export const CombinationsSchema = z
   .strictObject({
     min_functions: int().min(1).default(1),
@@ -151,7 +153,9 @@ export const CombinationsSchema = z
     max_functions: int().min(1).default(2),
   })
   .refine((v) => v.max_functions > v.min_functions, {
-    error: "combinations.max_functions must be > combinations.min_functions",
+    error:
+      "combinations.max_functions must be > combinations.min_functions: max_functions is exclusive " +
+      "(configurations load min_functions .. max_functions - 1 functions; 1..2 loads one at a time)",
     path: ["max_functions"],
   });
 
@@ -174,6 +178,20 @@ export const OverloadSchema = z.strictObject({
   success_rate_node_min: z.number().min(0).max(1).default(0.95),
   success_rate_function_min: z.number().min(0).max(1).default(0.9),
   replicas_overload_threshold: int().min(1).default(15),
+});
+
+/**
+ * Noisy-neighbour detection (our addition). An iteration whose platform processes were starved of CPU by other
+ * work on the node (`cpu_starvation` above `max_starvation`) is `contended`: stored, never judged, and run again up
+ * to `max_reruns` times; still contended after that, its configuration fails with reason `contended` (the next run
+ * retries it). Only platforms that export a run delay measure it (the embedded `local` one); elsewhere the figure
+ * is unknown and nothing is contended. `max_starvation: 1` turns the detection off.
+ */
+export const ContentionSchema = z.strictObject({
+  /** Share of the CPU the platform wanted (up to the node's cores) that it waited for instead of running, 0..1. */
+  max_starvation: z.number().min(0).max(1).default(0.25),
+  /** Re-runs of a contended iteration before its configuration fails. */
+  max_reruns: int().min(0).max(10).default(2),
 });
 
 /** Prometheus query behaviour (our addition; bounded retries). */
@@ -220,59 +238,90 @@ export const ResultsSettingsSchema = z.strictObject({
   keep_generator_files: z.boolean().default(false),
 });
 
-/** Settings that moved into `loadgen` when the load generator became a plugin; naming them is an error. */
-export const MOVED_SETTINGS: Readonly<Record<string, string>> = {
+/** Where the platform and runner hosts, their SSH users and ports come from instead of the workload settings. */
+const PROVISIONER_SSH =
+  "peva-lab:provisioner (type ssh: hosts[].user and hosts[].port; type multipass: the VMs peva-lab creates; type local: no SSH)";
+/** Where the SSH key comes from instead of the workload settings. */
+const SSH_KEY_SECRET = "the SSH key is the stack secret peva-lab:sshPrivateKey (pulumi config set --secret peva-lab:sshPrivateKey < <key file>)";
+
+/**
+ * Settings the workload refuses, each with what replaces it in peva-lab: upstream settings the lab decides itself
+ * (hosts, SSH, ports, where results go, run ids), that moved into `loadgen` when the load generator became a plugin,
+ * or that nothing implements. Naming one is an error at its own path, whatever its value: an accepted setting that
+ * did nothing would let a campaign run with something else than the user asked for.
+ */
+export const REFUSED_SETTINGS = {
+  config_path:
+    "not supported: peva-lab reads the workload settings from the stack config only (peva-lab:workloads.peva-faas.settings); " +
+    "`peva-faas plan --spec <file>` takes a settings file directly",
+  output_dir: "the lab decides where results go (peva-lab:output.dir: <dir>/<stack>/<run id>/<host>/peva_faas on the controller)",
+  run_id: "the lab names each run (<stack>-<date>-<time>-<hex>, in the results path and in `pulumi stack output run`)",
+  k3s_host: "the platform host comes from the stack's provisioner (peva-lab:provisioner: the host with role platform; this machine for type local)",
+  k3s_user: `SSH to the platform host is set by ${PROVISIONER_SSH}`,
+  k3s_port: `SSH to the platform host is set by ${PROVISIONER_SSH}`,
+  k3s_ssh_key: SSH_KEY_SECRET,
+  k6_host: "the runner host comes from the stack's provisioner (peva-lab:provisioner: the host with role runner; this machine for type local)",
+  k6_user: `SSH to the runner host is set by ${PROVISIONER_SSH}`,
+  k6_port: `SSH to the runner host is set by ${PROVISIONER_SSH}`,
+  k6_ssh_key: SSH_KEY_SECRET,
+  k6_workspace_root:
+    "the load generator works in loadgen/ of the run's results directory, which the lab chooses (under peva-lab:output.dir " +
+    "on the local stack, ~/.peva-lab/benchmark_results/peva_faas/<run id> on a remote runner); results.keep_generator_files keeps its files",
+  k6_log_stream:
+    "not supported: the run's progress streams into the `pulumi up` output; the runner's events are in events.jsonl of " +
+    "the results directory and its log in runner.log of the run directory on the runner host",
   k6: "moved to loadgen: {type: k6, expected_latency_ms, vus_headroom, max_preallocated_vus, max_vus, graceful_stop, stop_grace_seconds}; request_timeout is loadgen.request_timeout",
   k6_outputs: "moved to loadgen: {type: k6, outputs: [...]}",
   k6_tags: "moved to loadgen: {type: k6, tags: {...}}",
-};
+  openfaas_port:
+    "the platform's ports come from peva-lab:platform (gatewayPort, prometheusPort for type openfaas; the embedded platform picks free ports); " +
+    "the runner gets the gateway and Prometheus URLs from the lab",
+  prometheus_port:
+    "the platform's ports come from peva-lab:platform (gatewayPort, prometheusPort for type openfaas; the embedded platform picks free ports); " +
+    "the runner gets the gateway and Prometheus URLs from the lab",
+  deploy_functions:
+    "not implemented: peva-lab deploys no functions; the embedded platform (peva-lab:platform type local) serves figlet, shasum, env, " +
+    "markdown and qrcode, and on type openfaas the functions must already be deployed (e.g. with faas-cli deploy)",
+  grafana:
+    "not supported: peva-lab has no Grafana integration; each run's metrics are in results.csv, results_long.csv and metrics/ " +
+    "of its results directory, and the platform's Prometheus holds the raw series",
+  loki:
+    "not supported: peva-lab ships no logs to Loki; each run keeps events.jsonl in its results directory and runner.log on the runner host",
+  // The lab hands the runner the deployed platform's endpoints and query set in the run spec; a value here would be
+  // overwritten, and a URL would carry its credentials into the state in plain text.
+  gateway_url:
+    "the lab gives the runner the deployed gateway's URL (peva-lab:platform); its password is the secret peva-lab:gatewayPassword " +
+    "(pulumi config set --secret peva-lab:gatewayPassword <password>), never part of a URL",
+  prometheus_url: "the lab gives the runner the URL of the Prometheus it deployed beside the platform (peva-lab:platform)",
+  queries_preset: "the packaged queries follow the platform (peva-lab:platform type local or openfaas); queries_path names a file of your own",
+} as const satisfies Readonly<Record<string, string>>;
 
-export const GrafanaSchema = z.strictObject({
-  enabled: z.boolean().default(false),
-  url: serviceUrlSchema(CREDENTIALS.other).default("http://localhost:3000"),
-  api_key: z.string().optional(),
-  org_id: int().min(1).default(1),
-});
+/** A key of {@link REFUSED_SETTINGS}. */
+export type RefusedSetting = keyof typeof REFUSED_SETTINGS;
 
-export const LokiSchema = z.strictObject({
-  enabled: z.boolean().default(false),
-  endpoint: serviceUrlSchema(CREDENTIALS.other).default("http://localhost:3100"),
-  labels: z.record(z.string(), z.string()).default({}),
-});
+/**
+ * One schema per refused key: absent is fine, any value (`null` and `false` included) is an issue at the key's own
+ * path with its message. Checked per field rather than in {@link checkCrossFields}, which zod skips once a value
+ * elsewhere has the wrong type: a refused key is reported together with every other problem of the config.
+ */
+function refusedShape(): Record<RefusedSetting, z.ZodOptional<z.ZodNever>> {
+  const shape = {} as Record<RefusedSetting, z.ZodOptional<z.ZodNever>>;
+  for (const key of Object.keys(REFUSED_SETTINGS) as RefusedSetting[]) {
+    shape[key] = z.never({ error: REFUSED_SETTINGS[key] }).optional();
+  }
+  return shape;
+}
 
 const DEFAULT_FUNCTIONS = [
   { name: "figlet", method: "POST", body: "Hello PEVA-faas!", headers: { "Content-Type": "text/plain" } },
 ];
 
-/** Built-in query sets shipped in `queries/`. */
-export const QUERY_PRESETS = ["openfaas", "local"] as const;
 
 /** The object schema before cross-field rules (exported for introspection, e.g. listing allowed keys). */
 export const WorkloadConfigObjectSchema = z.strictObject({
-  /** Path of a YAML/JSON file merged under these options (resolved by `resolveConfigSources`). */
-  config_path: z.string().min(1).optional(),
-  output_dir: z.string().min(1).optional(),
-  run_id: z.string().min(1).optional(),
-  k3s_host: z.string().min(1).default("127.0.0.1"),
-  k3s_user: z.string().min(1).default("ubuntu"),
-  k3s_ssh_key: z.string().min(1).default("~/.ssh/id_rsa"),
-  k3s_port: port().default(22),
-  k6_host: z.string().min(1).default("127.0.0.1"),
-  k6_user: z.string().min(1).default("ubuntu"),
-  k6_ssh_key: z.string().min(1).default("~/.ssh/id_rsa"),
-  k6_port: port().default(22),
-  /** When unset: `/root/.peva_faas-k6` for root, `/home/<k6_user>/.peva_faas-k6` otherwise. */
-  k6_workspace_root: z.string().min(1).optional(),
-  k6_log_stream: z.boolean().default(true),
-  k6_outputs: z.unknown().optional(),
-  k6_tags: z.unknown().optional(),
-  k6: z.unknown().optional(),
+  ...refusedShape(),
   loadgen: LoadgenSettingsSchema.prefault({}),
   results: ResultsSettingsSchema.prefault({}),
-  openfaas_port: port().default(31112),
-  prometheus_port: port().default(30411),
-  gateway_url: serviceUrlSchema(CREDENTIALS.gateway).default("http://127.0.0.1:31112"),
-  prometheus_url: serviceUrlSchema(CREDENTIALS.prometheus).default("http://127.0.0.1:30411"),
   prometheus: PrometheusSettingsSchema.prefault({}),
   functions: z.array(FunctionSpecSchema).min(1).prefault(DEFAULT_FUNCTIONS),
   rate_strategy: RateStrategySchema.prefault({ type: "linear" }),
@@ -287,14 +336,16 @@ export const WorkloadConfigObjectSchema = z.strictObject({
   ...selectionConfigShape,
   cooldown: CooldownSchema.prefault({}),
   overload: OverloadSchema.prefault({}),
-  /** Path of a queries YAML file; when unset the packaged `queries/<queries_preset>.yml` is used. */
+  contention: ContentionSchema.prefault({}),
+  /** Path of a queries YAML file on the runner host; when unset the packaged set of the platform's kind is used. */
   queries_path: z.string().min(1).optional(),
-  queries_preset: z.enum(QUERY_PRESETS).default("openfaas"),
-  deploy_functions: z.boolean().default(true),
+  /** Run the queries marked `enabled_if: scaphandre` (power); without them the power columns are `nan`. */
   scaphandre_enabled: z.boolean().default(false),
+  /**
+   * Per configured function, the value of the `{pid_regex}` placeholder in the queries (Scaphandre's per-process
+   * power); a query with that placeholder is skipped for a function without one.
+   */
   function_pid_regexes: z.record(z.string(), z.string()).default({}),
-  grafana: GrafanaSchema.prefault({}),
-  loki: LokiSchema.prefault({}),
   /** The memory store (schema owned by the memory module). */
   memory: memorySectionSchema,
 });
@@ -302,11 +353,8 @@ export const WorkloadConfigObjectSchema = z.strictObject({
 /** The validated object before derived fields. */
 type WorkloadConfigObject = z.output<typeof WorkloadConfigObjectSchema>;
 
-/** Cross-field validation: moved keys, unique names, port clashes, max_rate vs strategy, pid regex keys. */
+/** Cross-field validation: unique names, the grid size, pid regex keys. */
 export function checkCrossFields(v: WorkloadConfigObject, ctx: z.RefinementCtx): void {
-  for (const [key, message] of Object.entries(MOVED_SETTINGS)) {
-    if ((v as Record<string, unknown>)[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message });
-  }
   const seen = new Set<string>();
   for (const f of v.functions) {
     if (seen.has(f.name)) {
@@ -314,27 +362,6 @@ export function checkCrossFields(v: WorkloadConfigObject, ctx: z.RefinementCtx):
       break;
     }
     seen.add(f.name);
-  }
-  if (v.openfaas_port === v.prometheus_port) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["prometheus_port"],
-      message: `openfaas_port and prometheus_port must be different (both set to ${v.openfaas_port})`,
-    });
-  }
-  if (v.openfaas_port === v.k3s_port) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["openfaas_port"],
-      message: `openfaas_port and k3s_port (SSH) must be different (both set to ${v.openfaas_port})`,
-    });
-  }
-  if (v.prometheus_port === v.k3s_port) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["prometheus_port"],
-      message: `prometheus_port and k3s_port (SSH) must be different (both set to ${v.prometheus_port})`,
-    });
   }
   checkGridSize(v, ctx);
   for (const key of Object.keys(v.function_pid_regexes)) {

@@ -6,7 +6,7 @@ import type { StagedEvents } from "./event-staging.ts";
 import type { Configuration } from "../model.ts";
 
 /** What happened to one (configuration, iteration) in one run. */
-export type EventStatus = "executed" | "skipped" | "failed" | "stopped";
+export type EventStatus = "executed" | "skipped" | "failed" | "stopped" | "contended";
 
 /**
  * Why a configuration was not executed. `already_in_memory`: a previous run finished it (defect 5: recorded, not
@@ -41,7 +41,8 @@ export interface ExecutionEvent {
   readonly status: EventStatus;
   /**
    * `null` for `executed`; otherwise why: a {@link SkipReason} for skips, a short error text for `failed`,
-   * `stopped` (or a detail) for `stopped`.
+   * `stopped` (or a detail) for `stopped`, `contended` for an iteration other work on the node starved of CPU (stored
+   * with its figures in `metrics`, never judged; a successful re-run replaces it).
    */
   readonly skipReason: string | null;
   /** The results.csv row of this iteration (numbers and strings; NaN allowed), or `null` when not executed. */

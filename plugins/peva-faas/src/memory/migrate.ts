@@ -16,6 +16,7 @@ import { resolve } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { MEMORY_SCHEMA_VERSION } from "./config.ts";
 import { MIGRATABLE_SCHEMA_VERSION } from "./schema-versions.ts";
+import { FORGET_USAGE, forgetCommand } from "./forget.ts";
 import { CORE_TABLES, TABLE_COLUMNS, createTableSql, sqlString, timestampSql } from "./sql.ts";
 
 /** The generator written for every row copied from v1's `k6_raw_summaries` (v1 never stored k6's version). */
@@ -269,12 +270,13 @@ export interface CommandIo {
   readonly stderr: { write(text: string): unknown };
 }
 
-const MEMORY_USAGE = "usage: peva-faas memory migrate --db <memory.duckdb>\n       peva-faas memory counts --db <memory.duckdb>";
+const MEMORY_USAGE = `usage: peva-faas memory migrate --db <memory.duckdb>\n       peva-faas memory counts --db <memory.duckdb>\n       ${FORGET_USAGE}`;
 
 /**
  * `peva-faas memory <subcommand>`; `argv` is what follows `memory` (e.g. `["migrate", "--db", "mem.duckdb"]`).
  * `migrate --db <file>` ({@link migrateMemory}) prints what it did; `counts --db <file>` prints the row count per
- * table as JSON (read-only: how the controller checks a retrieved copy against the original on a remote host).
+ * table as JSON (read-only: how the controller checks a retrieved copy against the original on a remote host);
+ * `forget --db <file> --campaign <id>` is {@link forgetCommand}.
  * Exit codes: 0 migrated or already current (also `--help`), 1 refused or failed (nothing changed), 2 usage.
  */
 export async function memoryCommand(argv: readonly string[], io: CommandIo = process): Promise<number> {
@@ -283,6 +285,7 @@ export async function memoryCommand(argv: readonly string[], io: CommandIo = pro
     return 0;
   }
   const [command, ...rest] = argv;
+  if (command === "forget") return forgetCommand(rest, io);
   let db: string | undefined;
   let usageError: string | undefined;
   if (command !== "migrate" && command !== "counts") usageError = command === undefined ? "missing subcommand" : `unknown subcommand '${command}'`;

@@ -112,3 +112,18 @@ export function nodeOverload(o: NodeObservation, t: OverloadThresholds): NodeVer
   return { overloaded: reasons.length > 0, reasons, unknown, functions: fv, avg_success_rate: avg };
 }
 
+
+/**
+ * Why the idle node is already past the overload rules before any load (empty when it is not). Such a baseline
+ * would make every configuration overloaded whatever the platform does: the machine is busy with other work. Pure.
+ */
+export function idleBaselineProblems(baseline: { readonly cpu_usage_node_pct: number; readonly ram_usage_node_pct: number }, t: OverloadThresholds): string[] {
+  const problems: string[] = [];
+  if (baseline.cpu_usage_node_pct > t.cpu_overload_pct_of_capacity) {
+    problems.push(`node cpu ${baseline.cpu_usage_node_pct.toFixed(1)} % of capacity > cpu_overload_pct_of_capacity ${t.cpu_overload_pct_of_capacity}`);
+  }
+  if (baseline.ram_usage_node_pct > t.ram_overload_pct) {
+    problems.push(`node ram ${baseline.ram_usage_node_pct.toFixed(1)} % > ram_overload_pct ${t.ram_overload_pct}`);
+  }
+  return problems;
+}

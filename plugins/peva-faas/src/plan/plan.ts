@@ -25,7 +25,7 @@ export interface CampaignPlan {
 
 /**
  * Plans a campaign.
- * @param fallbackSeed seed for a `random` strategy whose `seed` is null (draw one with `randomSeed()`).
+ * @param fallbackSeed seed for a `random` strategy whose `seed` is null (default: derived from its settings).
  */
 export function planCampaign(
   config: WorkloadConfig,

@@ -34,6 +34,18 @@ export interface IterationOutcome {
   readonly idle: NodeMetrics;
   readonly restSeconds: number;
   readonly verdict: NodeVerdict;
+  /** CPU contention figures of the load window (noisy-neighbour detection); absent or NaN = unknown. */
+  readonly contention?: ContentionFigures;
+}
+
+/** What `results_long.csv` records about CPU contention in one iteration. */
+export interface ContentionFigures {
+  /** Cores the platform's processes waited for a CPU while runnable (CPU-seconds per second). */
+  readonly waitCores: number;
+  /** Cores the platform's processes ran. */
+  readonly runCores: number;
+  /** Share of the CPU the platform was entitled to that it waited for, 0..1 (`overload/contention.ts`). */
+  readonly starvation: number;
 }
 
 const NAN_FUNCTION_METRICS: FunctionMetrics = { cpu: Number.NaN, ram: Number.NaN, power: Number.NaN, extra: {} };
@@ -153,7 +165,7 @@ const LONG_FUNCTION_METRICS: ReadonlyArray<readonly [string, string, LongGetter]
   ["bytes_out", "B", (l) => formatInt(l.bytesOut)],
 ];
 
-/** Node metrics of `results_long.csv` (the reference's 10, then the normalised CPU). */
+/** Node metrics of `results_long.csv` (the reference's 10, then the normalised CPU, then CPU contention). */
 const LONG_NODE_METRICS: ReadonlyArray<readonly [string, string, (o: IterationOutcome) => string]> = [
   ["cpu_usage_idle_node", "%", (o) => formatFloat3(o.idle.cpu_usage_node)],
   ["cpu_usage_node", "%", (o) => formatFloat3(o.node.cpu_usage_node)],
@@ -167,6 +179,9 @@ const LONG_NODE_METRICS: ReadonlyArray<readonly [string, string, (o: IterationOu
   ["overloaded_node", "flag", (o) => (o.verdict.overloaded ? "1" : "0")],
   ["cpu_usage_idle_node_pct_of_capacity", "%cap", (o) => formatFloat3(o.idle.cpu_usage_node_pct)],
   ["cpu_usage_node_pct_of_capacity", "%cap", (o) => formatFloat3(o.node.cpu_usage_node_pct)],
+  ["platform_cpu_wait", "cores", (o) => formatFloat3(o.contention?.waitCores ?? Number.NaN)],
+  ["platform_cpu_run", "cores", (o) => formatFloat3(o.contention?.runCores ?? Number.NaN)],
+  ["cpu_starvation", "ratio", (o) => formatFloat3(o.contention?.starvation ?? Number.NaN)],
 ];
 
 /**

@@ -1,15 +1,29 @@
 /**
- * Campaign identity and the frontier summary. A campaign is what makes measurements comparable: the platform,
- * the functions and their requests, the load duration, the iterations, the overload rules, and the load generator
- * with its version and settings (a figure from vegeta is never reused as k6's). Rates and combinations are NOT
- * part of it, so widening the rate grid reuses what the memory already holds.
+ * Campaign identity and the frontier summary. A campaign is what makes measurements comparable: the platform with
+ * its node size, limits and versions, the functions and their requests, the load duration, the iterations, the
+ * overload rules, and the load generator with its version and settings (a figure from vegeta is never reused as
+ * k6's, one measured with 4 replicas never as one with 8). Rates and combinations are NOT part of it, so widening
+ * the rate grid reuses what the memory already holds.
  */
 import { createHash } from "node:crypto";
+import type { GeneratorIdentity } from "@peva-lab/core";
+import type { WorkloadConfig } from "../config/parse.ts";
 import type { Configuration } from "../model.ts";
+import type { RunSpec } from "./spec.ts";
+
+/**
+ * The platform under test: its kind (`local`, `openfaas`), the cores of its node, and whatever else the controller
+ * knows that changes what a measurement means (replica and queue limits, memory, pinned versions; see the run
+ * spec's `platform_identity`).
+ */
+export interface PlatformOfCampaign {
+  readonly kind: string;
+  readonly [key: string]: string | number | boolean;
+}
 
 /** The inputs that define a campaign. */
 export interface CampaignIdentity {
-  readonly platform: string;
+  readonly platform: PlatformOfCampaign;
   readonly functions: readonly { name: string; method: string; body: string; headers: Readonly<Record<string, string>> }[];
   readonly duration: string;
   readonly iterations: number;
@@ -26,21 +40,46 @@ export interface CampaignIdentity {
 /** `campaign-<16 hex>`: sha256 over the canonical JSON of the identity. */
 export function campaignId(identity: CampaignIdentity): string {
   const canonical = {
-    platform: identity.platform,
+    platform: Object.fromEntries(Object.entries(identity.platform).sort(byKey)),
     functions: [...identity.functions]
       .sort((a, b) => a.name.localeCompare(b.name))
-      .map((f) => ({ name: f.name, method: f.method, body: f.body, headers: Object.fromEntries(Object.entries(f.headers).sort()) })),
+      .map((f) => ({ name: f.name, method: f.method, body: f.body, headers: Object.fromEntries(Object.entries(f.headers).sort(byKey)) })),
     duration: identity.duration,
     iterations: identity.iterations,
-    overload: Object.fromEntries(Object.entries(identity.overload).sort()),
+    overload: Object.fromEntries(Object.entries(identity.overload).sort(byKey)),
     loadgen: {
       name: identity.loadgen.name,
       version: identity.loadgen.version,
-      settings: Object.fromEntries(Object.entries(identity.loadgen.settings).sort()),
+      settings: Object.fromEntries(Object.entries(identity.loadgen.settings).sort(byKey)),
       request_timeout: identity.loadgen.request_timeout,
     },
   };
   return `campaign-${createHash("sha256").update(JSON.stringify(canonical)).digest("hex").slice(0, 16)}`;
+}
+
+/** Entries by key (keys of one object are distinct, so the values never decide). */
+function byKey(a: readonly [string, unknown], b: readonly [string, unknown]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
+/**
+ * The identity of the campaign a run spec and its workload config describe, measured with `generator`. The
+ * platform is the spec's `platform_identity` (absent in specs written before it existed) under the spec's own
+ * `platform` and `node_cores`, which the spec schema keeps consistent with it.
+ */
+export function campaignIdentityOf(
+  spec: Pick<RunSpec, "platform" | "node_cores" | "platform_identity">,
+  config: Pick<WorkloadConfig, "functions" | "duration" | "iterations" | "overload" | "loadgen">,
+  generator: GeneratorIdentity,
+): CampaignIdentity {
+  return {
+    platform: { ...spec.platform_identity, kind: spec.platform, node_cores: spec.node_cores },
+    functions: config.functions,
+    duration: config.duration,
+    iterations: config.iterations,
+    overload: { ...config.overload },
+    loadgen: { name: generator.name, version: generator.version, settings: generator.settings, request_timeout: config.loadgen.request_timeout },
+  };
 }
 
 /** A verdict on a completed configuration. */

@@ -16,7 +16,7 @@ import { createPolicy, createScheduler } from "../scheduling/factory.ts";
 import { PrometheusClient } from "../prometheus/client.ts";
 import { loadQueriesFile, resolveQueriesPath } from "../prometheus/files.ts";
 import { durationMilliseconds } from "../config/duration.ts";
-import { campaignId } from "./campaign.ts";
+import { campaignId, campaignIdentityOf } from "./campaign.ts";
 import { EVENTS_SCHEMA, HEARTBEAT_INTERVAL_S } from "./events.ts";
 import { executeCampaign, type CampaignOutcome } from "./executor.ts";
 import { basicAuthorization } from "./gateway.ts";
@@ -28,8 +28,13 @@ import { EventSink } from "./sink.ts";
 import { readRunSpec, type RunSpec } from "./spec.ts";
 import { StopToken } from "./stop.ts";
 
-const USAGE =
-  "usage: peva-faas run --spec <run-spec.json>\n       peva-faas plan --spec <run-spec.json | settings.yaml>\n       peva-faas memory migrate --db <memory.duckdb>";
+const USAGE = [
+  "usage: peva-faas run --spec <run-spec.json>",
+  "       peva-faas plan --spec <run-spec.json | settings.yaml>",
+  "       peva-faas memory migrate --db <memory.duckdb>",
+  "       peva-faas memory counts --db <memory.duckdb>",
+  "       peva-faas memory forget --db <memory.duckdb> --campaign <campaign-id>",
+].join("\n");
 
 /** Exit codes of `peva-faas run`. */
 export const EXIT = { done: 0, failed: 1, usage: 2, stopped: 3, incomplete: 4 } as const;
@@ -45,14 +50,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   return command === "plan" ? planCommand(file) : runCommand(file);
 }
 
-/** The workload config of a run spec, with the platform's endpoints and queries preset applied. */
+/** The workload config of a run spec (its endpoints and query set come from the spec itself, not the settings). */
 export function workloadConfigOf(spec: RunSpec): WorkloadConfig {
-  return parseWorkloadConfig({
-    ...spec.settings,
-    gateway_url: spec.gateway.url,
-    prometheus_url: spec.prometheus.url,
-    queries_preset: spec.platform,
-  }).config;
+  return parseWorkloadConfig(spec.settings).config;
 }
 
 async function planCommand(file: string): Promise<number> {
@@ -113,6 +113,7 @@ async function runCommand(file: string): Promise<number> {
     memory_db: memoryDb,
     message: outcome?.message ?? (failure ? failure.split("\n")[0]! : ""),
     frontier: outcome?.frontier ?? [],
+    all_overloaded: outcome?.allOverloaded ?? [],
   });
   const code = EXIT[status];
   writeFileSync(join(spec.run_dir, "status.json"), `${JSON.stringify({ status, exit_code: code, finished_at: new Date().toISOString() })}\n`);
@@ -134,14 +135,7 @@ async function run(spec: RunSpec, config: WorkloadConfig, sink: EventSink, stop:
   const path = (process.env["PATH"] ?? "").split(delimiter).filter(Boolean);
   const { generator: generatorIdentity } = await preflight({ gatewayUrl: spec.gateway.url, auth, prometheusUrl: spec.prometheus.url, prometheusAuth, generator, path });
   const plan = planCampaign(config);
-  const id = campaignId({
-    platform: spec.platform,
-    functions: config.functions,
-    duration: config.duration,
-    iterations: config.iterations,
-    overload: { ...config.overload },
-    loadgen: { ...generatorIdentity, request_timeout: config.loadgen.request_timeout },
-  });
+  const id = campaignId(campaignIdentityOf(spec, config, generatorIdentity));
   writeRunMetadata(outputLayout(spec.results_dir).runMetadata, { spec, campaignId: id, generator: generatorIdentity, config });
   sink.emit({ type: "run_started", schema: EVENTS_SCHEMA, planned: plan.count, host: spec.host, estimated_s: Math.round(plan.estimate.expectedSeconds) });
   log(`campaign ${id}: ${plan.count} configurations × ${config.iterations} iterations of ${config.duration}`);
@@ -179,7 +173,7 @@ async function run(spec: RunSpec, config: WorkloadConfig, sink: EventSink, stop:
         emptyResultIntervalMs: config.prometheus.empty_result_interval_seconds * 1000,
         authorization: prometheusAuth ? basicAuthorization(prometheusAuth) : undefined,
       });
-      const queries = loadQueriesFile(resolveQueriesPath(config), { scaphandre: config.scaphandre_enabled });
+      const queries = loadQueriesFile(resolveQueriesPath({ queries_path: config.queries_path, queries_preset: spec.platform }), { scaphandre: config.scaphandre_enabled });
       const load = createLoadStep({
         generator,
         identity: generatorIdentity,

@@ -32,6 +32,41 @@ export class LoadResultInvalidError extends Error {
   }
 }
 
+/**
+ * `the idle node is already overloaded before any load (<figures>): <what to do>` — every configuration would be
+ * judged overloaded whatever the platform does, so the run stops before sending anything.
+ */
+export class BaselineOverloadedError extends Error {
+  override name = "BaselineOverloadedError";
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(
+      `the idle node is already overloaded before any load (${problems.join("; ")}): other work on the machine would ` +
+        "make every configuration overloaded; stop it, or run the platform on a host of its own, then run again (no load was sent)",
+    );
+    this.problems = problems;
+  }
+}
+
+/**
+ * `iteration <n> stayed contended after <k> re-run(s): starvation <s> > <max>` — other work on the node kept taking
+ * the platform's CPU, so the configuration has no verdict (reason `contended`; the next run retries it).
+ */
+export class ContendedError extends ConfigFailure {
+  override name = "ContendedError";
+  readonly iteration: number;
+  readonly starvation: number;
+  constructor(iteration: number, reruns: number, starvation: number, maxStarvation: number) {
+    super(
+      "contended",
+      `iteration ${iteration} stayed contended after ${reruns} re-run(s): CPU starvation ${starvation.toFixed(3)} > ${maxStarvation} ` +
+        "(other work on the node took the platform's CPU; stop it or raise contention.max_starvation)",
+    );
+    this.iteration = iteration;
+    this.starvation = starvation;
+  }
+}
+
 /** The failure reason recorded for an error thrown while a configuration ran. */
 export function failureReason(e: unknown): string {
   if (e instanceof ConfigFailure) return e.reason;

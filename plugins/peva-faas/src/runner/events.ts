@@ -34,6 +34,11 @@ export interface RunCounts {
   failed: number;
   /** Iterations executed in this run. */
   iterations: number;
+  /**
+   * Iterations judged contended in this run (other work on the node starved the platform of CPU; not used for a
+   * verdict, re-run). Optional: streams written before noisy-neighbour detection have none (read as 0).
+   */
+  contended?: number;
 }
 
 /** Every event carries the run id and a wall-clock timestamp (epoch ms). */
@@ -50,6 +55,18 @@ export type RunEvent =
   | (Base & { readonly type: "config_skipped"; readonly config_id: string; readonly pairs: readonly { name: string; rate: number }[]; readonly reason: string })
   | (Base & { readonly type: "config_done"; readonly config_id: string; readonly overloaded: boolean })
   | (Base & { readonly type: "config_failed"; readonly config_id: string; readonly reason: string; readonly message: string })
+  | (Base & {
+      readonly type: "iteration_contended";
+      readonly config_id: string;
+      readonly iteration: number;
+      /** 0 for the first run of the iteration, 1.. for re-runs. */
+      readonly rerun: number;
+      /** Share of the CPU the platform was entitled to that it waited for (0..1). */
+      readonly starvation: number;
+      readonly max_starvation: number;
+      /** Whether the iteration runs again (false: the configuration fails with reason `contended`). */
+      readonly will_rerun: boolean;
+    })
   | (Base & { readonly type: "iteration_lost"; readonly config_id: string; readonly iteration: number; readonly message: string })
   | (Base & { readonly type: "progress"; readonly done: number; readonly total: number; readonly eta_s: number; readonly current?: string })
   | (Base & { readonly type: "log"; readonly level: "info" | "warn" | "error"; readonly message: string })
@@ -64,6 +81,8 @@ export type RunEvent =
       readonly message?: string;
       /** Per function set, the highest non-overloaded rate vector seen so far. */
       readonly frontier: readonly { functions: string; rates: Record<string, number> }[];
+      /** Function sets where every measured configuration overloaded, with the lowest overloaded rates. */
+      readonly all_overloaded?: readonly { functions: string; lowest: Record<string, number> }[];
     });
 
 /** Parses one line of the stream; undefined for a blank or partial line. Throws on a malformed complete line. */

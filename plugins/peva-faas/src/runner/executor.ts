@@ -10,7 +10,8 @@ import type { LoadRunResult } from "@peva-lab/core";
 import type { WorkloadConfig } from "../config/parse.ts";
 import type { ExecutionEvent, LoadReport, MemoryEngine } from "../memory/contracts.ts";
 import type { Configuration } from "../model.ts";
-import { nodeOverload, type FunctionObservation } from "../overload/rules.ts";
+import { idleBaselineProblems, nodeOverload, type FunctionObservation } from "../overload/rules.ts";
+import { judgeContention, rerunsLeft } from "../overload/contention.ts";
 import { collectIterationMetrics, collectNodeSnapshot, type NodeMetrics } from "../prometheus/collect.ts";
 import type { PrometheusQuerier, QuerySet } from "../prometheus/index.ts";
 import { runCooldown } from "../cooldown/manager.ts";
@@ -30,12 +31,14 @@ import {
   openSkippedCsv,
   outputLayout,
   summaryFileName,
+  type ContentionFigures,
   type IterationOutcome,
 } from "../results/index.ts";
 import type { ConfigScheduler, PolicyAlgorithm } from "../scheduling/contracts.ts";
 import { selectBatch } from "../scheduling/policy.ts";
 import { frontierOf } from "./campaign.ts";
-import { ConfigFailure, failureReason } from "./errors.ts";
+import { allOverloadedSetsOf, type AllOverloadedSet } from "./all-overloaded.ts";
+import { BaselineOverloadedError, ConfigFailure, ContendedError, failureReason } from "./errors.ts";
 import type { RunCounts, RunStatus } from "./events.ts";
 import { fetchReplicas, type GatewayAuth } from "./gateway.ts";
 import type { LoadStep } from "./load-step.ts";
@@ -70,6 +73,8 @@ export interface CampaignOutcome {
   readonly counts: RunCounts;
   readonly message: string;
   readonly frontier: { functions: string; rates: Record<string, number> }[];
+  /** Function sets where every measured configuration overloaded. */
+  readonly allOverloaded: AllOverloadedSet[];
 }
 
 /** Thrown inside an iteration when a stop arrives; ends the campaign as `stopped`. */
@@ -85,6 +90,7 @@ export async function executeCampaign(env: ExecutorEnv): Promise<CampaignOutcome
   const resultsLong = openResultsLongCsv(layout.resultsLong);
   const skipped = openSkippedCsv(layout.skipped, allFunctions);
   const index = new IndexCsvWriter(layout.index);
+  // `contended` appears with the first contended iteration (it is optional in RunCounts; absent = none).
   const counts: RunCounts = { planned: plan.count, executed: 0, skipped: {}, overloaded: 0, failed: 0, iterations: 0 };
   const startedAt = Date.now();
   let doneConfigs = 0;
@@ -109,6 +115,8 @@ export async function executeCampaign(env: ExecutorEnv): Promise<CampaignOutcome
     const baselineWindow = `${Math.max(5, Math.ceil(config.duration_seconds))}s`;
     const baseline = await collectNodeSnapshot(env.prometheus, env.queries, baselineWindow, { scaphandre: config.scaphandre_enabled });
     env.log(`baseline: cpu ${baseline.cpu_usage_node_pct.toFixed(1)} % of capacity, ram ${baseline.ram_usage_node_pct.toFixed(1)} %`);
+    const busy = idleBaselineProblems(baseline, config.overload);
+    if (busy.length > 0) throw new BaselineOverloadedError(busy);
     const desiredSize = config.selection_mode === "micro_batch" ? config.micro_batch_size : 1;
     progress();
 
@@ -163,9 +171,11 @@ export async function executeCampaign(env: ExecutorEnv): Promise<CampaignOutcome
 }
 
 function finish(env: ExecutorEnv, status: RunStatus, counts: RunCounts, success: boolean, message: string, startedAt: number): CampaignOutcome {
-  const frontier = frontierOf(env.memory.verdicts());
+  const verdicts = env.memory.verdicts();
+  const frontier = frontierOf(verdicts);
+  const allOverloaded = allOverloadedSetsOf(verdicts);
   env.log(`campaign ${status} after ${Math.round((Date.now() - startedAt) / 1000)} s${message ? `: ${message}` : ""}`);
-  return { status, success, counts, message, frontier };
+  return { status, success, counts, message, frontier, allOverloaded };
 }
 
 interface ConfigContext {
@@ -205,13 +215,36 @@ async function runConfiguration(
   }
 
   let ran = 0;
+  const { max_reruns: maxReruns, max_starvation: maxStarvation } = env.config.contention;
   try {
     for (let iteration = 1; iteration <= iterations; iteration++) {
       if (doneIterations.has(iteration)) continue;
-      if (stop.stopped) throw new Stopped(stop.reason);
-      const overloaded = await runIteration(env, config, iteration, baseline, ctx);
-      doneIterations.set(iteration, overloaded);
-      ran++;
+      // A contended iteration runs again, at most max_reruns times; then the configuration fails as `contended`.
+      for (let rerun = 0; rerun <= maxReruns; rerun++) {
+        if (stop.stopped) throw new Stopped(stop.reason);
+        const result = await runIteration(env, config, iteration, baseline, ctx);
+        ran++;
+        if (result.kind === "judged") {
+          doneIterations.set(iteration, result.overloaded);
+          break;
+        }
+        const again = rerunsLeft(rerun, env.config.contention);
+        sink.emit({
+          type: "iteration_contended",
+          config_id: config.id,
+          iteration,
+          rerun,
+          starvation: Math.round(result.starvation * 1000) / 1000,
+          max_starvation: maxStarvation,
+          will_rerun: again,
+        });
+        const message =
+          `${config.id} (${label}) iteration ${iteration}: contended, CPU starvation ${result.starvation.toFixed(3)} > ${maxStarvation} ` +
+          `(other work on the node); ${again ? `re-run ${rerun + 1} of ${maxReruns}` : "no re-run left"}`;
+        env.log(message);
+        sink.emit({ type: "log", level: "warn", message });
+        if (!again) throw new ContendedError(iteration, rerun, result.starvation, maxStarvation);
+      }
     }
   } catch (e) {
     if (e instanceof Stopped || stop.stopped) throw new Stopped(stop.reason);
@@ -229,14 +262,17 @@ async function runConfiguration(
   return { overloaded, ran };
 }
 
-/** One iteration; returns whether the node was overloaded. */
+/** What one run of an iteration gave: a verdict, or a window other work starved of CPU (never judged). */
+type IterationResult = { readonly kind: "judged"; readonly overloaded: boolean } | { readonly kind: "contended"; readonly starvation: number };
+
+/** One iteration; returns whether the node was overloaded, or that the iteration was contended. */
 async function runIteration(
   env: ExecutorEnv,
   config: Configuration,
   iteration: number,
   baseline: NodeMetrics,
   ctx: ConfigContext,
-): Promise<boolean> {
+): Promise<IterationResult> {
   const { spec, memory, sink, stop } = env;
   const names = config.pairs.map((p) => p.name);
   const repetition = 1;
@@ -276,6 +312,32 @@ async function runIteration(
   );
   for (const err of metrics.errors) env.log(`metrics: ${err}`);
 
+  // Noisy neighbour: a window in which other work starved the platform of CPU says nothing about the platform. It
+  // is stored with its figures (status `contended`) but written to no result file and never judged.
+  const waitCores = metrics.nodeExtra["platform_cpu_wait"] ?? Number.NaN;
+  const runCores = metrics.nodeExtra["platform_cpu_run"] ?? Number.NaN;
+  const contention = judgeContention({ waitCores, runCores, nodeCores: spec.node_cores }, env.config.contention);
+  const figures: ContentionFigures = { waitCores, runCores, starvation: contention.starvation };
+  const contentionMetrics = { platform_cpu_wait: waitCores, platform_cpu_run: runCores, cpu_starvation: contention.starvation };
+  if (contention.contended) {
+    await memory.ingestEvent({
+      campaignId: env.campaignId,
+      runId: spec.run_id,
+      config,
+      iteration,
+      repetition,
+      startTs: window.start,
+      endTs: window.end,
+      status: "contended",
+      skipReason: "contended",
+      resultRow: null,
+      metrics: { ...flatten(metrics.node), rest_seconds: cooldown.restSeconds, ...contentionMetrics },
+      loadReport: report,
+    });
+    ctx.counts.contended = (ctx.counts.contended ?? 0) + 1;
+    return { kind: "contended", starvation: contention.starvation };
+  }
+
   const observations: FunctionObservation[] = config.pairs.map((p) => {
     const stats = loads.find((l) => l.functionName === p.name);
     return { name: p.name, rate: p.rate, success_rate: stats?.successRate ?? Number.NaN, replicas: replicas.get(p.name) ?? Number.NaN };
@@ -293,6 +355,7 @@ async function runIteration(
     idle,
     restSeconds: cooldown.restSeconds,
     verdict,
+    contention: figures,
   };
 
   // Files first (a crash after this loses nothing already written), then the memory.
@@ -338,7 +401,7 @@ async function runIteration(
     status: "executed",
     skipReason: null,
     resultRow,
-    metrics: { ...flatten(metrics.node), rest_seconds: cooldown.restSeconds },
+    metrics: { ...flatten(metrics.node), rest_seconds: cooldown.restSeconds, ...contentionMetrics },
     loadReport: report,
   };
   await memory.ingestEvent(event);
@@ -353,7 +416,7 @@ async function runIteration(
     load_s: Math.round((window.end - window.start) * 1000) / 1000,
   });
   if (verdict.overloaded) env.log(`${config.id} iteration ${iteration}: overloaded (${verdict.reasons.join("; ")})`);
-  return verdict.overloaded;
+  return { kind: "judged", overloaded: verdict.overloaded };
 }
 
 function flatten(node: NodeMetrics): Record<string, number> {

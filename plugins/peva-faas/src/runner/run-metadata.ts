@@ -38,7 +38,7 @@ function resultsColumnUnits(latencyUnit: "ns" | "ms"): Record<string, string> {
 }
 
 /** The content of `run.json`. */
-function runMetadata(input: {
+export function runMetadata(input: {
   readonly spec: RunSpec;
   readonly campaignId: string;
   readonly generator: GeneratorIdentity;
@@ -52,6 +52,8 @@ function runMetadata(input: {
     host: spec.host,
     platform: spec.platform,
     node_cores: spec.node_cores,
+    // The platform's size and versions, as the campaign identity hashes them (absent in specs that predate it).
+    ...(spec.platform_identity ? { platform_identity: spec.platform_identity } : {}),
     loadgen: {
       name: input.generator.name,
       version: input.generator.version,

@@ -41,10 +41,27 @@ export const runSpecSchema = z
       .refine((p) => (p.user === undefined) === (p.password_file === undefined), "user and password_file go together"),
     /** Cores of the node under test: node CPU is judged against cores × 100 %. */
     node_cores: z.number().int().min(1),
+    /**
+     * What else defines the platform under test for the campaign identity: its limits (replicas, queue depth), its
+     * node's size, its pinned versions. Flat; filled by the controller (`plan/platform-identity.ts`). Optional, so
+     * a spec written before it existed still runs (its campaign is identified by `platform` and `node_cores`).
+     */
+    platform_identity: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
     /** The peva-faas workload settings (validated by the workload's own schema). */
     settings: z.record(z.string(), z.unknown()),
   })
-  .strict();
+  .strict()
+  .superRefine((spec, ctx) => {
+    // The identity must describe the platform the run measures, not another one.
+    const identity = spec.platform_identity;
+    if (identity === undefined) return;
+    if (identity["kind"] !== undefined && identity["kind"] !== spec.platform) {
+      ctx.addIssue({ code: "custom", path: ["platform_identity", "kind"], message: `must be the spec's platform (${spec.platform})` });
+    }
+    if (identity["node_cores"] !== undefined && identity["node_cores"] !== spec.node_cores) {
+      ctx.addIssue({ code: "custom", path: ["platform_identity", "node_cores"], message: `must be the spec's node_cores (${spec.node_cores})` });
+    }
+  });
 
 /** A validated run spec. */
 export type RunSpec = z.infer<typeof runSpecSchema>;

@@ -9,6 +9,7 @@ export function summaryTable(
   counts: RunCounts,
   frontier: readonly { functions: string; rates: Record<string, number> }[],
   status: RunStatus,
+  allOverloaded: readonly { functions: string; lowest: Record<string, number> }[] = [],
 ): string {
   const skipped = Object.values(counts.skipped).reduce((a, b) => a + b, 0);
   const skippedDetail = Object.entries(counts.skipped)
@@ -23,6 +24,8 @@ export function summaryTable(
     ["skipped", skipped > 0 ? `${skipped} (${skippedDetail})` : "0"],
     ["failed", String(counts.failed)],
     ["iterations run", String(counts.iterations)],
+    // Not in `iterations run`: a contended iteration is re-run, and only its uncontended run counts.
+    ["contended iterations", String(counts.contended ?? 0)],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
@@ -33,6 +36,15 @@ export function summaryTable(
         .map(([fn, r]) => `${fn}=${r}/s`)
         .join(", ");
       lines.push(`    ${f.functions.padEnd(24)} ${rates}`);
+    }
+  }
+  if (allOverloaded.length > 0) {
+    lines.push("  every measured configuration overloaded (no frontier yet; search below these rates):");
+    for (const s of allOverloaded) {
+      const rates = Object.entries(s.lowest)
+        .map(([fn, r]) => `${fn}=${r}/s`)
+        .join(", ");
+      lines.push(`    ${s.functions.padEnd(24)} lowest overloaded: ${rates}`);
     }
   }
   return lines.join("\n");

@@ -436,4 +436,26 @@ describe("campaign runner against a fake gateway of known capacity", () => {
     expect(again, logTail(second)).toEqual({ code: 0, signal: null });
     expect(runFinished(readEvents(second.events))).toMatchObject({ status: "done", counts: { planned: 1, executed: 1, failed: 0 } });
   });
+  it("an idle baseline already past the overload rules stops the run before any load, naming the figure", { timeout: 120_000 }, async () => {
+    const dir = join(root, "busy");
+    const base = fastCampaignSettings({ functions: ["figlet"], rates: [10], duration: "3s", iterations: 1, maxFunctions: 2, ramIdleFloorBytes: totalmem() });
+    // Any machine uses some RAM: with the RAM rule at 0 %, the idle node is "overloaded" before the first request.
+    const paths = writeRunSpec({
+      runId: "busy-1",
+      root: dir,
+      gatewayUrl: gateway!.url,
+      prometheusUrl: prometheus!.url,
+      password: PASSWORD,
+      nodeCores: availableParallelism(),
+      settings: { ...base, overload: { ...(base["overload"] as object), ram_overload_pct: 0 } },
+    });
+    const before = gateway!.stats("figlet");
+    const exit = await startRunner(paths, RUNNER_TIMEOUT_MS).exited;
+    expect(exit, logTail(paths)).toEqual({ code: 1, signal: null });
+    const events = readEvents(paths.events);
+    expect(eventsOfType(events, "config_started")).toEqual([]);
+    expect(runFinished(events)).toMatchObject({ status: "failed" });
+    expect(runFinished(events).message).toMatch(/the idle node is already overloaded before any load \(node ram \d+\.\d % > ram_overload_pct 0\).*no load was sent/);
+    expect(gateway!.stats("figlet")).toEqual(before);
+  });
 });

@@ -5,14 +5,12 @@ import { describe, expect, it } from "vitest";
 import {
   ConfigError,
   RATES_DEPRECATION,
-  applyEnvFallbacks,
+  REFUSED_SETTINGS,
   durationSeconds,
   formatHumanDuration,
-  loadWorkloadConfig,
   loadWorkloadConfigFile,
   parseWorkloadConfig,
   resolveConfigSources,
-  resolveServiceUrl,
 } from "../../src/config/index.ts";
 
 function issues(input: unknown): string[] {
@@ -29,18 +27,8 @@ describe("workload config defaults (reference §2.2)", () => {
   const { config, warnings } = parseWorkloadConfig({});
   it("fills every reference default", () => {
     expect(warnings).toEqual([]);
-    expect(config.k3s_host).toBe("127.0.0.1");
-    expect(config.k3s_user).toBe("ubuntu");
-    expect(config.k3s_ssh_key).toBe("~/.ssh/id_rsa");
-    expect(config.k3s_port).toBe(22);
-    expect(config.k6_workspace_root).toBe("/home/ubuntu/.peva_faas-k6");
-    expect(config.k6_log_stream).toBe(true);
     expect(config.loadgen).toEqual({ type: "vegeta", request_timeout: "30s" });
     expect(config.results).toEqual({ latency_unit: "ns", keep_generator_files: false });
-    expect(config.openfaas_port).toBe(31112);
-    expect(config.prometheus_port).toBe(30411);
-    expect(config.gateway_url).toBe("http://127.0.0.1:31112");
-    expect(config.prometheus_url).toBe("http://127.0.0.1:30411");
     expect(config.functions).toEqual([
       { name: "figlet", method: "POST", body: "Hello PEVA-faas!", headers: { "Content-Type": "text/plain" } },
     ]);
@@ -62,11 +50,9 @@ describe("workload config defaults (reference §2.2)", () => {
       success_rate_function_min: 0.9,
       replicas_overload_threshold: 15,
     });
-    expect(config.deploy_functions).toBe(true);
+    expect(config.queries_path).toBeUndefined();
     expect(config.scaphandre_enabled).toBe(false);
     expect(config.function_pid_regexes).toEqual({});
-    expect(config.grafana).toEqual({ enabled: false, url: "http://localhost:3000", org_id: 1 });
-    expect(config.loki).toEqual({ enabled: false, endpoint: "http://localhost:3100", labels: {} });
     expect(config.memory).toEqual({
       backend: "duckdb",
       db_path: "benchmark_results/peva_faas/memory/peva_faas.duckdb",
@@ -81,6 +67,9 @@ describe("workload config defaults (reference §2.2)", () => {
     expect(issues({ prometheus: { empty_result_attempts: 300, empty_result_interval_seconds: 5 } })).toEqual([
       "prometheus.empty_result_attempts: empty_result_attempts × empty_result_interval_seconds must be <= 600",
     ]);
+  });
+  it("no refused setting gets a default", () => {
+    expect(Object.keys(config).filter((key) => key in REFUSED_SETTINGS)).toEqual([]);
   });
   it("function defaults: GET, empty body and headers", () => {
     const c = parseWorkloadConfig({ functions: [{ name: "env" }] }).config;
@@ -109,14 +98,15 @@ describe("validation messages (reference wording)", () => {
     [{ functions: [{ name: "" }] }, "functions[0].name: function names must be 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit (as OpenFaaS requires)"],
     [{ duration: "30 s" }, "duration: duration must match <number><unit>, e.g. 30s or 1m"],
     [{ duration: "0m" }, "duration: duration must be > 0"],
-    [{ combinations: { min_functions: 2, max_functions: 2 } }, "combinations.max_functions: combinations.max_functions must be > combinations.min_functions"],
+    [
+      { combinations: { min_functions: 2, max_functions: 2 } },
+      "combinations.max_functions: combinations.max_functions must be > combinations.min_functions: max_functions is exclusive " +
+        "(configurations load min_functions .. max_functions - 1 functions; 1..2 loads one at a time)",
+    ],
     [{ rate_strategy: { type: "linear", min_rate: 30, max_rate: 20 } }, "rate_strategy.max_rate: max_rate must be >= min_rate"],
     [{ rate_strategy: { type: "random", min_rate: 30, max_rate: 20 } }, "rate_strategy.max_rate: max_rate must be >= min_rate"],
     [{ rate_strategy: { type: "exponential", min_power: 3, max_power: 2 } }, "rate_strategy.max_power: max_power must be >= min_power"],
     [{ rate_strategy: { type: "custom", rates: [5, -1] } }, "rate_strategy.rates: All rates must be >= 0"],
-    [{ openfaas_port: 9000, prometheus_port: 9000 }, "prometheus_port: openfaas_port and prometheus_port must be different (both set to 9000)"],
-    [{ openfaas_port: 22 }, "openfaas_port: openfaas_port and k3s_port (SSH) must be different (both set to 22)"],
-    [{ k3s_port: 0 }, "k3s_port: Too small: expected number to be >=1"],
     [{ iterations: 0 }, "iterations: Too small: expected number to be >=1"],
     [{ micro_batch_size: 0 }, "micro_batch_size: Too small: expected number to be >=1"],
     [{ micro_batch_window_s: 0 }, "micro_batch_window_s: Too small: expected number to be >=1"],
@@ -127,7 +117,6 @@ describe("validation messages (reference wording)", () => {
     [{ overload: { replicas_overload_threshold: 0 } }, "overload.replicas_overload_threshold: Too small: expected number to be >=1"],
     [{ memory: { backend: "sqlite" } }, 'memory.backend: Invalid input: expected "duckdb"'],
     [{ algorithm_entrypoint: "nocolon" }, "algorithm_entrypoint: algorithm_entrypoint must look like module:Export"],
-    [{ gateway_url: "ftp://x" }, "gateway_url: unsupported URL scheme ftp (http or https only)"],
     [{ function_pid_regexes: { nope: "1" } }, "function_pid_regexes.nope: not a configured function"],
     [{ scheduler: "random" }, "scheduler: scheduler must be one of cartesian, frontier or module:Export"],
     [{ memory: { db_path: "../x.duckdb" } }, "memory.db_path: PEVA-FAAS memory DB path cannot contain '..' segments."],
@@ -163,19 +152,6 @@ describe("normalisation and derived fields", () => {
     ["999ms", 1],
     ["2500ms", 2],
   ])("durationSeconds(%s) = %d", (d, s) => expect(durationSeconds(d)).toBe(s));
-  it("the k6 settings that moved into loadgen are refused with where they went", () => {
-    let err: ConfigError | undefined;
-    try {
-      parseWorkloadConfig({ k6_outputs: ["json=out.json"], k6_tags: { a: 1 }, k6: { max_vus: 10 } });
-    } catch (e) {
-      err = e as ConfigError;
-    }
-    expect(err?.issues).toEqual([
-      "k6: moved to loadgen: {type: k6, expected_latency_ms, vus_headroom, max_preallocated_vus, max_vus, graceful_stop, stop_grace_seconds}; request_timeout is loadgen.request_timeout",
-      "k6_outputs: moved to loadgen: {type: k6, outputs: [...]}",
-      "k6_tags: moved to loadgen: {type: k6, tags: {...}}",
-    ]);
-  });
   it("loadgen: the generator's own keys pass through; type and request_timeout are checked here", () => {
     const c = parseWorkloadConfig({ loadgen: { type: "k6", max_vus: 10, request_timeout: "5s" }, results: { latency_unit: "ms" } }).config;
     expect(c.loadgen).toEqual({ type: "k6", max_vus: 10, request_timeout: "5s" });
@@ -183,11 +159,6 @@ describe("normalisation and derived fields", () => {
     expect(() => parseWorkloadConfig({ loadgen: { type: "Vegeta!" } })).toThrow(/loadgen\.type: must be a load-generator plugin name/);
     expect(() => parseWorkloadConfig({ loadgen: { request_timeout: "soon" } })).toThrow(/loadgen\.request_timeout: duration must match/);
     expect(() => parseWorkloadConfig({ results: { latency_unit: "us" } })).toThrow(/results\.latency_unit/);
-  });
-  it("derives k6_workspace_root from k6_user", () => {
-    expect(parseWorkloadConfig({ k6_user: "root" }).config.k6_workspace_root).toBe("/root/.peva_faas-k6");
-    expect(parseWorkloadConfig({ k6_user: "bob" }).config.k6_workspace_root).toBe("/home/bob/.peva_faas-k6");
-    expect(parseWorkloadConfig({ k6_workspace_root: "/w" }).config.k6_workspace_root).toBe("/w");
   });
   it("formats human durations", () => {
     expect(formatHumanDuration(45)).toBe("45s");
@@ -214,7 +185,7 @@ describe("deprecated rates", () => {
   });
 });
 
-describe("sources: config_path merging and env fallbacks", () => {
+describe("sources: layered settings files", () => {
   it("deep-merges common, plugins.peva_faas, then options", () => {
     const merged = resolveConfigSources(
       { common: { iterations: 5, cooldown: { max_wait_seconds: 10, sleep_step_seconds: 2 } }, plugins: { peva_faas: { cooldown: { max_wait_seconds: 20 } } } },
@@ -228,37 +199,27 @@ describe("sources: config_path merging and env fallbacks", () => {
       "Config sections 'common' and 'plugins.peva_faas' must be mappings.",
     );
   });
-  it("loads config_path from disk and reports a missing file", () => {
+  it("loads a flat or layered settings file and reports a missing one", () => {
     const dir = mkdtempSync(join(tmpdir(), "peva-cfg-"));
-    writeFileSync(join(dir, "c.yml"), "common:\n  iterations: 4\nplugins:\n  peva_faas:\n    duration: 10s\n");
-    const r = loadWorkloadConfig({ config_path: "c.yml", iterations: 2 }, {}, dir);
-    expect(r.config.iterations).toBe(2);
-    expect(r.config.duration_seconds).toBe(10);
-    expect(() => loadWorkloadConfig({ config_path: join(dir, "missing.yml") }, {})).toThrow(
-      `Configuration file not found: ${join(dir, "missing.yml")}`,
-    );
     writeFileSync(join(dir, "spec.yml"), "functions:\n  - name: env\niterations: 1\n");
-    expect(loadWorkloadConfigFile(join(dir, "spec.yml"), {}).config.functions[0]!.name).toBe("env");
+    expect(loadWorkloadConfigFile(join(dir, "spec.yml")).config.functions[0]!.name).toBe("env");
+    writeFileSync(join(dir, "layered.yml"), "common:\n  iterations: 4\nplugins:\n  peva_faas:\n    duration: 10s\n");
+    const layered = loadWorkloadConfigFile(join(dir, "layered.yml")).config;
+    expect([layered.iterations, layered.duration_seconds]).toEqual([4, 10]);
+    expect(() => loadWorkloadConfigFile(join(dir, "missing.yml"))).toThrow(`Configuration file not found: ${join(dir, "missing.yml")}`);
   });
-  it("applies env fallbacks only where unset", () => {
-    const env = { LB_GRAFANA_ENABLED: "true", LB_GRAFANA_URL: "http://g:3000", LB_GRAFANA_ORG_ID: "3", LB_LOKI_ENDPOINT: "http://l" };
-    const raw = applyEnvFallbacks({ grafana: { url: "http://mine" } }, env);
-    const c = parseWorkloadConfig(raw).config;
-    expect(c.grafana).toEqual({ enabled: true, url: "http://mine", org_id: 3 });
-    expect(c.loki.endpoint).toBe("http://l");
-    expect(() => applyEnvFallbacks({}, { LB_LOKI_ENABLED: "maybe" })).toThrow(/LB_LOKI_ENABLED/);
+  it("never follows a config_path named in a file: the key is refused", () => {
+    const dir = mkdtempSync(join(tmpdir(), "peva-cfg-"));
+    writeFileSync(join(dir, "other.yml"), "iterations: 9\n");
+    writeFileSync(join(dir, "spec.yml"), "config_path: other.yml\n");
+    let err: unknown;
+    try {
+      loadWorkloadConfigFile(join(dir, "spec.yml"));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).issues).toEqual([`config_path: ${REFUSED_SETTINGS.config_path}`]);
   });
 });
 
-describe("service URL templating", () => {
-  it("replaces {host.address} and loopback hosts with the first candidate", () => {
-    expect(resolveServiceUrl("http://{host.address}:31112", { k3sHost: "10.0.0.5" })).toBe("http://10.0.0.5:31112");
-    expect(resolveServiceUrl("http://localhost:30411/", { k3sHost: "", runHostAddress: "10.1.1.1" })).toBe(
-      "http://10.1.1.1:30411",
-    );
-    expect(resolveServiceUrl("http://0.0.0.0:1", { targetName: "node-a" })).toBe("http://node-a:1");
-    expect(resolveServiceUrl("http://example.org:1", { k3sHost: "10.0.0.5" })).toBe("http://example.org:1");
-    expect(resolveServiceUrl("http://{host.address}:9", { localIp: "fe80::1" })).toBe("http://[fe80::1]:9");
-    expect(() => resolveServiceUrl("http://{host.address}:9", {})).toThrow(/no host available/);
-  });
-});

@@ -37,6 +37,7 @@ describe("execution events", () => {
     expect(() => validateEvent(executed())).not.toThrow();
     expect(() => validateEvent(executed({ status: "failed", skipReason: "k6 failed with exit code 99" }))).not.toThrow();
     expect(() => validateEvent(executed({ status: "stopped", skipReason: "stopped" }))).not.toThrow();
+    expect(() => validateEvent(executed({ status: "contended", skipReason: "contended", resultRow: null }))).not.toThrow();
     expect(() =>
       validateEvent(skipEvent({ campaignId: "c", runId: "r", repetition: 1, config: cfg, reason: "already_in_memory", at: 5 })),
     ).not.toThrow();
@@ -53,6 +54,7 @@ describe("execution events", () => {
     [{ skipReason: "x" }, /executed event has skipReason null/],
     [{ iteration: 0 }, /executed event has iteration >= 1/],
     [{ status: "skipped" as const, skipReason: null }, /needs a skipReason/],
+    [{ status: "contended" as const, skipReason: null }, /a contended event needs a skipReason/],
     [{ loadReport: { generator: "", format: "vegeta-report-json/v12", document: {} } }, /loadReport.generator must be a non-empty string/],
     [{ loadReport: { generator: "vegeta v12.13.0", format: "", document: {} } }, /loadReport.format must be a non-empty string/],
     [{ loadReport: { generator: "vegeta v12.13.0", format: "vegeta-report-json/v12", document: undefined } }, /loadReport.document must be a JSON value/],

@@ -89,7 +89,9 @@ describe("peva-faas memory (usage)", () => {
     const code = await memoryCommand(argv, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) } });
     return [code, out, err];
   }
-  const USAGE = "usage: peva-faas memory migrate --db <memory.duckdb>\n       peva-faas memory counts --db <memory.duckdb>\n";
+  const USAGE =
+    "usage: peva-faas memory migrate --db <memory.duckdb>\n       peva-faas memory counts --db <memory.duckdb>\n" +
+    "       peva-faas memory forget --db <memory.duckdb> --campaign <campaign-id>\n";
 
   it.each([
     [[], "missing subcommand"],

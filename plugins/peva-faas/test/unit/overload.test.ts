@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  idleBaselineProblems,
   DEFAULT_OVERLOAD_THRESHOLDS as T,
   averageSuccess,
   functionOverload,
@@ -62,5 +63,18 @@ describe("node overload", () => {
     expect(averageSuccess([f("a", 1, 0.5), f("b", 1, NaN_), f("c", 0, 1)])).toBe(0.75);
     // An idle function counts 1 whatever value it carries.
     expect(averageSuccess([f("a", 1, 0.5), f("c", 0, Number.NaN)])).toBe(0.75);
+  });
+});
+
+describe("idle baseline already past the rules", () => {
+  const t = { ...T, cpu_overload_pct_of_capacity: 80, ram_overload_pct: 90 };
+  it("names each figure above its rule; nothing at or below it", () => {
+    expect(idleBaselineProblems({ cpu_usage_node_pct: 80, ram_usage_node_pct: 90 }, t)).toEqual([]);
+    expect(idleBaselineProblems({ cpu_usage_node_pct: 92.34, ram_usage_node_pct: 12 }, t)).toEqual(["node cpu 92.3 % of capacity > cpu_overload_pct_of_capacity 80"]);
+    expect(idleBaselineProblems({ cpu_usage_node_pct: 5, ram_usage_node_pct: 95.01 }, t)).toEqual(["node ram 95.0 % > ram_overload_pct 90"]);
+    expect(idleBaselineProblems({ cpu_usage_node_pct: 99, ram_usage_node_pct: 99 }, t)).toHaveLength(2);
+  });
+  it("an unknown figure (NaN) is no reason to stop", () => {
+    expect(idleBaselineProblems({ cpu_usage_node_pct: Number.NaN, ram_usage_node_pct: Number.NaN }, t)).toEqual([]);
   });
 });

@@ -165,6 +165,9 @@ describe("runtime estimate", () => {
     const plan = planCampaign(c, { fallbackSeed: 7 });
     expect(plan.seed).toBe(7);
     expect(plan.rates).toHaveLength(3);
+    // Without a fallback (the runner, `peva-faas plan`): the derived seed, the same grid on every call.
+    expect(planCampaign(c).rates).toEqual(planCampaign(c).rates);
+    expect(planCampaign(c).seed).toBeTypeOf("number");
   });
 });
 

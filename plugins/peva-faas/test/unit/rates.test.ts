@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { generateRates, mulberry32, strategyMinRate } from "../../src/config/rates.ts";
+import { derivedSeed, generateRates, mulberry32, strategyMinRate } from "../../src/config/rates.ts";
 import { parseWorkloadConfig } from "../../src/config/parse.ts";
 
 describe("rate strategies (reference §3)", () => {
@@ -49,7 +49,12 @@ describe("random strategy: seeded mulberry32 + Floyd sampling", () => {
     expect(generateRates({ ...s, seed: null }, 42)).toEqual(a);
   });
   it("needs a seed", () => {
-    expect(() => generateRates({ type: "random", min_rate: 1, max_rate: 5, count: 2, seed: null })).toThrow(/seed/);
+    // Without a seed, one derived from the settings: the same draw every time (a resumed campaign's grid).
+    const unseeded = generateRates({ type: "random", min_rate: 1, max_rate: 50, count: 5, seed: null });
+    expect(unseeded.seed).toBe(derivedSeed({ min_rate: 1, max_rate: 50, count: 5 }));
+    expect(generateRates({ type: "random", min_rate: 1, max_rate: 50, count: 5, seed: null })).toEqual(unseeded);
+    expect(unseeded.rates).toEqual(generateRates({ type: "random", min_rate: 1, max_rate: 50, count: 5, seed: unseeded.seed! }).rates);
+    expect(derivedSeed({ min_rate: 1, max_rate: 50, count: 6 })).not.toBe(unseeded.seed);
   });
   it("returns the full range when count >= range size", () => {
     expect(generateRates({ type: "random", min_rate: 3, max_rate: 6, count: 10, seed: 1 }).rates).toEqual([3, 4, 5, 6]);

@@ -161,7 +161,7 @@ describe("row builders", () => {
     const nodeRows = rows.filter((r) => r[3] === "");
     // 28 metrics per function, plus one row per status seen (figlet: 200 and 429; env: none).
     expect(fnRows).toHaveLength(2 * 28 + 2);
-    expect(nodeRows).toHaveLength(12);
+    expect(nodeRows).toHaveLength(15);
     expect(rows.every((r) => r.length === RESULTS_LONG_HEADER.length && r[0] === "2" && r[1] === "3" && r[2] === o.config.id)).toBe(true);
     const figlet = Object.fromEntries(fnRows.filter((r) => r[3] === "figlet").map((r) => [r[5], [r[6], r[7]]]));
     expect(figlet).toMatchObject({
@@ -190,6 +190,16 @@ describe("row builders", () => {
     expect(node["cpu_usage_node_pct_of_capacity"]).toEqual(["75.000", "%cap"]);
     expect(node["rest_seconds"]).toEqual(["5", "s"]);
     expect(node["overloaded_node"]).toEqual(["0", "flag"]);
+    // Contention figures unknown (no run delay on this platform): nan, with their units.
+    expect(node["platform_cpu_wait"]).toEqual(["nan", "cores"]);
+    expect(node["cpu_starvation"]).toEqual(["nan", "ratio"]);
+  });
+  it("long rows carry the CPU contention figures of the iteration", () => {
+    const rows = buildLongRows({ ...outcome(), contention: { waitCores: 0.25, runCores: 1.5, starvation: 0.142857 } }, 1, 1);
+    const node = Object.fromEntries(rows.filter((r) => r[3] === "").map((r) => [r[5], [r[6], r[7]]]));
+    expect(node["platform_cpu_wait"]).toEqual(["0.250", "cores"]);
+    expect(node["platform_cpu_run"]).toEqual(["1.500", "cores"]);
+    expect(node["cpu_starvation"]).toEqual(["0.143", "ratio"]);
   });
   it("metrics rows: raw floats, upstream column order, normalised CPU last", () => {
     expect(metricsHeader(["figlet"])).toEqual([

@@ -20,13 +20,14 @@ function fn(name: string, over: Partial<FunctionMetricsSnapshot> = {}): Function
     busyReplicas: 0,
     queued: 0,
     cpuSeconds: 0,
+    cpuWaitSeconds: 0,
     residentBytes: 0,
     ...over,
   };
 }
 
 function snapshot(functions: FunctionMetricsSnapshot[]): GatewayMetricsSnapshot {
-  return { functions, gatewayCpuSeconds: 1.5, gatewayResidentBytes: 1000 };
+  return { functions, gatewayCpuSeconds: 1.5, gatewayCpuWaitSeconds: 0.25, gatewayResidentBytes: 1000 };
 }
 
 /** Value of the sample whose name-and-labels part equals `series`. */
@@ -64,6 +65,7 @@ describe("renderMetrics", () => {
         busyReplicas: 2,
         queued: 7,
         cpuSeconds: 12.34,
+        cpuWaitSeconds: 2.5,
         residentBytes: 123_456_789,
       }),
       fn("shasum"),
@@ -118,6 +120,14 @@ describe("renderMetrics", () => {
     expect(sample(text, 'peva_function_resident_memory_bytes{function="figlet"}')).toBe(123_456_789);
     expect(sample(text, "peva_gateway_cpu_seconds_total")).toBe(1.5);
     expect(sample(text, "peva_gateway_resident_memory_bytes")).toBe(1000);
+  });
+
+  it("reports the CPU wait (run delay) per function and of the gateway as counters", () => {
+    expect(sample(text, 'peva_function_cpu_wait_seconds_total{function="figlet"}')).toBe(2.5);
+    expect(sample(text, 'peva_function_cpu_wait_seconds_total{function="shasum"}')).toBe(0);
+    expect(sample(text, "peva_gateway_cpu_wait_seconds_total")).toBe(0.25);
+    expect(text).toContain("# TYPE peva_function_cpu_wait_seconds_total counter");
+    expect(text).toContain("# TYPE peva_gateway_cpu_wait_seconds_total counter");
   });
 
   it("declares the types Prometheus needs for rate() and histogram_quantile()", () => {

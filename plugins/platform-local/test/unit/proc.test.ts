@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { parseStatCpuSeconds, parseStatParent, parseStatusRssBytes, readCpuSeconds, readParent, readRssBytes } from "../../src/proc.ts";
+import {
+  parseSchedstatWaitSeconds,
+  parseStatCpuSeconds,
+  parseStatParent,
+  parseStatusRssBytes,
+  readCpuSeconds,
+  readCpuWaitSeconds,
+  readParent,
+  readRssBytes,
+} from "../../src/proc.ts";
 
 // A real /proc/<pid>/stat line, with a command name containing a space and a parenthesis.
 const STAT = "4242 (node (worker) x) S 4200 4242 4200 0 -1 4194304 1234 0 0 0 250 75 0 0 20 0 11 0 9876 1234567 20000 18446744073709551615";
@@ -31,6 +40,18 @@ describe("parseStatusRssBytes", () => {
   });
 });
 
+describe("parseSchedstatWaitSeconds", () => {
+  it("reads the run delay (second field, ns) in seconds, not the run time (first field)", () => {
+    expect(parseSchedstatWaitSeconds("952086000 2500000000 17\n")).toBe(2.5);
+    expect(parseSchedstatWaitSeconds("1 0 1")).toBe(0);
+  });
+  it("rejects text that is not a schedstat line", () => {
+    expect(parseSchedstatWaitSeconds("")).toBeUndefined();
+    expect(parseSchedstatWaitSeconds("12 34")).toBeUndefined();
+    expect(parseSchedstatWaitSeconds("12 x 3")).toBeUndefined();
+  });
+});
+
 describe("readers", () => {
   it("read this process and return undefined for a pid that cannot exist", () => {
     expect(readCpuSeconds(process.pid)).toBeGreaterThanOrEqual(0);
@@ -38,5 +59,7 @@ describe("readers", () => {
     expect(readParent(process.pid)?.ppid).toBe(process.ppid);
     expect(readCpuSeconds(2 ** 31 - 1)).toBeUndefined();
     expect(readRssBytes(2 ** 31 - 1)).toBeUndefined();
+    expect(readCpuWaitSeconds(process.pid)).toBeGreaterThanOrEqual(0);
+    expect(readCpuWaitSeconds(2 ** 31 - 1)).toBeUndefined();
   });
 });

@@ -1,0 +1,37 @@
+/**
+ * Function sets where every measured configuration overloaded. Their frontier is empty, which says nothing about
+ * where the capacity is; the summary names the lowest overloaded rates instead, so the user knows where to search.
+ */
+import type { Judged } from "./campaign.ts";
+
+/** A function set with no non-overloaded configuration, and its lowest overloaded rate vector. */
+export interface AllOverloadedSet {
+  /** Function names joined by `+`, as in the frontier. */
+  readonly functions: string;
+  /** The lowest overloaded configuration's rates (req/s): no other overloaded one of the set is below it. */
+  readonly lowest: Record<string, number>;
+}
+
+/**
+ * Per function set with at least one verdict and none that is not overloaded (all-zero configurations aside): the
+ * overloaded configuration with the smallest total rate (the first in name order on a tie). Pure.
+ */
+export function allOverloadedSetsOf(verdicts: readonly Judged[]): AllOverloadedSet[] {
+  const bySet = new Map<string, { ok: boolean; lowest?: Judged }>();
+  for (const v of verdicts) {
+    if (v.config.pairs.every((p) => p.rate === 0)) continue;
+    const key = v.config.pairs.map((p) => p.name).join("+");
+    const entry = bySet.get(key) ?? { ok: false };
+    if (!v.overloaded) entry.ok = true;
+    else if (entry.lowest === undefined || total(v) < total(entry.lowest)) entry.lowest = v;
+    bySet.set(key, entry);
+  }
+  return [...bySet]
+    .filter(([, e]) => !e.ok && e.lowest !== undefined)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([functions, e]) => ({ functions, lowest: Object.fromEntries(e.lowest!.config.pairs.map((p) => [p.name, p.rate])) }));
+}
+
+function total(v: Judged): number {
+  return v.config.pairs.reduce((sum, p) => sum + p.rate, 0);
+}

@@ -1,0 +1,130 @@
+/**
+ * `platformIdentity`: the platform part of the campaign identity, from the stack config, the plan and the measured
+ * node. Each input that changes what a measurement means must show up in it; ports and addresses must not.
+ */
+import { describe, expect, it } from "vitest";
+import { validateStackConfig } from "../../config/validate.ts";
+import { planLab } from "../../plan/lab-plan.ts";
+import { PlatformIdentityError, platformIdentity } from "../../plan/platform-identity.ts";
+
+function config(raw: Record<string, unknown>, secrets: string[] = []) {
+  const r = validateStackConfig(
+    Object.fromEntries(Object.entries(raw).map(([k, v]) => [`peva-lab:${k}`, typeof v === "string" ? v : JSON.stringify(v)])),
+    secrets.map((s) => `peva-lab:${s}`),
+    [{ name: "peva-faas" }],
+  );
+  if (!r.ok) throw new Error(r.errors.join("\n"));
+  return r.config;
+}
+
+const GIB = 1024 ** 3;
+const workloads = { "peva-faas": {} };
+
+/** The identity of the local stack with this `platform` section, on a node of 2 cores and `memoryBytes`. */
+function localIdentity(platform: Record<string, unknown>, memoryBytes = 8 * GIB) {
+  const c = config({ platform: { type: "local", ...platform }, workloads });
+  return platformIdentity(c, planLab("local", c), { cores: 2, memoryBytes });
+}
+
+const sshHosts = (platformRole = "platform") => ({
+  type: "ssh",
+  hosts: [
+    { name: "run-a", role: "runner", address: "10.1.0.1" },
+    { name: "tgt-a", role: platformRole, address: "10.1.0.2" },
+  ],
+});
+
+function openfaasIdentity(platform: Record<string, unknown>) {
+  const c = config({ provisioner: sshHosts(), platform: { type: "openfaas", ...platform }, workloads, sshPrivateKey: "k", gatewayPassword: "p" }, ["sshPrivateKey", "gatewayPassword"]);
+  return platformIdentity(c, planLab("lab-a", c), { cores: 8 });
+}
+
+describe("platformIdentity", () => {
+  it("local stack: the embedded platform's limits, this machine's cores and memory, keys sorted", () => {
+    const identity = localIdentity({ maxReplicas: 4, queueDepth: 32 });
+    expect(identity).toEqual({ kind: "local", max_replicas: 4, node_cores: 2, node_memory_gib: 8, queue_depth: 32, runner_on_platform_host: true });
+    expect(Object.keys(identity)).toEqual([...Object.keys(identity)].sort());
+  });
+
+  it.each([
+    ["maxReplicas", { maxReplicas: 8, queueDepth: 32 }, "max_replicas", 8],
+    ["queueDepth", { maxReplicas: 4, queueDepth: 64 }, "queue_depth", 64],
+  ] as const)("local stack: another %s is another identity", (_label, platform, key, value) => {
+    const identity = localIdentity(platform);
+    expect(identity[key]).toBe(value);
+    expect(identity).not.toEqual(localIdentity({ maxReplicas: 4, queueDepth: 32 }));
+  });
+
+  it("rounds measured memory to whole GiB: a few MB the kernel reserves do not split a campaign, a bigger node does", () => {
+    expect(localIdentity({}, 15.6 * GIB)["node_memory_gib"]).toBe(16);
+    expect(localIdentity({}, 16 * GIB - 300 * 1024 ** 2)["node_memory_gib"]).toBe(16);
+    expect(localIdentity({}, 32 * GIB)["node_memory_gib"]).toBe(32);
+  });
+
+  it("ssh + embedded platform: the runner is another host, the memory is not known", () => {
+    const c = config({ provisioner: sshHosts(), platform: { type: "local", maxReplicas: 6, queueDepth: 10 }, workloads, sshPrivateKey: "k" }, ["sshPrivateKey"]);
+    expect(platformIdentity(c, planLab("lab-b", c), { cores: 4 })).toEqual({
+      kind: "local",
+      max_replicas: 6,
+      node_cores: 4,
+      queue_depth: 10,
+      runner_on_platform_host: false,
+    });
+  });
+
+  it("multipass + OpenFaaS: the pinned versions and the platform VM's configured memory, not the runner's", () => {
+    const c = config(
+      {
+        provisioner: {
+          type: "multipass",
+          vms: [
+            { name: "peva-runner", role: "runner", cpus: 2, memoryGb: 4 },
+            { name: "peva-k3s", role: "platform", cpus: 4, memoryGb: 8 },
+          ],
+        },
+        platform: { type: "openfaas" },
+        workloads,
+        sshPrivateKey: "k",
+        gatewayPassword: "p",
+      },
+      ["sshPrivateKey", "gatewayPassword"],
+    );
+    expect(platformIdentity(c, planLab("dev", c), { cores: 4, memoryBytes: 99 * GIB })).toEqual({
+      k3s_version: "v1.33.4+k3s1",
+      kind: "openfaas",
+      node_cores: 4,
+      node_exporter_image: "prom/node-exporter:v1.8.1",
+      node_memory_gib: 8,
+      openfaas_chart_version: "14.2.103",
+      prometheus_image: "prom/prometheus:v2.52.0",
+      runner_on_platform_host: false,
+    });
+  });
+
+  it.each([
+    ["k3sVersion", "v1.34.1+k3s1", "k3s_version"],
+    ["openfaasChartVersion", "14.2.104", "openfaas_chart_version"],
+    ["prometheusImage", "prom/prometheus:v2.53.0", "prometheus_image"],
+    ["nodeExporterImage", "prom/node-exporter:v1.9.0", "node_exporter_image"],
+  ])("OpenFaaS: %s reaches the identity", (setting, value, key) => {
+    const identity = openfaasIdentity({ [setting]: value });
+    expect(identity[key]).toBe(value);
+    expect(identity).not.toEqual(openfaasIdentity({}));
+  });
+
+  it("leaves ports out: they move the platform, not its measurements", () => {
+    expect(openfaasIdentity({ gatewayPort: 31113, prometheusPort: 30412 })).toEqual(openfaasIdentity({}));
+  });
+
+  it("refuses a node that is not one, and a plan that disagrees with the config", () => {
+    const c = config({ workloads });
+    const plan = planLab("local", c);
+    expect(() => platformIdentity(c, plan, { cores: 0 })).toThrow(new PlatformIdentityError("the platform node's cores must be a positive integer, got 0"));
+    expect(() => platformIdentity(c, plan, { cores: 2, memoryBytes: Number.NaN })).toThrow(
+      new PlatformIdentityError("the platform node's memory must be a positive number of bytes, got NaN"),
+    );
+    expect(() => platformIdentity(c, { ...plan, platform: { kind: "openfaas", host: "localhost" } }, { cores: 2 })).toThrow(
+      new PlatformIdentityError("the plan places platform 'openfaas' but the config says 'local'"),
+    );
+  });
+});
