@@ -21,7 +21,7 @@ export function loadQueriesFile(path: string, opts: { scaphandre?: boolean } = {
   return parseQueriesDocument(text, path, opts);
 }
 
-/** The query file a workload config selects: `queries_path` if set, else the packaged preset. */
-export function resolveQueriesPath(config: { queries_path?: string | undefined; queries_preset: "openfaas" | "local" }): string {
-  return config.queries_path ?? packagedQueriesPath(config.queries_preset);
+/** The query file of a run: the settings' `queries_path` if set, else the packaged set of the platform's kind. */
+export function resolveQueriesPath(queriesPath: string | undefined, platform: "openfaas" | "local"): string {
+  return queriesPath ?? packagedQueriesPath(platform);
 }

@@ -14,7 +14,7 @@ export interface AllOverloadedSet {
 
 /**
  * Per function set with at least one verdict and none that is not overloaded (all-zero configurations aside): the
- * overloaded configuration with the smallest total rate (the first in name order on a tie). Pure.
+ * overloaded configuration with the smallest total rate (on a tie, the first in `verdicts`' order). Pure.
  */
 export function allOverloadedSetsOf(verdicts: readonly Judged[]): AllOverloadedSet[] {
   const bySet = new Map<string, { ok: boolean; lowest?: Judged }>();

@@ -124,12 +124,14 @@ async function runCommand(file: string): Promise<number> {
 }
 
 async function run(spec: RunSpec, config: WorkloadConfig, sink: EventSink, stop: StopToken, log: (l: string) => void): Promise<CampaignOutcome> {
-  const auth = { user: spec.gateway.user, password: readPasswordFile(spec.gateway.password_file, spec.run_dir) };
+  const auth = { user: spec.gateway.user, password: readPassword(spec.gateway.password_file) };
   const { user: prometheusUser, password_file: prometheusPasswordFile } = spec.prometheus;
   const prometheusAuth =
     prometheusUser !== undefined && prometheusPasswordFile !== undefined
-      ? { user: prometheusUser, password: readPasswordFile(prometheusPasswordFile, spec.run_dir) }
+      ? { user: prometheusUser, password: readPassword(prometheusPasswordFile) }
       : undefined;
+  // Read every password before deleting any: the two may be one file.
+  removeRunPasswordFiles([spec.gateway.password_file, prometheusPasswordFile], spec.run_dir);
   const projectDir = findProjectDir(spec.workdir);
   const generator = await loadGenerator(config.loadgen, projectDir);
   const path = (process.env["PATH"] ?? "").split(delimiter).filter(Boolean);
@@ -173,7 +175,7 @@ async function run(spec: RunSpec, config: WorkloadConfig, sink: EventSink, stop:
         emptyResultIntervalMs: config.prometheus.empty_result_interval_seconds * 1000,
         authorization: prometheusAuth ? basicAuthorization(prometheusAuth) : undefined,
       });
-      const queries = loadQueriesFile(resolveQueriesPath({ queries_path: config.queries_path, queries_preset: spec.platform }), { scaphandre: config.scaphandre_enabled });
+      const queries = loadQueriesFile(resolveQueriesPath(config.queries_path, spec.platform), { scaphandre: config.scaphandre_enabled });
       const load = createLoadStep({
         generator,
         identity: generatorIdentity,
@@ -207,13 +209,18 @@ function findProjectDir(start: string): string {
   return start;
 }
 
+/** A password from its file (surrounding white space dropped). */
+function readPassword(file: string): string {
+  return readFileSync(file, "utf8").trim();
+}
+
 /**
- * A password from its file. A file in the run's own directory was written for this run by the controller: it is
- * not needed once read, so it is deleted and does not outlive the first seconds of the run. A file elsewhere is
- * the user's and stays.
+ * Deletes the password files that lie in the run's own directory: the controller wrote them for this run, and once
+ * read they are not needed, so they do not outlive the first seconds of the run. A file elsewhere is the user's
+ * and stays.
  */
-function readPasswordFile(file: string, runDir: string): string {
-  const password = readFileSync(file, "utf8").trim();
-  if (resolve(dirname(file)) === resolve(runDir)) rmSync(file, { force: true });
-  return password;
+function removeRunPasswordFiles(files: readonly (string | undefined)[], runDir: string): void {
+  for (const file of files) {
+    if (file !== undefined && resolve(dirname(file)) === resolve(runDir)) rmSync(file, { force: true });
+  }
 }

@@ -115,8 +115,8 @@ export async function executeCampaign(env: ExecutorEnv): Promise<CampaignOutcome
     const baselineWindow = `${Math.max(5, Math.ceil(config.duration_seconds))}s`;
     const baseline = await collectNodeSnapshot(env.prometheus, env.queries, baselineWindow, { scaphandre: config.scaphandre_enabled });
     env.log(`baseline: cpu ${baseline.cpu_usage_node_pct.toFixed(1)} % of capacity, ram ${baseline.ram_usage_node_pct.toFixed(1)} %`);
+    // Checked before the first load, not here: a resumed campaign with nothing left to run has nothing to protect.
     const busy = idleBaselineProblems(baseline, config.overload);
-    if (busy.length > 0) throw new BaselineOverloadedError(busy);
     const desiredSize = config.selection_mode === "micro_batch" ? config.micro_batch_size : 1;
     progress();
 
@@ -134,6 +134,7 @@ export async function executeCampaign(env: ExecutorEnv): Promise<CampaignOutcome
         if (selection.done) break;
         continue;
       }
+      if (busy.length > 0) throw new BaselineOverloadedError(busy);
       for (const c of selection.selected) {
         if (stop.stopped) throw new Stopped(stop.reason);
         const t0 = Date.now();

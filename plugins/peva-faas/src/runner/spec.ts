@@ -44,7 +44,8 @@ export const runSpecSchema = z
     /**
      * What else defines the platform under test for the campaign identity: its limits (replicas, queue depth), its
      * node's size, its pinned versions. Flat; filled by the controller (`plan/platform-identity.ts`). Optional, so
-     * a spec written before it existed still runs (its campaign is identified by `platform` and `node_cores`).
+     * a spec written before it existed still runs, identified by `platform` and `node_cores` alone (the hash has a
+     * new shape: campaign ids from before this field differ from today's, and their memory is not reused).
      */
     platform_identity: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
     /** The peva-faas workload settings (validated by the workload's own schema). */

