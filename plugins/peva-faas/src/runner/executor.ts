@@ -37,9 +37,9 @@ import {
 import type { ConfigScheduler, PolicyAlgorithm } from "../scheduling/contracts.ts";
 import { selectBatch } from "../scheduling/policy.ts";
 import { frontierOf } from "./campaign.ts";
-import { allOverloadedSetsOf, type AllOverloadedSet } from "./all-overloaded.ts";
+import { allOverloadedSetsOf } from "./all-overloaded.ts";
 import { BaselineOverloadedError, ConfigFailure, ContendedError, failureReason } from "./errors.ts";
-import type { RunCounts, RunStatus } from "./events.ts";
+import type { AllOverloadedSet, RunCounts, RunStatus } from "./events.ts";
 import { fetchReplicas, type GatewayAuth } from "./gateway.ts";
 import type { LoadStep } from "./load-step.ts";
 import type { EventSink } from "./sink.ts";
@@ -113,10 +113,14 @@ export async function executeCampaign(env: ExecutorEnv): Promise<CampaignOutcome
     // Baseline idle snapshot, once per run (instant queries over a trailing window). At least 5 s: a rate() needs
     // two samples, and a 1 s load with a 1 s scrape interval would never have them.
     const baselineWindow = `${Math.max(5, Math.ceil(config.duration_seconds))}s`;
-    const baseline = await collectNodeSnapshot(env.prometheus, env.queries, baselineWindow, { scaphandre: config.scaphandre_enabled });
-    env.log(`baseline: cpu ${baseline.cpu_usage_node_pct.toFixed(1)} % of capacity, ram ${baseline.ram_usage_node_pct.toFixed(1)} %`);
+    const measureBaseline = async (): Promise<NodeMetrics> => {
+      const b = await collectNodeSnapshot(env.prometheus, env.queries, baselineWindow, { scaphandre: config.scaphandre_enabled });
+      env.log(`baseline: cpu ${b.cpu_usage_node_pct.toFixed(1)} % of capacity, ram ${b.ram_usage_node_pct.toFixed(1)} %`);
+      return b;
+    };
+    let baseline = await measureBaseline();
     // Checked before the first load, not here: a resumed campaign with nothing left to run has nothing to protect.
-    const busy = idleBaselineProblems(baseline, config.overload);
+    let busy = idleBaselineProblems(baseline, config.overload);
     const desiredSize = config.selection_mode === "micro_batch" ? config.micro_batch_size : 1;
     progress();
 
@@ -133,6 +137,17 @@ export async function executeCampaign(env: ExecutorEnv): Promise<CampaignOutcome
       if (selection.selected.length === 0) {
         if (selection.done) break;
         continue;
+      }
+      // A platform that has just started (or a machine briefly busy) settles: measure again, within the cooldown's
+      // bound, before calling the node busy.
+      for (let waited = 0; busy.length > 0 && waited < config.cooldown.max_wait_seconds; ) {
+        const step = Math.min(Math.max(1, config.cooldown.sleep_step_seconds), config.cooldown.max_wait_seconds - waited);
+        env.log(`the idle node is busy (${busy.join("; ")}): measuring the baseline again in ${step} s`);
+        await stop.sleep(step);
+        if (stop.stopped) throw new Stopped(stop.reason);
+        waited += step;
+        baseline = await measureBaseline();
+        busy = idleBaselineProblems(baseline, config.overload);
       }
       if (busy.length > 0) throw new BaselineOverloadedError(busy);
       for (const c of selection.selected) {

@@ -447,7 +447,8 @@ describe("campaign runner against a fake gateway of known capacity", () => {
       prometheusUrl: prometheus!.url,
       password: PASSWORD,
       nodeCores: availableParallelism(),
-      settings: { ...base, overload: { ...(base["overload"] as object), ram_overload_pct: 0 } },
+      // Re-measured within the cooldown's bound (2 s here) before the node is called busy.
+      settings: { ...base, overload: { ...(base["overload"] as object), ram_overload_pct: 0 }, cooldown: { ...(base["cooldown"] as object), max_wait_seconds: 2 } },
     });
     const before = gateway!.stats("figlet");
     const exit = await startRunner(paths, RUNNER_TIMEOUT_MS).exited;
@@ -457,5 +458,6 @@ describe("campaign runner against a fake gateway of known capacity", () => {
     expect(runFinished(events)).toMatchObject({ status: "failed" });
     expect(runFinished(events).message).toMatch(/the idle node is already overloaded before any load \(node ram \d+\.\d % > ram_overload_pct 0\).*no load was sent/);
     expect(gateway!.stats("figlet")).toEqual(before);
+    expect(readFileSync(paths.log, "utf8")).toMatch(/the idle node is busy \(node ram .*\): measuring the baseline again in 1 s/);
   });
 });
