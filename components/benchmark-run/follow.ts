@@ -11,6 +11,7 @@ import {
   parseEventLine,
   progressLine,
   splitLines,
+  type AllOverloadedSet,
   type FollowerLimits,
   type RunCounts,
   type RunEvent,
@@ -29,7 +30,7 @@ export interface Finished {
   readonly message: string;
   readonly frontier: readonly { functions: string; rates: Record<string, number> }[];
   /** Function sets where every measured configuration overloaded, with their lowest overloaded rates. */
-  readonly allOverloaded: readonly { functions: string; lowest: Record<string, number> }[];
+  readonly allOverloaded: readonly AllOverloadedSet[];
 }
 
 /** What {@link followRun} needs. */

@@ -2,6 +2,7 @@
  * How a run window `[start, end]` is evaluated without leaking pre-run data (upstream defect 14: each range
  * point looked back a whole `duration`, so early points covered time before k6 started). Pure.
  */
+import type { SettingsIssue } from "@peva-lab/core";
 
 /** An evaluation plan for one window. */
 export type WindowPlan =
@@ -52,11 +53,6 @@ export function planWindow(start: number, end: number, mode: "at_end" | "range",
  */
 export const MIN_SCRAPES_PER_WINDOW = 3;
 
-/** A setting that makes windows too short for the scrape interval: where it is and what is wrong. */
-export interface WindowIssue {
-  readonly path: readonly string[];
-  readonly message: string;
-}
 
 /**
  * Why the load window (`duration`) or, in `range` mode, each point's look-back (`range_step_seconds`) is too short
@@ -65,10 +61,10 @@ export interface WindowIssue {
 export function windowIssues(
   settings: { readonly duration: string; readonly duration_seconds: number; readonly prometheus: { readonly window_mode: "at_end" | "range"; readonly range_step_seconds: number } },
   scrapeIntervalSeconds: number,
-): WindowIssue[] {
+): SettingsIssue[] {
   const minimum = MIN_SCRAPES_PER_WINDOW * scrapeIntervalSeconds;
   const why = `the platform's Prometheus scrapes every ${scrapeIntervalSeconds} s, and a window needs ${MIN_SCRAPES_PER_WINDOW} scrapes to hold the two samples rate() needs`;
-  const issues: WindowIssue[] = [];
+  const issues: SettingsIssue[] = [];
   if (settings.duration_seconds < minimum) {
     issues.push({ path: ["duration"], message: `duration ${settings.duration} is shorter than the minimum ${minimum}s: ${why}` });
   }

@@ -2,15 +2,8 @@
  * Function sets where every measured configuration overloaded. Their frontier is empty, which says nothing about
  * where the capacity is; the summary names the lowest overloaded rates instead, so the user knows where to search.
  */
-import type { Judged } from "./campaign.ts";
-
-/** A function set with no non-overloaded configuration, and its lowest overloaded rate vector. */
-export interface AllOverloadedSet {
-  /** Function names joined by `+`, as in the frontier. */
-  readonly functions: string;
-  /** The lowest overloaded configuration's rates (req/s): no other overloaded one of the set is below it. */
-  readonly lowest: Record<string, number>;
-}
+import { functionSetLabel, type Judged } from "./campaign.ts";
+import type { AllOverloadedSet } from "./events.ts";
 
 /**
  * Per function set with at least one verdict and none that is not overloaded (all-zero configurations aside): the
@@ -20,7 +13,7 @@ export function allOverloadedSetsOf(verdicts: readonly Judged[]): AllOverloadedS
   const bySet = new Map<string, { ok: boolean; lowest?: Judged }>();
   for (const v of verdicts) {
     if (v.config.pairs.every((p) => p.rate === 0)) continue;
-    const key = v.config.pairs.map((p) => p.name).join("+");
+    const key = functionSetLabel(v.config);
     const entry = bySet.get(key) ?? { ok: false };
     if (!v.overloaded) entry.ok = true;
     else if (entry.lowest === undefined || total(v) < total(entry.lowest)) entry.lowest = v;

@@ -88,6 +88,11 @@ export interface Judged {
   readonly overloaded: boolean;
 }
 
+/** A function set as the frontier and the summary name it: its function names, sorted, joined by `+`. */
+export function functionSetLabel(config: Configuration): string {
+  return config.pairs.map((p) => p.name).join("+");
+}
+
 /**
  * Per function set, the non-overloaded configurations that no other non-overloaded one dominates (the highest
  * rate vectors that did not overload). Configurations with every rate 0 are left out.
@@ -96,7 +101,7 @@ export function frontierOf(verdicts: readonly Judged[]): { functions: string; ra
   const bySet = new Map<string, Configuration[]>();
   for (const v of verdicts) {
     if (v.overloaded || v.config.pairs.every((p) => p.rate === 0)) continue;
-    const key = v.config.pairs.map((p) => p.name).join("+");
+    const key = functionSetLabel(v.config);
     const list = bySet.get(key) ?? [];
     list.push(v.config);
     bySet.set(key, list);

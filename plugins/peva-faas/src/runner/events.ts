@@ -20,6 +20,14 @@ export const HEARTBEAT_INTERVAL_S = 15;
  */
 export type RunStatus = "done" | "incomplete" | "stopped" | "failed";
 
+/** A function set where every measured configuration overloaded, with its lowest overloaded rates (req/s). */
+export interface AllOverloadedSet {
+  /** Function names joined by `+`, as in the frontier. */
+  readonly functions: string;
+  /** The lowest overloaded configuration's rates: no other overloaded one of the set has a smaller total. */
+  readonly lowest: Record<string, number>;
+}
+
 /** Counts of a run, as reported in `run_finished` and the resource outputs. */
 export interface RunCounts {
   /** Configurations planned for this campaign. */
@@ -82,7 +90,7 @@ export type RunEvent =
       /** Per function set, the highest non-overloaded rate vector seen so far. */
       readonly frontier: readonly { functions: string; rates: Record<string, number> }[];
       /** Function sets where every measured configuration overloaded, with the lowest overloaded rates. */
-      readonly all_overloaded?: readonly { functions: string; lowest: Record<string, number> }[];
+      readonly all_overloaded?: readonly AllOverloadedSet[];
     });
 
 /** Parses one line of the stream; undefined for a blank or partial line. Throws on a malformed complete line. */

@@ -2,14 +2,14 @@
  * The end-of-run summary a person reads in `pulumi up` output: what ran, what was skipped and why, and the
  * highest non-overloaded rate per function set.
  */
-import type { RunCounts, RunStatus } from "./events.ts";
+import type { AllOverloadedSet, RunCounts, RunStatus } from "./events.ts";
 
 /** Renders the summary as an aligned text table. */
 export function summaryTable(
   counts: RunCounts,
   frontier: readonly { functions: string; rates: Record<string, number> }[],
   status: RunStatus,
-  allOverloaded: readonly { functions: string; lowest: Record<string, number> }[] = [],
+  allOverloaded: readonly AllOverloadedSet[] = [],
 ): string {
   const skipped = Object.values(counts.skipped).reduce((a, b) => a + b, 0);
   const skippedDetail = Object.entries(counts.skipped)

@@ -12,10 +12,10 @@
  */
 import { existsSync, realpathSync } from "node:fs";
 import { createRequire, isBuiltin } from "node:module";
-import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { types } from "node:util";
-import { quoteText } from "@peva-lab/core";
+import { isWithin, quoteText } from "@peva-lab/core";
 import { ENTRYPOINT_PATTERN } from "./config.ts";
 
 /** Why loading an entrypoint failed, one value per failure. */
@@ -105,14 +105,9 @@ export function allowedEntrypointRoots(roots: EntrypointRoots): string[] {
   const project = realOrResolved(roots.projectDir);
   const candidates = [project];
   const modules = realOrResolved(join(roots.projectDir, "node_modules"));
-  if (!isInside(project, modules)) candidates.push(modules);
+  if (!isWithin(modules, project)) candidates.push(modules);
   for (const dir of roots.entrypointDirs ?? []) candidates.push(realOrResolved(resolve(roots.projectDir, dir)));
   return [...new Set(candidates)];
-}
-
-function isInside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === "" || (rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
 const SCHEME = /^([A-Za-z][A-Za-z\d+.-]*):/;
@@ -173,7 +168,7 @@ export function resolveEntrypointModule(module: string, roots: EntrypointRoots, 
       cause: error,
     });
   }
-  if (!allowed.some((root) => isInside(root, real))) {
+  if (!allowed.some((root) => isWithin(real, root))) {
     const through = real === resolve(found) ? "" : ` (through ${q(found)})`;
     throw new EntrypointError(
       "outside_roots",

@@ -151,7 +151,7 @@ const USED_SETTINGS: Readonly<Record<string, string>> = {
   cooldown: "runner/executor.ts",
   overload: "runner/executor.ts",
   contention: "runner/executor.ts",
-  queries_path: "prometheus/files.ts",
+  queries_path: "runner/cli.ts",
   scaphandre_enabled: "runner/executor.ts",
   function_pid_regexes: "runner/executor.ts",
   memory: "runner/cli.ts",
