@@ -6,11 +6,10 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { Stack } from "@pulumi/pulumi/automation/index.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { tableRowCounts } from "../../plugins/peva-faas/src/runner/retrieve.ts";
 import { processesMatching, runEvents, SMALL_CAMPAIGN, waitForEvent, workloadsConfig } from "../support/campaign.ts";
-import { copyProject, stackUrns, type ProjectCopy } from "../support/pulumi-project.ts";
+import { copyProject, recordedRunStatus, stackUrns, type ProjectCopy } from "../support/pulumi-project.ts";
 import { portIsFree } from "../../components/process-control.ts";
 import { requireTool } from "../support/toolchain.ts";
 
@@ -57,12 +56,6 @@ console.log(JSON.stringify((await c.runAndReadAll(process.argv[2])).getRowObject
   const run = spawnSync(process.execPath, ["--input-type=module", "-e", script, db, sql], { cwd: process.cwd(), encoding: "utf8" });
   if (run.status !== 0) throw new Error(run.stderr);
   return JSON.parse(run.stdout) as Record<string, unknown>[];
-}
-
-/** The status the state records for the campaign run (readable even when `pulumi up` failed). */
-async function recordedRunStatus(stack: Stack): Promise<string | undefined> {
-  const deployment = (await stack.exportStack()).deployment as { resources?: { type: string; outputs?: { status?: string } }[] };
-  return deployment.resources?.find((r) => r.type.endsWith("peva-lab:BenchmarkRun"))?.outputs?.status;
 }
 
 /** `pulumi up` through the CLI itself, as a nightly job runs it: its exit code and everything it printed. */

@@ -24,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tableRowCounts } from "../../plugins/peva-faas/src/runner/retrieve.ts";
 import { processesMatching, runEvents, SMALL_CAMPAIGN, workloadsConfig } from "../support/campaign.ts";
 import { enableForwarding, startNetnsSshHost, type NetnsSshHost } from "../support/netns-host.ts";
-import { copyProject, stackUrns, type ProjectCopy } from "../support/pulumi-project.ts";
+import { copyProject, recordedRunStatus, stackUrns, type ProjectCopy } from "../support/pulumi-project.ts";
 import { requireTool } from "../support/toolchain.ts";
 
 interface RunOutput {
@@ -156,10 +156,23 @@ describe("a lab stack over two SSH hosts: embedded platform on the target, campa
     runner.linkDown();
     await sleep(10_000);
     runner.linkUp();
-    expect((await third).summary.result).toBe("succeeded");
+    // The cut also separates the runner from the platform host: a configuration measured during it can fail (no
+    // verdict), which makes the run incomplete and `up` fail; the next `up` retries that configuration.
+    const thirdError = await third.then(
+      () => "",
+      (e: unknown) => String(e),
+    );
+    let finalRunDir = runDir;
+    if (thirdError !== "") {
+      expect(thirdError).toMatch(/campaign run \S+ incomplete: \d+ configuration\(s\) failed and have no verdict/);
+      expect(await recordedRunStatus(stack)).toBe("incomplete");
+      const retriedAt = Date.now();
+      expect((await stack.up({ onOutput: log })).summary.result).toBe("succeeded");
+      finalRunDir = await waitForRemoteEvent(runner.home, "run_finished", retriedAt);
+    }
     const done = (await stack.outputs())["run"]?.value as RunOutput;
     expect(done.status).toBe("done");
-    expect(runEvents(runDir).at(-1)).toMatchObject({ type: "run_finished", status: "done" });
+    expect(runEvents(finalRunDir).at(-1)).toMatchObject({ type: "run_finished", status: "done" });
     expectNoDuplicates(done.memoryDb);
     const configs = duckdbRows(done.memoryDb, "SELECT count(DISTINCT config_id) AS n FROM execution_events");
     expect(Number(configs[0]!["n"])).toBe(done.counts.planned);

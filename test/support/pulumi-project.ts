@@ -79,3 +79,9 @@ export async function stackUrns(stack: Stack): Promise<string[]> {
   const resources = (state.deployment as { resources?: { urn: string }[] }).resources ?? [];
   return resources.map((r) => r.urn);
 }
+
+/** The status the state records for the campaign run (readable even when `pulumi up` failed). */
+export async function recordedRunStatus(stack: Stack): Promise<string | undefined> {
+  const deployment = (await stack.exportStack()).deployment as { resources?: { type: string; outputs?: { status?: string } }[] };
+  return deployment.resources?.find((r) => r.type.endsWith("peva-lab:BenchmarkRun"))?.outputs?.status;
+}
