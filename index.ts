@@ -9,7 +9,7 @@ import { readRawConfig } from "./config/pulumi-config.ts";
 import { inTreePluginCatalog } from "./config/plugin-catalog.ts";
 import { checkWorkloadSettings, stackNameProblem, validateStackConfig } from "./config/validate.ts";
 import { Lab } from "./components/lab.ts";
-import { planLab, platformScrapeIntervalSeconds } from "./plan/lab-plan.ts";
+import { planLab, workloadCheckContext } from "./plan/lab-plan.ts";
 
 const { raw, secretKeys } = readRawConfig();
 const catalog = await inTreePluginCatalog();
@@ -25,11 +25,7 @@ if (stackProblem) throw new pulumi.RunError(stackProblem);
 const plan = planLab(stack, config);
 // The workloads' own checks against the planned lab (load windows vs the scrape interval, entrypoints): still
 // before any resource exists.
-const problems = await checkWorkloadSettings(config, catalog.plugins, {
-  projectDir: process.cwd(),
-  platform: plan.platform.kind,
-  scrapeIntervalSeconds: platformScrapeIntervalSeconds(plan.platform.kind),
-});
+const problems = await checkWorkloadSettings(config, catalog.plugins, workloadCheckContext(plan, process.cwd()));
 if (problems.length > 0) {
   throw new pulumi.RunError(`invalid stack config (${problems.length} error(s)):\n  ${problems.join("\n  ")}`);
 }

@@ -69,6 +69,14 @@ export function platformScrapeIntervalSeconds(kind: PlatformPlacement["kind"]): 
   return kind === "local" ? LOCAL_SCRAPE_INTERVAL_S : OPENFAAS_SCRAPE_INTERVAL_S;
 }
 
+/**
+ * What a workload's own settings check needs to know about the planned lab (`WorkloadPlugin.checkSettings`): where
+ * relative paths resolve, the platform's kind and its Prometheus's scrape interval. Pure.
+ */
+export function workloadCheckContext(plan: Pick<LabPlan, "platform">, projectDir: string): { projectDir: string; platform: string; scrapeIntervalSeconds: number } {
+  return { projectDir, platform: plan.platform.kind, scrapeIntervalSeconds: platformScrapeIntervalSeconds(plan.platform.kind) };
+}
+
 /** The whole lab, as decided from the config. */
 export interface LabPlan {
   readonly stack: string;

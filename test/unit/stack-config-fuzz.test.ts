@@ -12,7 +12,7 @@ import { parse as parseYaml } from "yaml";
 import { firstUnprintable } from "@peva-lab/core";
 import { inTreePluginCatalog, type PluginCatalog } from "../../config/plugin-catalog.ts";
 import { checkWorkloadSettings, validateStackConfig } from "../../config/validate.ts";
-import { planLab, platformScrapeIntervalSeconds } from "../../plan/lab-plan.ts";
+import { planLab, workloadCheckContext } from "../../plan/lab-plan.ts";
 
 const RUNS = Number(process.env["FUZZ_RUNS"] ?? 1000);
 const SEED = Number(process.env["FUZZ_SEED"] ?? 20261202);
@@ -127,11 +127,7 @@ async function validateLikeIndex(raw: Record<string, string>, secretKeys: readon
   const result = validateStackConfig(raw, secretKeys, catalog.plugins);
   if (!result.ok) return { ok: false, errors: result.errors };
   const plan = planLab("fuzz", result.config);
-  const errors = await checkWorkloadSettings(result.config, catalog.plugins, {
-    projectDir: process.cwd(),
-    platform: plan.platform.kind,
-    scrapeIntervalSeconds: platformScrapeIntervalSeconds(plan.platform.kind),
-  });
+  const errors = await checkWorkloadSettings(result.config, catalog.plugins, workloadCheckContext(plan, process.cwd()));
   return { ok: errors.length === 0, errors };
 }
 

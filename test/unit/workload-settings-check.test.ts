@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { inTreePluginCatalog, type PluginCatalog } from "../../config/plugin-catalog.ts";
 import { checkWorkloadSettings, stackNameProblem, validateStackConfig } from "../../config/validate.ts";
-import { planLab, platformScrapeIntervalSeconds } from "../../plan/lab-plan.ts";
+import { planLab, platformScrapeIntervalSeconds, workloadCheckContext } from "../../plan/lab-plan.ts";
 
 let catalog: PluginCatalog;
 beforeAll(async () => {
@@ -22,11 +22,7 @@ async function problems(raw: Record<string, unknown>, secrets: readonly string[]
   const result = validateStackConfig(text, secrets.map((s) => `peva-lab:${s}`), catalog.plugins);
   if (!result.ok) throw new Error(result.errors.join("\n"));
   const plan = planLab("test", result.config);
-  return checkWorkloadSettings(result.config, catalog.plugins, {
-    projectDir: process.cwd(),
-    platform: plan.platform.kind,
-    scrapeIntervalSeconds: platformScrapeIntervalSeconds(plan.platform.kind),
-  });
+  return checkWorkloadSettings(result.config, catalog.plugins, workloadCheckContext(plan, process.cwd()));
 }
 
 const peva = (settings: Record<string, unknown>, enabled = true): Record<string, unknown> => ({ workloads: { "peva-faas": { enabled, settings } } });

@@ -11,7 +11,7 @@ import { UnsafeCleanupPathError } from "./errors.ts";
 import { escapeText, firstUnprintable, quoteText } from "./quote.ts";
 
 /** Results directory of the PEVA-FAAS workload, relative to the workdir. */
-export const RESULTS_PREFIX = join("benchmark_results", "peva_faas");
+export const RESULTS_PREFIX = posix.join("benchmark_results", "peva_faas");
 /** Default k6 workspace root, relative to the home directory. */
 export const K6_WORKSPACE_DIR = ".peva_faas-k6";
 /** The default k6 workspace root as a prefix: `~/.peva_faas-k6`. */
@@ -81,10 +81,8 @@ export function resolveCleanupPath(path: string, options: CleanupPathOptions): s
   const refuse = (reason: string): never => {
     throw new UnsafeCleanupPathError(path, reason, shown);
   };
-  if (path.trim() === "") refuse("the path is empty");
-  if (path.includes("\0")) refuse("the path contains a NUL byte");
-  const unprintable = firstUnprintable(path);
-  if (unprintable !== undefined) refuse(`the path contains the unprintable character ${unprintable}`);
+  const textual = textProblem(path);
+  if (textual !== undefined) refuse(textual);
   if (prefixes.length === 0) refuse("no prefix is allowed");
 
   const ask = options.realpath ?? realpathOfLongestExisting;
@@ -139,6 +137,14 @@ export function cleanupRealpathQueries(paths: readonly string[], options: Omit<C
   return [...asked];
 }
 
+/** Why a path's text alone makes it no cleanup path (empty, NUL, an unprintable character), or undefined. Pure. */
+function textProblem(path: string): string | undefined {
+  if (path.trim() === "") return "the path is empty";
+  if (path.includes("\0")) return "the path contains a NUL byte";
+  const unprintable = firstUnprintable(path);
+  return unprintable === undefined ? undefined : `the path contains the unprintable character ${unprintable}`;
+}
+
 /** A relative path normalized, anchored in the home directory (`~/…`) or the workdir. */
 interface LexicalForm {
   readonly home: boolean;
@@ -171,16 +177,14 @@ function showLexical(form: LexicalForm): string {
  * ({@link resolveCleanupPath}). Pure.
  */
 export function lexicalCleanupProblem(path: string, k6WorkspaceRoot: string = DEFAULT_K6_ROOT): string | undefined {
-  if (path.trim() === "") return "the path is empty";
-  if (path.includes("\0")) return "the path contains a NUL byte";
-  const unprintable = firstUnprintable(path);
-  if (unprintable !== undefined) return `the path contains the unprintable character ${unprintable}`;
+  const textual = textProblem(path);
+  if (textual !== undefined) return textual;
   if (posix.isAbsolute(path)) return "the path is absolute; a cleanup path is relative to the runner workdir or starts with '~/'";
   if (path.startsWith("~") && !lexicalForm(path).home) {
     return `${quoteText(path.split("/")[0]!)} names another user's home; a cleanup path starts with '~/' (the runner login user's home) or is relative to the runner workdir`;
   }
   const target = lexicalForm(path);
-  const prefixes = [lexicalForm(posix.join("benchmark_results", "peva_faas")), ...(posix.isAbsolute(k6WorkspaceRoot) ? [] : [lexicalForm(k6WorkspaceRoot)])];
+  const prefixes = [lexicalForm(RESULTS_PREFIX), ...(posix.isAbsolute(k6WorkspaceRoot) ? [] : [lexicalForm(k6WorkspaceRoot)])];
   if (prefixes.some((p) => p.home === target.home && lexicallyWithin(target.rel, p.rel))) return undefined;
   const allowed = prefixes.map((p) => (p.home ? quoteText(showLexical(p)) : `${quoteText(showLexical(p))} (in the runner workdir)`));
   return `it normalizes to ${quoteText(showLexical(target))}, outside the allowed prefixes ${allowed.join(", ")}`;

@@ -8,11 +8,10 @@
  * the Parquet export and the migration ignore it, and files without it open as before). Payload layouts stay:
  * they are shared, content-addressed shapes, not measurements.
  */
-import { existsSync, statSync } from "node:fs";
-import { resolve } from "node:path";
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { MEMORY_SCHEMA_VERSION } from "./config.ts";
 import { SchemaVersionMismatchError } from "./duckdb-store.ts";
+import { parseFlags, queryRows as rows, schemaVersionsOf, withMemoryFile } from "./memory-file.ts";
 import type { CommandIo } from "./migrate.ts";
 import { dbVersionMismatchMessage } from "./schema-versions.ts";
 import { sqlString, timestampSql } from "./sql.ts";
@@ -110,31 +109,21 @@ export class ForgetFailedError extends Error {
  * hold. `now` (epoch milliseconds) is injectable for tests.
  */
 export async function forgetCampaign(dbPath: string, campaignId: string, now: () => number = Date.now): Promise<ForgetReport> {
-  const path = resolve(dbPath);
-  // DuckDB would create a missing file: check first, so a typo does not leave an empty database behind.
-  if (!existsSync(path) || !statSync(path).isFile()) throw new MemoryFileMissingError(`no memory file at ${path}; nothing was forgotten`);
-  let instance: DuckDBInstance;
-  try {
-    instance = await DuckDBInstance.create(path);
-  } catch (error) {
-    throw new MemoryOpenError(`cannot open ${path}: ${(error as Error).message}; nothing was forgotten (is a run using it?)`, { cause: error });
-  }
-  try {
-    const conn = await instance.connect();
-    try {
-      return await forgetOpen(conn, path, campaignId, now());
-    } finally {
-      conn.closeSync();
-    }
-  } finally {
-    instance.closeSync();
-  }
+  return withMemoryFile(
+    dbPath,
+    {
+      missing: (path) => new MemoryFileMissingError(`no memory file at ${path}; nothing was forgotten`),
+      openFailed: (path, error) =>
+        new MemoryOpenError(`cannot open ${path}: ${(error as Error).message}; nothing was forgotten (is a run using it?)`, { cause: error }),
+    },
+    (conn, path) => forgetOpen(conn, path, campaignId, now()),
+  );
 }
 
 async function forgetOpen(c: DuckDBConnection, path: string, id: string, nowMs: number): Promise<ForgetReport> {
   const tables = new Set((await rows(c, "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND database_name = current_database()")).map((r) => String(r["table_name"])));
   if (!tables.has("memory_schema_meta")) throw new NotAMemoryFileError(`${path} is not a peva-faas memory file (no memory_schema_meta table); nothing was forgotten`);
-  const versions = (await rows(c, "SELECT DISTINCT schema_version FROM memory_schema_meta ORDER BY 1")).map((r) => String(r["schema_version"]));
+  const versions = await schemaVersionsOf(c);
   const other = versions.find((v) => v !== MEMORY_SCHEMA_VERSION);
   if (other !== undefined || versions.length === 0) {
     throw new SchemaVersionMismatchError(`cannot forget in ${path}: ${dbVersionMismatchMessage(other ?? "<none>", MEMORY_SCHEMA_VERSION, path)}`);
@@ -196,29 +185,13 @@ export function formatForgetReport(report: ForgetReport): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** The parsed arguments of `forget`, or why they are not usable. */
-export function parseForgetArgs(argv: readonly string[]): { readonly db: string; readonly campaign: string } | { readonly error: string } {
-  const found: Record<"db" | "campaign", string | undefined> = { db: undefined, campaign: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const name = (["db", "campaign"] as const).find((n) => arg === `--${n}` || arg.startsWith(`--${n}=`));
-    if (name === undefined) return { error: `unexpected argument '${arg}'` };
-    const value = arg === `--${name}` ? argv[++i] : arg.slice(`--${name}=`.length);
-    if (value === undefined || value === "") return { error: `--${name} needs ${name === "db" ? "a file" : "a campaign id"}` };
-    if (found[name] !== undefined) return { error: `--${name} given twice` };
-    found[name] = value;
-  }
-  if (found.db === undefined) return { error: "missing --db <file>" };
-  if (found.campaign === undefined) return { error: "missing --campaign <campaign-id>" };
-  return { db: found.db, campaign: found.campaign };
-}
 
 /**
  * `peva-faas memory forget`; `argv` is what follows `forget`. Exit codes: 0 forgotten (the counts on stdout),
  * 1 refused or failed (nothing changed; why on stderr), 2 usage.
  */
 export async function forgetCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  const args = parseForgetArgs(argv);
+  const args = parseFlags(argv, { db: { what: "a file", placeholder: "<file>" }, campaign: { what: "a campaign id", placeholder: "<campaign-id>" } });
   if ("error" in args) {
     io.stderr.write(`peva-faas memory forget: ${args.error}\nusage: ${FORGET_USAGE}\n`);
     return 2;
@@ -230,8 +203,4 @@ export async function forgetCommand(argv: readonly string[], io: CommandIo): Pro
     io.stderr.write(`peva-faas memory forget: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
-}
-
-async function rows(c: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
-  return (await c.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
 }

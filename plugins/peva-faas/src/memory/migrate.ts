@@ -11,12 +11,12 @@
  * - `memory_schema_meta.schema_version` becomes v2.
  * Parquet checkpoints are not migrated: migrate the DuckDB file they came from and export again.
  */
-import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { MEMORY_SCHEMA_VERSION } from "./config.ts";
 import { MIGRATABLE_SCHEMA_VERSION } from "./schema-versions.ts";
 import { FORGET_USAGE, forgetCommand } from "./forget.ts";
+import { parseFlags, queryRows as rows, schemaVersionsOf, withMemoryFile } from "./memory-file.ts";
 import { CORE_TABLES, TABLE_COLUMNS, createTableSql, sqlString, timestampSql } from "./sql.ts";
 
 /** The generator written for every row copied from v1's `k6_raw_summaries` (v1 never stored k6's version). */
@@ -82,20 +82,7 @@ export class MigrationError extends Error {
  * other version, without a schema version, or missing, is refused with a {@link MigrationError}.
  */
 export async function migrateMemory(dbPath: string): Promise<MigrationReport> {
-  const path = resolve(dbPath);
-  // DuckDB would create a missing file: check first, so a typo does not leave an empty database behind.
-  if (!existsSync(path) || !statSync(path).isFile()) throw new MigrationError(`no memory file at ${path}; nothing was migrated`);
-  const instance = await DuckDBInstance.create(path);
-  try {
-    const conn = await instance.connect();
-    try {
-      return await migrateOpen(conn, path);
-    } finally {
-      conn.closeSync();
-    }
-  } finally {
-    instance.closeSync();
-  }
+  return withMemoryFile(dbPath, { missing: (path) => new MigrationError(`no memory file at ${path}; nothing was migrated`) }, migrateOpen);
 }
 
 async function migrateOpen(c: DuckDBConnection, path: string): Promise<MigrationReport> {
@@ -103,7 +90,7 @@ async function migrateOpen(c: DuckDBConnection, path: string): Promise<Migration
   if (!columns.has("memory_schema_meta")) {
     throw new MigrationError(`${path} is not a peva-faas memory file (no memory_schema_meta table); nothing was changed`);
   }
-  const versions = (await rows(c, "SELECT DISTINCT schema_version FROM memory_schema_meta ORDER BY 1")).map((r) => String(r["schema_version"]));
+  const versions = await schemaVersionsOf(c);
   if (versions.length !== 1) {
     const found = versions.length === 0 ? "no schema_version" : `several schema versions (${versions.join(", ")})`;
     throw new MigrationError(`${path} has ${found} in memory_schema_meta; nothing was changed`);
@@ -260,10 +247,6 @@ function countRows(before: ReadonlyMap<string, number>, after: ReadonlyMap<strin
   return tables.map((table) => ({ table, before: before.get(table) ?? null, after: after.get(table) ?? null }));
 }
 
-async function rows(c: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
-  return (await c.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
-}
-
 /** Where {@link memoryCommand} writes: standard output for results, standard error for problems. */
 export interface CommandIo {
   readonly stdout: { write(text: string): unknown };
@@ -286,21 +269,15 @@ export async function memoryCommand(argv: readonly string[], io: CommandIo = pro
   }
   const [command, ...rest] = argv;
   if (command === "forget") return forgetCommand(rest, io);
-  let db: string | undefined;
-  let usageError: string | undefined;
-  if (command !== "migrate" && command !== "counts") usageError = command === undefined ? "missing subcommand" : `unknown subcommand '${command}'`;
-  for (let i = 0; usageError === undefined && i < rest.length; i++) {
-    const arg = rest[i]!;
-    const value = arg === "--db" ? rest[++i] : arg.startsWith("--db=") ? arg.slice("--db=".length) : undefined;
-    if (value === undefined || value === "") usageError = arg === "--db" || arg === "--db=" ? "--db needs a file" : `unexpected argument '${arg}'`;
-    else if (db !== undefined) usageError = "--db given twice";
-    else db = value;
-  }
-  if (usageError === undefined && db === undefined) usageError = "missing --db <file>";
-  if (usageError !== undefined || db === undefined) {
-    io.stderr.write(`peva-faas memory: ${usageError}\n${MEMORY_USAGE}\n`);
+  const args =
+    command === "migrate" || command === "counts"
+      ? parseFlags(rest, { db: { what: "a file", placeholder: "<file>" } })
+      : { error: command === undefined ? "missing subcommand" : `unknown subcommand '${command}'` };
+  if ("error" in args) {
+    io.stderr.write(`peva-faas memory: ${args.error}\n${MEMORY_USAGE}\n`);
     return 2;
   }
+  const { db } = args;
   if (command === "counts") {
     try {
       const { tableRowCounts } = await import("../runner/retrieve.ts");

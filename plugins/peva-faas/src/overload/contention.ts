@@ -20,6 +20,14 @@ export interface CpuContentionFigures {
   readonly nodeCores: number;
 }
 
+/**
+ * The figures of one iteration from its node queries (`platform_cpu_wait`, `platform_cpu_run`, in cores) and the
+ * node's cores; a query that gave nothing is NaN (unknown). Pure.
+ */
+export function contentionFiguresOf(nodeExtra: Readonly<Record<string, number>>, nodeCores: number): CpuContentionFigures {
+  return { waitCores: nodeExtra["platform_cpu_wait"] ?? Number.NaN, runCores: nodeExtra["platform_cpu_run"] ?? Number.NaN, nodeCores };
+}
+
 /** The `contention` settings. */
 export interface ContentionSettings {
   /** Starvation above this (0..1) makes an iteration contended. */

@@ -4,6 +4,7 @@
 import type { FunctionLoadStats, LatencyStats } from "@peva-lab/core";
 import { configId, type Configuration, type FunctionRate } from "../model.ts";
 import type { FunctionMetrics, NodeMetrics } from "../prometheus/collect.ts";
+import type { ContentionVerdict, CpuContentionFigures } from "../overload/contention.ts";
 import type { NodeVerdict } from "../overload/rules.ts";
 import { FUNCTION_COLUMN_PREFIXES, metricsHeader, resultsHeader, skippedHeader } from "./columns.ts";
 import { formatFloat3, formatInt, formatRawFloat, formatSeconds, pythonIntList, pythonStrList } from "./csv.ts";
@@ -38,15 +39,11 @@ export interface IterationOutcome {
   readonly contention?: ContentionFigures;
 }
 
-/** What `results_long.csv` records about CPU contention in one iteration. */
-export interface ContentionFigures {
-  /** Cores the platform's processes waited for a CPU while runnable (CPU-seconds per second). */
-  readonly waitCores: number;
-  /** Cores the platform's processes ran. */
-  readonly runCores: number;
-  /** Share of the CPU the platform was entitled to that it waited for, 0..1 (`overload/contention.ts`). */
-  readonly starvation: number;
-}
+/**
+ * What `results_long.csv` records about CPU contention in one iteration: the cores the platform waited for and ran,
+ * and the share of the CPU it was entitled to that it waited for, 0..1 (`overload/contention.ts`).
+ */
+export type ContentionFigures = Pick<CpuContentionFigures, "waitCores" | "runCores"> & Pick<ContentionVerdict, "starvation">;
 
 const NAN_FUNCTION_METRICS: FunctionMetrics = { cpu: Number.NaN, ram: Number.NaN, power: Number.NaN, extra: {} };
 

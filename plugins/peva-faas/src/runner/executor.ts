@@ -11,9 +11,10 @@ import type { WorkloadConfig } from "../config/parse.ts";
 import type { ExecutionEvent, LoadReport, MemoryEngine } from "../memory/contracts.ts";
 import type { Configuration } from "../model.ts";
 import { idleBaselineProblems, nodeOverload, type FunctionObservation } from "../overload/rules.ts";
-import { judgeContention, rerunsLeft } from "../overload/contention.ts";
+import { contentionFiguresOf, judgeContention, rerunsLeft } from "../overload/contention.ts";
 import { collectIterationMetrics, collectNodeSnapshot, type NodeMetrics } from "../prometheus/collect.ts";
 import type { PrometheusQuerier, QuerySet } from "../prometheus/index.ts";
+import { nextCooldownStep } from "../cooldown/decide.ts";
 import { runCooldown } from "../cooldown/manager.ts";
 import type { CampaignPlan } from "../plan/plan.ts";
 import { isConfigOverloaded } from "../plan/dominance.ts";
@@ -140,14 +141,14 @@ export async function executeCampaign(env: ExecutorEnv): Promise<CampaignOutcome
       }
       // A platform that has just started (or a machine briefly busy) settles: measure again, within the cooldown's
       // bound, before calling the node busy.
-      for (let waited = 0; busy.length > 0 && waited < config.cooldown.max_wait_seconds; ) {
-        const step = Math.min(Math.max(1, config.cooldown.sleep_step_seconds), config.cooldown.max_wait_seconds - waited);
-        env.log(`the idle node is busy (${busy.join("; ")}): measuring the baseline again in ${step} s`);
-        await stop.sleep(step);
+      for (let waited = 0, next = nextCooldownStep(busy.length === 0, 0, config.cooldown); next.action === "sleep"; ) {
+        env.log(`the idle node is busy (${busy.join("; ")}): measuring the baseline again in ${next.seconds} s`);
+        await stop.sleep(next.seconds);
         if (stop.stopped) throw new Stopped(stop.reason);
-        waited += step;
+        waited += next.seconds;
         baseline = await measureBaseline();
         busy = idleBaselineProblems(baseline, config.overload);
+        next = nextCooldownStep(busy.length === 0, waited, config.cooldown);
       }
       if (busy.length > 0) throw new BaselineOverloadedError(busy);
       for (const c of selection.selected) {
@@ -310,7 +311,9 @@ async function runIteration(
   const report = loadReportOf(env, load);
   writeFileSync(join(ctx.layout.summariesDir, summaryFileName(config.id, iteration, repetition)), `${JSON.stringify(load.raw.document, null, 2)}\n`);
   if (load.outcome === "stopped" || stop.stopped) {
-    await memory.ingestEvent({ ...stoppedEvent(env, config, iteration, repetition, load), loadReport: report });
+    await memory.ingestEvent(
+      iterationEvent(env, config, iteration, repetition, load.window, { status: "stopped", skipReason: "stopped", resultRow: null, metrics: null, loadReport: report }),
+    );
     throw new Stopped(stop.reason);
   }
   const loads = load.functions;
@@ -330,26 +333,20 @@ async function runIteration(
 
   // Noisy neighbour: a window in which other work starved the platform of CPU says nothing about the platform. It
   // is stored with its figures (status `contended`) but written to no result file and never judged.
-  const waitCores = metrics.nodeExtra["platform_cpu_wait"] ?? Number.NaN;
-  const runCores = metrics.nodeExtra["platform_cpu_run"] ?? Number.NaN;
-  const contention = judgeContention({ waitCores, runCores, nodeCores: spec.node_cores }, env.config.contention);
-  const figures: ContentionFigures = { waitCores, runCores, starvation: contention.starvation };
-  const contentionMetrics = { platform_cpu_wait: waitCores, platform_cpu_run: runCores, cpu_starvation: contention.starvation };
+  const cpu = contentionFiguresOf(metrics.nodeExtra, spec.node_cores);
+  const contention = judgeContention(cpu, env.config.contention);
+  const figures: ContentionFigures = { waitCores: cpu.waitCores, runCores: cpu.runCores, starvation: contention.starvation };
+  const nodeMetrics = {
+    ...flatten(metrics.node),
+    rest_seconds: cooldown.restSeconds,
+    platform_cpu_wait: cpu.waitCores,
+    platform_cpu_run: cpu.runCores,
+    cpu_starvation: contention.starvation,
+  };
   if (contention.contended) {
-    await memory.ingestEvent({
-      campaignId: env.campaignId,
-      runId: spec.run_id,
-      config,
-      iteration,
-      repetition,
-      startTs: window.start,
-      endTs: window.end,
-      status: "contended",
-      skipReason: "contended",
-      resultRow: null,
-      metrics: { ...flatten(metrics.node), rest_seconds: cooldown.restSeconds, ...contentionMetrics },
-      loadReport: report,
-    });
+    await memory.ingestEvent(
+      iterationEvent(env, config, iteration, repetition, window, { status: "contended", skipReason: "contended", resultRow: null, metrics: nodeMetrics, loadReport: report }),
+    );
     ctx.counts.contended = (ctx.counts.contended ?? 0) + 1;
     return { kind: "contended", starvation: contention.starvation };
   }
@@ -406,21 +403,7 @@ async function runIteration(
   // Built in one go, not key by key: V8 turns an object that gets more than a dozen computed keys into a hash
   // table, which makes every later read of it (memory ingest, feature cache) two to three times slower.
   const resultRow: Record<string, number | string> = Object.fromEntries(entries);
-  const event: ExecutionEvent = {
-    campaignId: env.campaignId,
-    runId: spec.run_id,
-    config,
-    iteration,
-    repetition,
-    startTs: window.start,
-    endTs: window.end,
-    status: "executed",
-    skipReason: null,
-    resultRow,
-    metrics: { ...flatten(metrics.node), rest_seconds: cooldown.restSeconds, ...contentionMetrics },
-    loadReport: report,
-  };
-  await memory.ingestEvent(event);
+  await memory.ingestEvent(iterationEvent(env, config, iteration, repetition, window, { status: "executed", skipReason: null, resultRow, metrics: nodeMetrics, loadReport: report }));
   ctx.counts.iterations++;
   sink.emit({
     type: "iteration_done",
@@ -439,45 +422,26 @@ function flatten(node: NodeMetrics): Record<string, number> {
   return Object.fromEntries(Object.entries(node).filter(([, v]) => typeof v === "number")) as Record<string, number>;
 }
 
+/** One iteration of `config` as a memory event: its window (epoch seconds), its status and what it measured. */
+function iterationEvent(
+  env: ExecutorEnv,
+  config: Configuration,
+  iteration: number,
+  repetition: number,
+  window: { readonly start: number; readonly end: number },
+  measured: Pick<ExecutionEvent, "status" | "skipReason" | "resultRow" | "metrics" | "loadReport">,
+): ExecutionEvent {
+  return { campaignId: env.campaignId, runId: env.spec.run_id, config, iteration, repetition, startTs: window.start, endTs: window.end, ...measured };
+}
+
 /** A skipped or failed configuration as a memory event (iteration 0: it describes the configuration). */
 function skipEvent(env: ExecutorEnv, config: Configuration, status: "skipped" | "failed", reason: string): ExecutionEvent {
   const now = Date.now() / 1000;
-  return {
-    campaignId: env.campaignId,
-    runId: env.spec.run_id,
-    config,
-    iteration: 0,
-    repetition: 1,
-    startTs: now,
-    endTs: now,
-    status,
-    skipReason: reason,
-    resultRow: null,
-    metrics: null,
-    loadReport: null,
-  };
+  return iterationEvent(env, config, 0, 1, { start: now, end: now }, { status, skipReason: reason, resultRow: null, metrics: null, loadReport: null });
 }
 
 /** The generator's raw report as the memory stores it, with the generator named. */
 function loadReportOf(env: ExecutorEnv, load: LoadRunResult): LoadReport {
   return { generator: `${env.load.identity.name} ${env.load.identity.version}`, format: load.raw.format, document: load.raw.document };
-}
-
-/** An iteration whose load a stop cut short: recorded with its window, never judged. */
-function stoppedEvent(env: ExecutorEnv, config: Configuration, iteration: number, repetition: number, load: LoadRunResult): ExecutionEvent {
-  return {
-    campaignId: env.campaignId,
-    runId: env.spec.run_id,
-    config,
-    iteration,
-    repetition,
-    startTs: load.window.start,
-    endTs: load.window.end,
-    status: "stopped",
-    skipReason: "stopped",
-    resultRow: null,
-    metrics: null,
-    loadReport: null,
-  };
 }
 

@@ -93,3 +93,15 @@ export const POLICY_MEMBERS = ["chooseBatch", "updateOnline", "updateBatch"] as 
 
 /** Members a loaded scheduler must have. */
 export const SCHEDULER_MEMBERS = ["proposeBatch", "accept", "observe"] as const;
+
+/** A contract an entrypoint's export must implement: its name in messages and its required methods. */
+export interface EntrypointContract {
+  readonly kind: string;
+  readonly requiredMembers: readonly string[];
+}
+
+/** What a custom `scheduler: "module:Export"` implements. */
+export const SCHEDULER_CONTRACT: EntrypointContract = { kind: "ConfigScheduler", requiredMembers: SCHEDULER_MEMBERS };
+
+/** What an `algorithm_entrypoint` implements. */
+export const POLICY_CONTRACT: EntrypointContract = { kind: "PolicyAlgorithm", requiredMembers: POLICY_MEMBERS };

@@ -5,7 +5,7 @@
  * the module does run its top-level code, as the runner would).
  */
 import { BUILTIN_SCHEDULERS } from "./config.ts";
-import { POLICY_MEMBERS, SCHEDULER_MEMBERS } from "./contracts.ts";
+import { POLICY_CONTRACT, SCHEDULER_CONTRACT, type EntrypointContract } from "./contracts.ts";
 import { checkExportShape, importEntrypoint, type EntrypointRoots } from "./entrypoint.ts";
 
 /** The workload settings {@link checkEntrypoints} reads (validated, or at least of the right types). */
@@ -30,20 +30,20 @@ export interface EntrypointProblem {
  */
 export async function checkEntrypoints(config: EntrypointSettings, projectDir: string): Promise<EntrypointProblem[]> {
   const roots: EntrypointRoots = { projectDir, entrypointDirs: config.entrypoint_dirs ?? [] };
-  const targets: { setting: "scheduler" | "algorithm_entrypoint"; spec: string; kind: string; members: readonly string[] }[] = [];
+  const targets: { setting: "scheduler" | "algorithm_entrypoint"; spec: string; contract: EntrypointContract }[] = [];
   const scheduler = config.scheduler?.trim();
   if (scheduler !== undefined && !(BUILTIN_SCHEDULERS as readonly string[]).includes(scheduler)) {
-    targets.push({ setting: "scheduler", spec: scheduler, kind: "ConfigScheduler", members: SCHEDULER_MEMBERS });
+    targets.push({ setting: "scheduler", spec: scheduler, contract: SCHEDULER_CONTRACT });
   }
   if (config.algorithm_entrypoint !== undefined) {
-    targets.push({ setting: "algorithm_entrypoint", spec: config.algorithm_entrypoint, kind: "PolicyAlgorithm", members: POLICY_MEMBERS });
+    targets.push({ setting: "algorithm_entrypoint", spec: config.algorithm_entrypoint, contract: POLICY_CONTRACT });
   }
   const problems: EntrypointProblem[] = [];
   // One after the other: importing runs module code, and messages should come in settings order.
   for (const t of targets) {
     try {
       const { exported } = await importEntrypoint(t.spec, roots);
-      checkExportShape(exported, t.spec.trim(), t.kind, t.members);
+      checkExportShape(exported, t.spec.trim(), t.contract.kind, t.contract.requiredMembers);
     } catch (error) {
       problems.push({ path: [t.setting], message: error instanceof Error ? error.message : String(error) });
     }

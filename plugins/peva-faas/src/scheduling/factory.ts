@@ -8,7 +8,7 @@ import type {
   KnownVerdict,
   PolicyAlgorithm,
 } from "./contracts.ts";
-import { POLICY_MEMBERS, SCHEDULER_MEMBERS } from "./contracts.ts";
+import { POLICY_CONTRACT, SCHEDULER_CONTRACT } from "./contracts.ts";
 import { CartesianScheduler } from "./cartesian.ts";
 import type { SchedulerSpec, SelectionConfig } from "./config.ts";
 import { quoteText } from "@peva-lab/core";
@@ -40,8 +40,7 @@ export async function createScheduler(
   if (spec === "frontier") return new FrontierScheduler(inputs);
   const scheduler = await loadEntrypoint<ConfigScheduler>(spec, {
     ...loader,
-    kind: "ConfigScheduler",
-    requiredMembers: SCHEDULER_MEMBERS,
+    ...SCHEDULER_CONTRACT,
     args: inputs,
   });
   // Checked on the built instance: `inFlight` is state (often a getter or a field), not a prototype method.
@@ -68,8 +67,7 @@ export async function createPolicy(
   if (entrypoint === undefined) return new NoOpPolicy();
   return loadEntrypoint<PolicyAlgorithm>(entrypoint, {
     ...loader,
-    kind: "PolicyAlgorithm",
-    requiredMembers: POLICY_MEMBERS,
+    ...POLICY_CONTRACT,
     args: inputs,
   });
 }

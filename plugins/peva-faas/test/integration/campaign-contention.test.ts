@@ -5,7 +5,7 @@
  * is contended, re-run `max_reruns` times, and the configuration fails as `contended` (run `incomplete`), with the
  * contended attempts in the event stream, the counts and the memory.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -25,6 +25,7 @@ import {
   writeRunSpec,
   type RunPaths,
 } from "./support/runner-process.ts";
+import { startHogs, stopHogs } from "./support/cpu-hogs.ts";
 import { startNodeExporter, startPrometheus, type ManagedProcess } from "./support/tools.ts";
 
 const PASSWORD = "contention-secret";
@@ -79,23 +80,6 @@ function finishedOf(events: readonly RunEvent[]): Extract<RunEvent, { type: "run
 function longNode(paths: RunPaths): Map<string, string> {
   const long = readCsv(join(paths.resultsDir, "results_long.csv"));
   return new Map(long.rows.filter((r) => r["function"] === "").map((r) => [r["metric"]!, r["value"]!]));
-}
-
-/** Processes spinning on the CPU, each ending by itself after `seconds` even if nobody kills it. */
-function startHogs(n: number, seconds: number): ChildProcess[] {
-  const code = `const end = Date.now() + ${seconds * 1000}; while (Date.now() < end) {}`;
-  return Array.from({ length: n }, () => spawn(process.execPath, ["-e", code], { stdio: "ignore" }));
-}
-
-async function stopHogs(hogs: readonly ChildProcess[]): Promise<void> {
-  await Promise.all(
-    hogs.map(async (h) => {
-      if (h.exitCode !== null || h.signalCode !== null) return;
-      const exited = new Promise<void>((r) => h.once("exit", () => r()));
-      h.kill("SIGKILL");
-      await exited;
-    }),
-  );
 }
 
 describe("noisy-neighbour detection in a campaign on the real local platform", () => {

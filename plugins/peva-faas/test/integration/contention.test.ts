@@ -4,14 +4,14 @@
  * judged by the runner's own rule with the default settings. Without a neighbour a loaded iteration is not
  * contended; with CPU hogs beside the platform (2 × the cores, spinning) it is.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type Gateway } from "@peva-lab/platform-local";
 import { parseWorkloadConfig } from "../../src/config/parse.ts";
-import { judgeContention, type ContentionVerdict } from "../../src/overload/contention.ts";
+import { contentionFiguresOf, judgeContention, type ContentionVerdict } from "../../src/overload/contention.ts";
 import { PrometheusClient, collectIterationMetrics, loadQueriesFile, packagedQueriesPath } from "../../src/prometheus/index.ts";
-import { startNodeExporter, startPrometheus, type ManagedProcess } from "./support/tools.ts";
+import { startHogs, stopHogs } from "./support/cpu-hogs.ts";
+import { startNodeExporter, startPrometheus, waitForTargetsUp, type ManagedProcess } from "./support/tools.ts";
 
 const CORES = availableParallelism();
 const SETTINGS = parseWorkloadConfig({}).config.contention;
@@ -27,17 +27,6 @@ let client: PrometheusClient;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Polls until Prometheus sees both targets up (bounded: 30 s). */
-async function waitForTargets(n: number): Promise<void> {
-  const probe = new PrometheusClient(prometheus!.url, { emptyResultAttempts: 1 });
-  for (let i = 0; i < 120; i++) {
-    const r = await probe.instant("sum(up)").catch(() => ({ value: 0 }));
-    if (r.value >= n) return;
-    await sleep(250);
-  }
-  throw new Error(`Prometheus did not see ${n} targets up in 30 s`);
-}
-
 beforeAll(async () => {
   // One replica, one request at a time from this process at 20 req/s: the platform wants a fraction of one core,
   // so without a neighbour it hardly waits, and the figures are not the platform starving itself.
@@ -48,7 +37,7 @@ beforeAll(async () => {
     { job: "local", target: `127.0.0.1:${gateway.port}` },
   ]);
   client = new PrometheusClient(prometheus.url, { emptyResultAttempts: 10, emptyResultIntervalMs: 500, timeoutMs: 5000 });
-  await waitForTargets(2);
+  await waitForTargetsUp(prometheus.url, 2);
   await sleep(3000); // samples before the first window, so every rate() has two
 });
 
@@ -76,26 +65,8 @@ async function measuredIteration(): Promise<{ verdict: ContentionVerdict; waitCo
   await sleep(2000); // the scrape after the window's end
   const set = loadQueriesFile(packagedQueriesPath("local"));
   const m = await collectIterationMetrics(client, set, { start, end }, ["shasum"], { mode: "at_end", stepSeconds: 1 }, { scaphandre: false });
-  const waitCores = m.nodeExtra["platform_cpu_wait"] ?? Number.NaN;
-  const runCores = m.nodeExtra["platform_cpu_run"] ?? Number.NaN;
-  return { verdict: judgeContention({ waitCores, runCores, nodeCores: CORES }, SETTINGS), waitCores, runCores, served };
-}
-
-/** Processes spinning on the CPU, each ending by itself after `seconds` even if the test dies without cleaning up. */
-function startHogs(n: number, seconds: number): ChildProcess[] {
-  const code = `const end = Date.now() + ${seconds * 1000}; while (Date.now() < end) {}`;
-  return Array.from({ length: n }, () => spawn(process.execPath, ["-e", code], { stdio: "ignore" }));
-}
-
-async function stopHogs(hogs: readonly ChildProcess[]): Promise<void> {
-  await Promise.all(
-    hogs.map(async (h) => {
-      if (h.exitCode !== null || h.signalCode !== null) return;
-      const exited = new Promise<void>((r) => h.once("exit", () => r()));
-      h.kill("SIGKILL");
-      await exited;
-    }),
-  );
+  const figures = contentionFiguresOf(m.nodeExtra, CORES);
+  return { verdict: judgeContention(figures, SETTINGS), waitCores: figures.waitCores, runCores: figures.runCores, served };
 }
 
 describe("noisy-neighbour detection on the real local platform", () => {

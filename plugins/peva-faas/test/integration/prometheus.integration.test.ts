@@ -11,7 +11,7 @@ import {
   loadQueriesFile,
   packagedQueriesPath,
 } from "../../src/prometheus/index.ts";
-import { freePort, startNodeExporter, startPrometheus, type ManagedProcess } from "./support/tools.ts";
+import { freePort, startNodeExporter, startPrometheus, waitForTargetsUp, type ManagedProcess } from "./support/tools.ts";
 
 let nodeExporter: ManagedProcess | undefined;
 let prometheus: ManagedProcess | undefined;
@@ -43,17 +43,6 @@ function metricsText(): string {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Polls until `sum(up)` reports every target up (bounded). */
-async function waitForTargets(n: number): Promise<void> {
-  const probe = new PrometheusClient(prometheus!.url, { emptyResultAttempts: 1 });
-  for (let i = 0; i < 120; i++) {
-    const r = await probe.instant("sum(up)").catch(() => ({ value: 0 }));
-    if (r.value >= n) return;
-    await sleep(250);
-  }
-  throw new Error(`Prometheus did not see ${n} targets up in 30 s`);
-}
-
 beforeAll(async () => {
   exporter = createServer((_req, res) => {
     res.setHeader("Content-Type", "text/plain; version=0.0.4");
@@ -68,7 +57,7 @@ beforeAll(async () => {
     { job: "local", target: `127.0.0.1:${exporterPort}` },
   ]);
   client = new PrometheusClient(prometheus.url, { emptyResultAttempts: 10, emptyResultIntervalMs: 500, timeoutMs: 5000 });
-  await waitForTargets(2);
+  await waitForTargetsUp(prometheus.url, 2);
   // Enough samples for rate() over a few seconds.
   await sleep(4000);
   stepAt = Date.now() / 1000;

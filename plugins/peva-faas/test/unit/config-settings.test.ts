@@ -6,18 +6,9 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ConfigError, REFUSED_SETTINGS, WorkloadConfigObjectSchema, parseWorkloadConfig } from "../../src/config/index.ts";
+import { REFUSED_SETTINGS, WorkloadConfigObjectSchema } from "../../src/config/index.ts";
 import { pevaFaasSettingsSchema } from "../../src/plugin.ts";
-
-function issues(input: unknown): string[] {
-  try {
-    parseWorkloadConfig(input);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return [...(err as ConfigError).issues];
-  }
-  throw new Error("expected a ConfigError");
-}
+import { configIssues } from "./support/fixtures.ts";
 
 const PROVISIONER_SSH =
   "peva-lab:provisioner (type ssh: hosts[].user and hosts[].port; type multipass: the VMs peva-lab creates; type local: no SSH)";
@@ -98,21 +89,21 @@ describe("refused settings name what replaces them", () => {
   });
 
   it.each(REFUSED)("%s: exactly its message at its own path", (key, value, message) => {
-    expect(issues({ [key]: value })).toEqual([`${key}: ${message}`]);
+    expect(configIssues({ [key]: value })).toEqual([`${key}: ${message}`]);
   });
 
   it("whatever the value (null, false, a disabled block): naming the key is the error", () => {
     const keys = Object.keys(REFUSED_SETTINGS) as (keyof typeof REFUSED_SETTINGS)[];
     fc.assert(
       fc.property(fc.constantFrom(...keys), fc.jsonValue(), (key, value) => {
-        expect(issues({ [key]: value })).toEqual([`${key}: ${REFUSED_SETTINGS[key]}`]);
+        expect(configIssues({ [key]: value })).toEqual([`${key}: ${REFUSED_SETTINGS[key]}`]);
       }),
       { numRuns: 200 },
     );
   });
 
   it("is reported together with every other problem, a wrong type included (which stops cross-field checks)", () => {
-    expect(issues({ iterations: "three", k3s_host: "10.0.0.2", grafana: { enabled: false } })).toEqual([
+    expect(configIssues({ iterations: "three", k3s_host: "10.0.0.2", grafana: { enabled: false } })).toEqual([
       `k3s_host: ${REFUSED_SETTINGS.k3s_host}`,
       `grafana: ${REFUSED_SETTINGS.grafana}`,
       expect.stringMatching(/^iterations: /),

@@ -12,16 +12,7 @@ import {
   parseWorkloadConfig,
   resolveConfigSources,
 } from "../../src/config/index.ts";
-
-function issues(input: unknown): string[] {
-  try {
-    parseWorkloadConfig(input);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return [...(err as ConfigError).issues];
-  }
-  throw new Error("expected a ConfigError");
-}
+import { configIssues } from "./support/fixtures.ts";
 
 describe("workload config defaults (reference §2.2)", () => {
   const { config, warnings } = parseWorkloadConfig({});
@@ -63,8 +54,8 @@ describe("workload config defaults (reference §2.2)", () => {
   it("bounds Prometheus empty-result retries (not 120 s)", () => {
     const p = config.prometheus;
     expect(p.empty_result_attempts * p.empty_result_interval_seconds).toBeLessThanOrEqual(10);
-    expect(issues({ prometheus: { empty_result_attempts: 601 } })[0]).toMatch(/^prometheus\.empty_result_attempts: /);
-    expect(issues({ prometheus: { empty_result_attempts: 300, empty_result_interval_seconds: 5 } })).toEqual([
+    expect(configIssues({ prometheus: { empty_result_attempts: 601 } })[0]).toMatch(/^prometheus\.empty_result_attempts: /);
+    expect(configIssues({ prometheus: { empty_result_attempts: 300, empty_result_interval_seconds: 5 } })).toEqual([
       "prometheus.empty_result_attempts: empty_result_attempts × empty_result_interval_seconds must be <= 600",
     ]);
   });
@@ -86,7 +77,7 @@ describe("unknown keys are rejected (defect 17)", () => {
     [{ memory: { backend: "duckdb", path: "x" } }, "memory.path: unknown key"],
     [{ overload: { cpu_pct: 1 } }, "overload.cpu_pct: unknown key"],
   ])("%j", (input, message) => {
-    expect(issues(input)).toContain(message);
+    expect(configIssues(input)).toContain(message);
   });
 });
 
@@ -121,19 +112,19 @@ describe("validation messages (reference wording)", () => {
     [{ scheduler: "random" }, "scheduler: scheduler must be one of cartesian, frontier or module:Export"],
     [{ memory: { db_path: "../x.duckdb" } }, "memory.db_path: PEVA-FAAS memory DB path cannot contain '..' segments."],
   ])("%j", (input, message) => {
-    expect(issues(input)).toContain(message);
+    expect(configIssues(input)).toContain(message);
   });
 
   it("max_rate must be >= the strategy's min_rate (0 for exponential/custom)", () => {
     expect(
-      issues({ functions: [{ name: "fig", max_rate: 5 }], rate_strategy: { type: "linear", min_rate: 10 } }),
+      configIssues({ functions: [{ name: "fig", max_rate: 5 }], rate_strategy: { type: "linear", min_rate: 10 } }),
     ).toEqual(["functions[0].max_rate: functions[fig].max_rate must be >= rate_strategy.min_rate"]);
     expect(() =>
       parseWorkloadConfig({ functions: [{ name: "fig", max_rate: 0 }], rate_strategy: { type: "exponential" } }),
     ).not.toThrow();
   });
   it("lists every problem at once", () => {
-    expect(issues({ iterations: 0, duration: "x", bogus: 1 })).toHaveLength(3);
+    expect(configIssues({ iterations: 0, duration: "x", bogus: 1 })).toHaveLength(3);
   });
 });
 
@@ -181,7 +172,7 @@ describe("deprecated rates", () => {
     expect(r.warnings).toEqual([RATES_DEPRECATION]);
   });
   it("is validated", () => {
-    expect(issues({ rates: { min_rate: 5, max_rate: 1 } })).toEqual(["rates.max_rate: max_rate must be >= min_rate"]);
+    expect(configIssues({ rates: { min_rate: 5, max_rate: 1 } })).toEqual(["rates.max_rate: max_rate must be >= min_rate"]);
   });
 });
 

@@ -4,47 +4,27 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseWorkloadConfig, REFUSED_SETTINGS } from "../../src/config/index.ts";
+import { REFUSED_SETTINGS } from "../../src/config/index.ts";
 import { PrometheusClient } from "../../src/prometheus/client.ts";
 import { basicAuthorization } from "../../src/runner/gateway.ts";
-import { RUN_SPEC_SCHEMA, runSpecSchema } from "../../src/runner/spec.ts";
+import { runSpecSchema, type RunSpec } from "../../src/runner/spec.ts";
+import { configIssues, runSpecFixture } from "./support/fixtures.ts";
 
-function issues(input: Record<string, unknown>): string[] {
-  try {
-    parseWorkloadConfig(input);
-    return [];
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    return [...e.issues];
-  }
-}
-
-const spec = (prometheus: Record<string, unknown>, gatewayUrl = "http://127.0.0.1:8080") => ({
-  schema: RUN_SPEC_SCHEMA,
-  run_id: "r1",
-  host: "local",
-  workdir: "/w",
-  results_dir: "/w/r",
-  run_dir: "/w/runs/r1",
-  platform: "local",
-  gateway: { url: gatewayUrl, user: "admin", password_file: "/w/runs/r1/gateway-password" },
-  prometheus,
-  node_cores: 2,
-  settings: {},
-});
+const spec = (prometheus: RunSpec["prometheus"], gatewayUrl = "http://127.0.0.1:8080"): RunSpec =>
+  runSpecFixture({ prometheus, gateway: { url: gatewayUrl, user: "admin", password_file: "/w/runs/r1/gateway-password" } });
 
 describe("no URL in the settings: credentials cannot travel there", () => {
   it("gateway_url is refused, naming the gatewayPassword secret; prometheus_url is refused too", () => {
-    expect(issues({ gateway_url: "http://admin:hunter2@10.0.0.2:31112" })).toEqual([`gateway_url: ${REFUSED_SETTINGS.gateway_url}`]);
+    expect(configIssues({ gateway_url: "http://admin:hunter2@10.0.0.2:31112" })).toEqual([`gateway_url: ${REFUSED_SETTINGS.gateway_url}`]);
     expect(REFUSED_SETTINGS.gateway_url).toContain("pulumi config set --secret peva-lab:gatewayPassword");
-    expect(issues({ prometheus_url: "http://u:p@{host.address}:30411" })).toEqual([`prometheus_url: ${REFUSED_SETTINGS.prometheus_url}`]);
+    expect(configIssues({ prometheus_url: "http://u:p@{host.address}:30411" })).toEqual([`prometheus_url: ${REFUSED_SETTINGS.prometheus_url}`]);
   });
 
   it("whatever the user info, the message never echoes it", () => {
     const part = fc.string({ minLength: 4, maxLength: 12, unit: fc.constantFrom(..."abcXYZ019-_.~!$&'()*+,;=%".split("")) });
     fc.assert(
       fc.property(part, part, (user, password) => {
-        const found = issues({ gateway_url: `http://${user}:${password}@gw.example:31112` });
+        const found = configIssues({ gateway_url: `http://${user}:${password}@gw.example:31112` });
         expect(found).toEqual([`gateway_url: ${REFUSED_SETTINGS.gateway_url}`]);
         expect(found.join("\n")).not.toContain(`${user}:${password}`);
       }),

@@ -5,8 +5,8 @@
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseWorkloadConfig } from "../../src/config/index.ts";
 import { configId, configKeyString, FUNCTION_NAME_PATTERN, makeConfiguration, type FunctionRate } from "../../src/model.ts";
+import { configIssues } from "./support/fixtures.ts";
 
 /** linux-benchmark-lib's `config_id`, written from its description: sha256 of sorted `name:rate` joined by `|`, 12 hex. */
 function upstreamConfigId(pairs: readonly FunctionRate[]): string {
@@ -25,13 +25,7 @@ const configuration = fc
   .map((pairs) => makeConfiguration(pairs));
 
 function nameIssues(name: unknown): string[] {
-  try {
-    parseWorkloadConfig({ functions: [{ name }] });
-    return [];
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    return [...e.issues];
-  }
+  return configIssues({ functions: [{ name }] });
 }
 
 describe("configuration identity", () => {
@@ -106,15 +100,7 @@ describe("function names in the workload schema", () => {
   );
 
   it("refuses header names and values that could split a request", () => {
-    const issues = (headers: Record<string, string>): string[] => {
-      try {
-        parseWorkloadConfig({ functions: [{ name: "figlet", headers }] });
-        return [];
-      } catch (e) {
-        if (!(e instanceof ConfigError)) throw e;
-        return [...e.issues];
-      }
-    };
+    const issues = (headers: Record<string, string>): string[] => configIssues({ functions: [{ name: "figlet", headers }] });
     expect(issues({ "X-Ok": "text/plain; charset=utf-8" })).toEqual([]);
     expect(issues({ "X-Evil": "a\r\nHost: elsewhere" }).join("\n")).toMatch(/functions\[0\]\.headers\.X-Evil: header values must not contain line breaks/);
     expect(issues({ "Bad Name": "v" }).join("\n")).toMatch(/functions\[0\]\.headers.*header names must be HTTP tokens/);

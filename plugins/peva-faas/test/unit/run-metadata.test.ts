@@ -1,22 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { parseWorkloadConfig } from "../../src/config/index.ts";
 import { runMetadata } from "../../src/runner/run-metadata.ts";
-import { RUN_SPEC_SCHEMA, type RunSpec } from "../../src/runner/spec.ts";
+import type { RunSpec } from "../../src/runner/spec.ts";
+import { runSpecFixture } from "./support/fixtures.ts";
 
-const spec = (extra: Partial<RunSpec>): RunSpec => ({
-  schema: RUN_SPEC_SCHEMA,
-  run_id: "r1",
-  host: "local",
-  workdir: "/w",
-  results_dir: "/w/r",
-  run_dir: "/w/runs/r1",
-  platform: "local",
-  gateway: { url: "http://127.0.0.1:8080", user: "admin", password_file: "/w/runs/r1/gateway-password" },
-  prometheus: { url: "http://127.0.0.1:9090" },
-  node_cores: 2,
-  settings: {},
-  ...extra,
-});
+const spec = (extra: Partial<RunSpec>): RunSpec => runSpecFixture(extra);
 const generator = { name: "vegeta", version: "v12.13.0", settings: {} };
 const config = parseWorkloadConfig({}).config;
 

@@ -34,6 +34,7 @@ export function nodeExporterPath(): string {
 }
 
 import { freePort } from "../../../../../components/process-control.ts";
+import { PrometheusClient } from "../../../src/prometheus/client.ts";
 
 export { freePort };
 
@@ -158,4 +159,15 @@ export async function startPrometheus(targets: readonly ScrapeTarget[], scrapeIn
     throw err;
   }
   return proc;
+}
+
+/** Polls until Prometheus at `url` reports `n` targets up (`sum(up)`), bounded: 120 polls, 30 s. */
+export async function waitForTargetsUp(url: string, n: number): Promise<void> {
+  const probe = new PrometheusClient(url, { emptyResultAttempts: 1 });
+  for (let i = 0; i < 120; i++) {
+    const r = await probe.instant("sum(up)").catch(() => ({ value: 0 }));
+    if (r.value >= n) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`Prometheus did not see ${n} targets up in 30 s`);
 }
