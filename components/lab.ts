@@ -4,11 +4,11 @@
  * and `ssh` stacks pin each host's SSH keys, set hosts up, install the platform (k3s + OpenFaaS, or the embedded
  * one on the platform host) and run the campaign on the runner host over SSH.
  */
-import { totalmem } from "node:os";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../config/stack-config.ts";
 import type { HostPlan, LabPlan } from "../plan/lab-plan.ts";
-import { platformIdentity } from "../plan/platform-identity.ts";
+import type { NodeSettings } from "../plan/local-platform.ts";
+import { platformIdentity, type MeasuredNode } from "../plan/platform-identity.ts";
 import { K3sCluster, type SshConnection } from "./k3s-cluster.ts";
 import { LocalRunnerHost } from "./local-runner-host.ts";
 import { MultipassVm } from "./multipass-vm.ts";
@@ -83,7 +83,7 @@ export class Lab extends pulumi.ComponentResource {
       if (config.platform.type !== "local") throw new Error("internal: the local stack uses the local platform");
       const platform = new LocalPlatform(
         "platform",
-        { stateDir: `${plan.outputRoot}/platform`, maxReplicas: config.platform.maxReplicas, queueDepth: config.platform.queueDepth },
+        { stateDir: `${plan.outputRoot}/platform`, maxReplicas: config.platform.maxReplicas, queueDepth: config.platform.queueDepth, node: nodeSettings(config.platform) },
         { parent: this, dependsOn: [probe] },
       );
       this.platform = pulumi
@@ -95,7 +95,7 @@ export class Lab extends pulumi.ComponentResource {
           gatewayUrl: platform.gatewayUrl,
           gatewayPassword: platform.gatewayPassword,
           prometheusUrl: platform.prometheusUrl,
-          nodeCores: host.facts.apply((f) => f.cores),
+          node: embeddedNode(platform),
         },
         {},
         [platform, host],
@@ -141,7 +141,7 @@ export class Lab extends pulumi.ComponentResource {
       let gatewayUrl: pulumi.Output<string>;
       let prometheusUrl: pulumi.Output<string>;
       let gatewayPassword: pulumi.Input<string>;
-      let nodeCores: pulumi.Input<number>;
+      let node: pulumi.Output<MeasuredNode>;
       let platformResources: pulumi.Resource[];
       if (plan.platform.kind === "local") {
         if (config.platform.type !== "local") throw new Error("internal: plan and config disagree on the platform");
@@ -151,6 +151,7 @@ export class Lab extends pulumi.ComponentResource {
             stateDir: "platform",
             maxReplicas: config.platform.maxReplicas,
             queueDepth: config.platform.queueDepth,
+            node: nodeSettings(config.platform),
             remote: {
               connection: { host: target.address, port: target.port, user: target.user, knownHosts: target.pin.knownHosts },
               privateKey: key,
@@ -160,7 +161,7 @@ export class Lab extends pulumi.ComponentResource {
           { parent: this, dependsOn: [setups.get(plan.platform.host)!] },
         );
         ({ gatewayUrl, prometheusUrl, gatewayPassword } = platform);
-        nodeCores = platform.nodeCores;
+        node = embeddedNode(platform);
         platformResources = [platform];
       } else {
         if (config.platform.type !== "openfaas") throw new Error("internal: plan and config disagree on the platform");
@@ -183,7 +184,7 @@ export class Lab extends pulumi.ComponentResource {
         );
         ({ gatewayUrl, prometheusUrl } = platform);
         gatewayPassword = password;
-        nodeCores = k3s.cores;
+        node = pulumi.output(k3s.cores).apply((cores) => ({ cores }));
         platformResources = [platform];
       }
       this.platform = pulumi
@@ -194,7 +195,7 @@ export class Lab extends pulumi.ComponentResource {
       const runner = at(plan.runnerHost);
       this.run = this.campaignRun(
         args,
-        { gatewayUrl, gatewayPassword, prometheusUrl, nodeCores },
+        { gatewayUrl, gatewayPassword, prometheusUrl, node },
         {
           connection: pulumi
             .all([runner.address, runner.pin.knownHosts])
@@ -214,16 +215,14 @@ export class Lab extends pulumi.ComponentResource {
    */
   private campaignRun(
     { plan, config }: LabArgs,
-    platform: Pick<BenchmarkRunArgs, "gatewayUrl" | "gatewayPassword" | "prometheusUrl" | "nodeCores">,
+    platform: Pick<BenchmarkRunArgs, "gatewayUrl" | "gatewayPassword" | "prometheusUrl"> & { readonly node: pulumi.Output<MeasuredNode> },
     remote: Pick<BenchmarkRunArgs, "connection" | "privateKey">,
     dependsOn: pulumi.Resource[],
   ): pulumi.Output<RunOutputs> | undefined {
     const workload = config.workloads["peva-faas"];
     if (plan.runs.length === 0 || !workload) return undefined;
-    // On the local stack the platform runs on this machine, so its memory is known here; remotely only a
-    // Multipass VM's configured size is (the plan has it).
-    const memoryBytes = plan.kind === "local" ? { memoryBytes: totalmem() } : {};
-    const identity = pulumi.output(platform.nodeCores).apply((cores) => platformIdentity(config, plan, { cores, ...memoryBytes }));
+    const { node, ...endpoints } = platform;
+    const identity = node.apply((n) => platformIdentity(config, plan, n));
     const run = new BenchmarkRun(
       "peva-faas",
       {
@@ -232,7 +231,8 @@ export class Lab extends pulumi.ComponentResource {
         workdir: plan.runnerWorkdir,
         outputRoot: plan.outputRoot,
         platform: plan.platform.kind,
-        ...platform,
+        ...endpoints,
+        nodeCores: node.apply((n) => n.cores),
         platformIdentity: identity,
         settings: workload.settings,
         cleanup: config.cleanup,
@@ -256,6 +256,16 @@ export class Lab extends pulumi.ComponentResource {
     );
     return { address, user, port, pin };
   }
+}
+
+/** The node settings of the embedded platform's stack config. */
+function nodeSettings(p: Extract<StackConfig["platform"], { type: "local" }>): NodeSettings {
+  return { cpus: p.cpus, memoryMb: p.memoryMb, isolation: p.isolation };
+}
+
+/** The embedded platform's node as its gateway made it (declared CPUs, and how its size is enforced). */
+function embeddedNode(platform: LocalPlatform): pulumi.Output<MeasuredNode> {
+  return pulumi.all([platform.nodeCores, platform.nodeIsolation]).apply(([cores, isolation]) => ({ cores, isolation }));
 }
 
 /** The key `command:remote` connections pin (they take one); an empty pin is a provider bug, never "no check". */

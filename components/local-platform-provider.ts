@@ -7,8 +7,8 @@
 import { randomBytes } from "node:crypto";
 import { posix } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { localPrometheusConfig, localProcessSpecs, platformChanges, platformUrls, type LocalPorts } from "../plan/local-platform.ts";
-import { PlatformNotReadyError, PlatformProcessExitedError } from "./platform-host/errors.ts";
+import { localPrometheusConfig, localProcessSpecs, platformChanges, platformUrls, type LocalPorts, type NodeSettings } from "../plan/local-platform.ts";
+import { NodeLargerThanHostError, PlatformNotReadyError, PlatformProcessExitedError } from "./platform-host/errors.ts";
 import { LocalPlatformHost } from "./platform-host/local-platform-host.ts";
 import type { PlatformHost, StartedProcess } from "./platform-host/platform-host.ts";
 import { SshPlatformHost, type SshPlatformPlacement } from "./platform-host/ssh-platform-host.ts";
@@ -20,6 +20,8 @@ export interface LocalPlatformInputs {
   readonly stateDir: string;
   readonly maxReplicas: number;
   readonly queueDepth: number;
+  /** The node's declared size and how it is enforced. */
+  readonly node: NodeSettings;
   /** Absent: the platform runs on this machine, on loopback. Present: on that host, listening on its address. */
   readonly remote?: SshPlatformPlacement;
   /** The SSH private key for `remote` (a secret in the state). */
@@ -39,8 +41,12 @@ export interface LocalPlatformOutputs extends LocalPlatformInputs {
   readonly ports: LocalPorts;
   readonly processes: Processes;
   readonly gatewayPassword: string;
-  /** Processors of the platform host: what the campaign normalises CPU figures by. */
+  /** The node's declared CPUs: what the campaign normalises CPU figures by. */
   readonly nodeCores: number;
+  /** The node's declared memory, bytes. */
+  readonly nodeMemoryBytes: number;
+  /** How the gateway made the node: `cgroup-v1`, `cgroup-v2`, or `processes` (nothing enforces its size). */
+  readonly nodeIsolation: string;
 }
 
 const START_TIMEOUT_MS = 60_000;
@@ -76,11 +82,13 @@ export async function create(inputs: LocalPlatformInputs): Promise<{ id: string;
     const gatewayPassword = randomBytes(18).toString("base64url");
     await host.writeFile(posix.join(stateDir, "gateway-password"), gatewayPassword, { private: true });
 
+    const hostCores = await host.cores();
+    if (inputs.node.cpus > hostCores) throw new NodeLargerThanHostError(inputs.node.cpus, hostCores, host.name);
     const started: StartedProcess[] = [];
     try {
       const [gateway, nodeExporter, prometheus] = await host.freePorts(3);
       const ports: LocalPorts = { gateway: gateway!, nodeExporter: nodeExporter!, prometheus: prometheus! };
-      const specs = localProcessSpecs({ ...layout, ports, maxReplicas: inputs.maxReplicas, queueDepth: inputs.queueDepth });
+      const specs = localProcessSpecs({ ...layout, ports, maxReplicas: inputs.maxReplicas, queueDepth: inputs.queueDepth, node: inputs.node });
       await host.writeFile(posix.join(stateDir, "prometheus.yml"), localPrometheusConfig(ports, address));
 
       const processes = {} as Processes;
@@ -106,10 +114,10 @@ export async function create(inputs: LocalPlatformInputs): Promise<{ id: string;
       for (const job of ["gateway", "node"]) {
         await ready("prometheus", `Prometheus samples of job '${job}'`, () => hasUpSample(urls.prometheusUrl, job), 500);
       }
-      const nodeCores = await host.cores();
+      const node = await nodeInfo(urls.gatewayUrl, gatewayPassword);
       return {
         id: inputs.remote ? `local-platform:ssh://${host.name}${stateDir}` : `local-platform:${stateDir}`,
-        outs: { ...inputs, ...urls, ports, processes, gatewayPassword, nodeCores },
+        outs: { ...inputs, ...urls, ports, processes, gatewayPassword, nodeCores: node.cpus, nodeMemoryBytes: node.memoryBytes, nodeIsolation: node.isolation },
       };
     } catch (e) {
       // Nothing half-created: stop whatever did start, and report the failure that stopped the start.
@@ -143,6 +151,21 @@ async function waitReady(
     await sleep(intervalMs);
   }
   throw new PlatformNotReadyError(target.what, host.name, START_TIMEOUT_MS, lastError, target.logFile, await host.tail(target.logFile, LOG_TAIL_BYTES));
+}
+
+/** The node as the gateway made it (`/system/info`, behind basic auth). */
+async function nodeInfo(gatewayUrl: string, password: string): Promise<{ cpus: number; memoryBytes: number; isolation: string }> {
+  const res = await fetch(`${gatewayUrl}/system/info`, {
+    headers: { Authorization: `Basic ${Buffer.from(`admin:${password}`).toString("base64")}` },
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!res.ok) throw new Error(`the gateway's /system/info answered ${res.status}`);
+  const body = (await res.json()) as { node?: { cpus?: unknown; memoryBytes?: unknown; isolation?: unknown } };
+  const n = body.node;
+  if (typeof n?.cpus !== "number" || typeof n.memoryBytes !== "number" || typeof n.isolation !== "string") {
+    throw new Error("the gateway's /system/info names no node (cpus, memoryBytes, isolation)");
+  }
+  return { cpus: n.cpus, memoryBytes: n.memoryBytes, isolation: n.isolation };
 }
 
 async function hasUpSample(prometheusUrl: string, job: string): Promise<true | undefined> {

@@ -11,6 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { forwardingProvider } from "./dynamic-impl.ts";
 import type * as Impl from "./local-platform-provider.ts";
+import type { NodeSettings } from "../plan/local-platform.ts";
 
 /** A remote platform host: how to log in, and the peva-lab workdir runner setup prepared there. */
 export interface LocalPlatformRemote {
@@ -34,12 +35,14 @@ export interface LocalPlatformArgs {
   readonly stateDir: string;
   readonly maxReplicas: number;
   readonly queueDepth: number;
+  /** The node's declared size and how it is enforced. */
+  readonly node: NodeSettings;
   /** Run the platform on this host instead of this machine. */
   readonly remote?: LocalPlatformRemote;
 }
 
 /** Behaviour version of the provider; bump it to reach existing stacks after a change. */
-export const LOCAL_PLATFORM_PROVIDER_VERSION = "2";
+export const LOCAL_PLATFORM_PROVIDER_VERSION = "3";
 
 const provider = forwardingProvider<Impl.LocalPlatformInputs, Impl.LocalPlatformOutputs>("components/local-platform-provider.ts");
 
@@ -52,8 +55,12 @@ export class LocalPlatform extends pulumi.dynamic.Resource {
   declare public readonly processes: pulumi.Output<Record<string, { pid: number; marker: string }>>;
   /** Basic-auth password of the gateway (user `admin`); a secret. */
   declare public readonly gatewayPassword: pulumi.Output<string>;
-  /** Processors of the platform host (`nproc`): what the campaign normalises CPU figures by. */
+  /** The node's declared CPUs: what the campaign normalises CPU figures by. */
   declare public readonly nodeCores: pulumi.Output<number>;
+  /** The node's declared memory, bytes. */
+  declare public readonly nodeMemoryBytes: pulumi.Output<number>;
+  /** How the node's size is enforced: `cgroup-v1`, `cgroup-v2` or `processes`. */
+  declare public readonly nodeIsolation: pulumi.Output<string>;
 
   constructor(name: string, args: LocalPlatformArgs, opts?: pulumi.CustomResourceOptions) {
     const { remote, ...settings } = args;
@@ -76,6 +83,8 @@ export class LocalPlatform extends pulumi.dynamic.Resource {
         processes: undefined,
         gatewayPassword: undefined,
         nodeCores: undefined,
+        nodeMemoryBytes: undefined,
+        nodeIsolation: undefined,
       },
       {
         ...opts,

@@ -94,6 +94,24 @@ const platform = z
           .describe("The embedded OpenFaaS-compatible gateway (plugin `platform-local`): on this machine (loopback), or on the `platform` host of a `multipass`/`ssh` lab."),
         maxReplicas: z.number().int().min(1).max(64).default(4).describe("Upper bound of replicas per function."),
         queueDepth: z.number().int().min(1).max(10_000).default(32).describe("Requests queued per replica before 429."),
+        cpus: z
+          .number()
+          .int()
+          .min(1)
+          .max(1024)
+          .default(1)
+          .describe(
+            "CPUs of the platform's node: the gateway and its workers run in a cgroup with this CPU quota (and this much " +
+              "CPU reserved against other processes); node CPU is judged against it. At most the host's cores.",
+          ),
+        memoryMb: z.number().int().min(256).max(4_194_304).default(2048).describe("Memory of the platform's node (the cgroup's limit), MiB; node memory is judged against it."),
+        isolation: z
+          .enum(["auto", "cgroup", "processes"])
+          .default("auto")
+          .describe(
+            "How the node's size is enforced: `auto` a cgroup (v1 or v2) when the host allows one, else the platform's " +
+              "processes summed with nothing enforced (the run's metadata says which); `cgroup` a cgroup or fail; `processes` never a cgroup.",
+          ),
       })
       .strict(),
     z
@@ -112,7 +130,7 @@ const platform = z
         path: ["prometheusPort"],
       }),
   ])
-  .default({ type: "local", maxReplicas: 4, queueDepth: 32 })
+  .default({ type: "local", maxReplicas: 4, queueDepth: 32, cpus: 1, memoryMb: 2048, isolation: "auto" })
   .describe("The FaaS platform under test.");
 
 const workload = z

@@ -115,6 +115,7 @@ export function localProcessSpecs(opts: {
   readonly ports: LocalPorts;
   readonly maxReplicas: number;
   readonly queueDepth: number;
+  readonly node: NodeSettings;
   readonly address?: string;
 }): ProcessSpec[] {
   const { stateDir, ports } = opts;
@@ -130,6 +131,10 @@ export function localProcessSpecs(opts: {
         "--port", String(ports.gateway),
         "--max-replicas", String(opts.maxReplicas),
         "--queue-depth", String(opts.queueDepth),
+        // The node: the gateway puts itself and every worker it forks into a cgroup of this size.
+        "--node-cpus", String(opts.node.cpus),
+        "--node-memory-mb", String(opts.node.memoryMb),
+        "--node-isolation", opts.node.isolation,
         // Cooldown waits for replicas < 2 before every iteration, so each iteration starts at one replica: a quick
         // scale-up keeps 10 s load windows from measuring mostly the scaling lag, and a short quiet period before
         // scaling down keeps campaigns brisk.
@@ -167,11 +172,19 @@ export function localProcessSpecs(opts: {
   ];
 }
 
+/** The declared size of the platform's node and how it is enforced (stack config `platform.cpus` etc.). */
+export interface NodeSettings {
+  readonly cpus: number;
+  readonly memoryMb: number;
+  readonly isolation: "auto" | "cgroup" | "processes";
+}
+
 /** The inputs of a platform that decide what it is and where it runs. */
 export interface PlatformSettings {
   readonly stateDir: string;
   readonly maxReplicas: number;
   readonly queueDepth: number;
+  readonly node: NodeSettings;
   readonly providerVersion: string;
   readonly remote?: {
     readonly connection: { readonly host: string; readonly port: number; readonly user: string; readonly knownHosts: string };
@@ -187,6 +200,9 @@ export interface PlatformSettings {
  */
 export function platformChanges(olds: PlatformSettings, news: PlatformSettings): { replaces: string[]; credentials: string[] } {
   const replaces: string[] = (["stateDir", "maxReplicas", "queueDepth", "providerVersion"] as const).filter((k) => olds[k] !== news[k]);
+  // A state written before the node existed (provider version 2) has none: that is a replacement too.
+  const oldNode = olds.node as NodeSettings | undefined;
+  for (const k of ["cpus", "memoryMb", "isolation"] as const) if (oldNode?.[k] !== news.node[k]) replaces.push(`node.${k}`);
   const placement = (s: PlatformSettings) =>
     s.remote ? JSON.stringify([s.remote.connection.host, s.remote.connection.port, s.remote.connection.user, s.remote.workdir]) : "local";
   if (placement(olds) !== placement(news)) replaces.push("remote");

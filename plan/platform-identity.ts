@@ -9,12 +9,12 @@ import type { LabPlan } from "./lab-plan.ts";
 /** A flat record with sorted keys: the platform part of a campaign identity, as the run spec carries it. */
 export type PlatformIdentity = Readonly<Record<string, string | number | boolean>>;
 
-/** What was measured on the platform's node once it existed. */
+/** What is known of the platform's node once it exists. */
 export interface MeasuredNode {
-  /** Processors of the platform's node (`nproc`): what node CPU is judged against. */
+  /** CPUs of the platform's node (the embedded platform's declared size, or `nproc` of a k3s node): what node CPU is judged against. */
   readonly cores: number;
-  /** Total memory of the node in bytes, when known (the local stack: this machine's). */
-  readonly memoryBytes?: number;
+  /** How the embedded platform's node is enforced (`cgroup-v1`, `cgroup-v2`, `processes`); absent for OpenFaaS. */
+  readonly isolation?: string;
 }
 
 /** The plan and the config name different platforms, or the measured node is not one: a bug upstream. */
@@ -22,15 +22,13 @@ export class PlatformIdentityError extends Error {
   override name = "PlatformIdentityError";
 }
 
-const GIB = 1024 ** 3;
-
 /**
  * The identity of the platform `plan` places, from the validated `config` and the `node` measured on it:
  * - always `kind`, `node_cores` and `runner_on_platform_host` (a runner on the node under test competes with it);
- * - `node_memory_gib` when known: the Multipass VM's configured size, else the measured total rounded to whole
- *   GiB (the kernel's reserve shifts the exact total by a few MB between kernel releases; that must not split a
- *   campaign);
- * - the embedded platform: `max_replicas` and `queue_depth`;
+ * - OpenFaaS: `node_memory_gib` when known (the Multipass VM's configured size);
+ * - the embedded platform: its node's declared `node_memory_mb`, how it is enforced (`node_isolation`: a node
+ *   held to its size by a cgroup and one whose size nothing enforces are not comparable), `max_replicas` and
+ *   `queue_depth`;
  * - OpenFaaS: `k3s_version`, `openfaas_chart_version`, `prometheus_image` and `node_exporter_image`.
  * Ports and addresses are left out: they change where the platform answers, not what a measurement means.
  */
@@ -47,12 +45,16 @@ export function platformIdentity(config: StackConfig, plan: LabPlan, node: Measu
     node_cores: node.cores,
     runner_on_platform_host: plan.runnerHost === plan.platform.host,
   };
-  const memoryGib = nodeMemoryGib(plan, node);
-  if (memoryGib !== undefined) out["node_memory_gib"] = memoryGib;
   if (p.type === "local") {
+    if (node.isolation === undefined) throw new PlatformIdentityError("the embedded platform's node reports no isolation");
+    if (node.cores !== p.cpus) throw new PlatformIdentityError(`the embedded platform's node has ${node.cores} CPU(s) but platform.cpus is ${p.cpus}`);
+    out["node_memory_mb"] = p.memoryMb;
+    out["node_isolation"] = node.isolation;
     out["max_replicas"] = p.maxReplicas;
     out["queue_depth"] = p.queueDepth;
   } else {
+    const vm = plan.hosts.find((h) => h.name === plan.platform.host)?.vm;
+    if (vm !== undefined) out["node_memory_gib"] = vm.memoryGb;
     out["k3s_version"] = p.k3sVersion;
     out["openfaas_chart_version"] = p.openfaasChartVersion;
     out["prometheus_image"] = p.prometheusImage;
@@ -60,15 +62,4 @@ export function platformIdentity(config: StackConfig, plan: LabPlan, node: Measu
   }
   // Sorted keys: the record is compared as JSON against the one in the stack's state and in a live runner's spec.
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-/** The platform node's memory in GiB: the VM's configured size, or the measured bytes rounded; undefined if neither. */
-function nodeMemoryGib(plan: LabPlan, node: MeasuredNode): number | undefined {
-  const vm = plan.hosts.find((h) => h.name === plan.platform.host)?.vm;
-  if (vm !== undefined) return vm.memoryGb;
-  if (node.memoryBytes === undefined) return undefined;
-  if (!Number.isFinite(node.memoryBytes) || node.memoryBytes <= 0) {
-    throw new PlatformIdentityError(`the platform node's memory must be a positive number of bytes, got ${String(node.memoryBytes)}`);
-  }
-  return Math.max(1, Math.round(node.memoryBytes / GIB));
 }

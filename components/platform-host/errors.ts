@@ -65,3 +65,18 @@ export class UnsafeMarkerError extends Error {
     this.marker = marker;
   }
 }
+
+/**
+ * The node declares more CPUs than its host has: a quota above the host's cores enforces nothing.
+ * Message: `peva-lab:platform.cpus: the node declares <n> CPU(s) but <host> has <m> core(s); lower platform.cpus`.
+ */
+export class NodeLargerThanHostError extends Error {
+  readonly cpus: number;
+  readonly hostCores: number;
+  constructor(cpus: number, hostCores: number, host: string) {
+    super(`peva-lab:platform.cpus: the node declares ${cpus} CPU(s) but ${host} has ${hostCores} core(s); lower platform.cpus`);
+    this.name = "NodeLargerThanHostError";
+    this.cpus = cpus;
+    this.hostCores = hostCores;
+  }
+}

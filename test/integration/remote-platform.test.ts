@@ -6,8 +6,8 @@
  * run there (the host shares this machine's filesystem and pids; only its network is its own).
  */
 import { execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -76,6 +76,7 @@ describe("the embedded platform on a remote host over SSH", () => {
       stateDir: "unused-on-a-remote-host",
       maxReplicas: 2,
       queueDepth: 8,
+      node: { cpus: 1, memoryMb: 1024, isolation: "auto" },
       providerVersion: "test",
       remote: {
         connection: { host: host.address, port: host.port, user: host.user, knownHosts: knownHostsLines(host.address, host.port, [host.hostPublicKey]) },
@@ -136,8 +137,11 @@ describe("the embedded platform on a remote host over SSH", () => {
     }
     expect(commandLine(outs.processes.gateway.pid)).toContain(join(root, "bundle/plugins/platform-local/src/gateway-main.ts"));
     expect(readlinkSync(`/proc/${outs.processes.gateway.pid}/exe`)).toBe(process.execPath);
-    // The host's processors, as its nproc counts them (the namespace shares this machine's CPUs).
-    expect(outs.nodeCores).toBe(Number(execFileSync("nproc", { encoding: "utf8" }).trim()));
+    // The node is the declared one; the unprivileged login user may make no cgroup here, so the gateway fell back
+    // to summing its processes, and says so.
+    expect(outs.nodeCores).toBe(1);
+    expect(outs.nodeMemoryBytes).toBe(1024 * 1024 ** 2);
+    expect(outs.nodeIsolation).toBe("processes");
   });
 
   it("read and diff keep a live platform; new pinned keys are an update; other settings replace it", async () => {
@@ -246,13 +250,26 @@ describe("the embedded platform on this machine", () => {
   const stateRoot = mkdtempSync(join(tmpdir(), "peva-local-platform-"));
   afterAll(() => rmSync(stateRoot, { recursive: true, force: true }));
 
-  it("listens on loopback, counts this machine's processors, and remove frees its ports", async () => {
-    const inputs: LocalPlatformInputs = { stateDir: join(stateRoot, "platform"), maxReplicas: 2, queueDepth: 8, providerVersion: "test" };
+  it("listens on loopback, runs gateway and workers in a node cgroup of the declared size, and remove frees its ports and the cgroup", async () => {
+    const inputs: LocalPlatformInputs = {
+      stateDir: join(stateRoot, "platform"),
+      maxReplicas: 2,
+      queueDepth: 8,
+      node: { cpus: 1, memoryMb: 1024, isolation: "cgroup" },
+      providerVersion: "test",
+    };
     const { id, outs } = await create(inputs);
+    let gatewayPid = 0;
     try {
       expect(id).toBe(`local-platform:${join(stateRoot, "platform")}`);
       expect(outs.gatewayUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(outs.nodeCores).toBe(availableParallelism());
+      expect(outs.nodeCores).toBe(1);
+      expect(outs.nodeIsolation).toMatch(/^cgroup-v[12]$/);
+      gatewayPid = outs.processes.gateway.pid;
+      const node = `peva-lab-node-${gatewayPid}`;
+      expect(readFileSync(`/proc/${gatewayPid}/cgroup`, "utf8")).toContain(`/${node}\n`);
+      for (const worker of childPids(gatewayPid)) expect(readFileSync(`/proc/${worker}/cgroup`, "utf8")).toContain(`/${node}\n`);
+      expect(childPids(gatewayPid).length).toBeGreaterThan(0);
       expect(await httpStatus(`${outs.gatewayUrl}/healthz`)).toBe(200);
       expect(await read(id, outs)).toEqual({ id, props: outs });
       expect(await diff(outs, inputs)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: true });
@@ -262,5 +279,27 @@ describe("the embedded platform on this machine", () => {
     for (const name of NAMES) expect(commandLine(outs.processes[name].pid)).toBeUndefined();
     await expect(fetch(`${outs.gatewayUrl}/healthz`)).rejects.toThrow();
     expect(existsSync(join(stateRoot, "platform/gateway.pid"))).toBe(false);
+    expect(nodeCgroupDirs(gatewayPid)).toEqual([]);
   });
 });
+
+/** Live children of `pid` (from /proc). */
+function childPids(pid: number): number[] {
+  return readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** Directories named after the node cgroup of gateway `pid` anywhere under /sys/fs/cgroup (at most 6 deep). */
+function nodeCgroupDirs(pid: number): string[] {
+  const out = execFileSync("find", ["/sys/fs/cgroup", "-maxdepth", "6", "-type", "d", "-name", `peva-lab-node-${pid}`], { encoding: "utf8" });
+  return out.split("\n").filter((l) => l !== "");
+}

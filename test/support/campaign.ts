@@ -3,7 +3,6 @@
  * the processes a run leaves behind.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { totalmem } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -23,14 +22,9 @@ export const SMALL_CAMPAIGN = {
   combinations: { min_functions: 1, max_functions: 2 },
   duration: "3s",
   iterations: 2,
-  // The embedded platform's node RAM is still the whole machine's, which moves with everything else running here
-  // (a test runner, DuckDB): a floor at the machine's size keeps the RAM idle rule from timing out the cooldown.
-  // These tests are about stop, resume and crashes, not about that rule.
-  cooldown: { max_wait_seconds: 60, sleep_step_seconds: 1, ram_idle_floor_bytes: totalmem() },
-  // Likewise its node CPU is the machine's: a busy test machine must not stop the run at its idle baseline.
-  overload: { cpu_overload_pct_of_capacity: 100 },
-  // And the CPU-starvation rule would re-run iterations whenever the test machine is busy with the test itself.
-  contention: { max_starvation: 1 },
+  // The default overload, idle and contention rules: the embedded platform's node is its own cgroup, so the test
+  // runner, Pulumi and DuckDB busy on the same machine are not its load.
+  cooldown: { max_wait_seconds: 60, sleep_step_seconds: 1 },
 };
 
 /** `peva-lab:workloads` config value running `settings`. */

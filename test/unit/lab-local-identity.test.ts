@@ -1,11 +1,10 @@
 /**
- * On the `local` stack the embedded platform's limits (`maxReplicas`, `queueDepth`) and this machine's size reach
- * the campaign run's inputs as its platform identity, and from there, through the run spec, the runner's campaign
+ * On the `local` stack the embedded platform's limits (`maxReplicas`, `queueDepth`) and its node (declared size,
+ * and how the gateway enforced it) reach the campaign run's inputs as its platform identity, and from there, through the run spec, the runner's campaign
  * identity. Pulumi mocks: the component tree is declared, nothing runs.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
-import { totalmem } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -22,6 +21,11 @@ describe("local stack: the platform identity of the campaign run (Pulumi mocks)"
     const recorder = collectResources({
       // The runner host's facts, as its workdir command prints them.
       "command:local:Command": () => ({ stdout: JSON.stringify({ cores: 3, kernel: "6.8.0", arch: "x86_64" }) }),
+      // The platform as its provider reports it once the gateway made the node (a mock: nothing starts here).
+      "pulumi-nodejs:dynamic/peva-lab:LocalPlatform": (args) => {
+        const node = args.inputs["node"] as { cpus: number; memoryMb: number };
+        return { nodeCores: node.cpus, nodeMemoryBytes: node.memoryMb * 1024 ** 2, nodeIsolation: "cgroup-v1" };
+      },
     });
     pulumi.runtime.setMocks(recorder.mocks, "peva-lab", "local", false);
     const { validateStackConfig } = await import("../../config/validate.ts");
@@ -32,7 +36,7 @@ describe("local stack: the platform identity of the campaign run (Pulumi mocks)"
     const raw: Record<string, string> = {};
     for (const [k, v] of Object.entries(stackFile.config)) raw[k] = JSON.stringify(v);
     // Limits other than the defaults, so the identity can only have them from this config.
-    raw["peva-lab:platform"] = JSON.stringify({ type: "local", maxReplicas: 6, queueDepth: 12 });
+    raw["peva-lab:platform"] = JSON.stringify({ type: "local", maxReplicas: 6, queueDepth: 12, cpus: 2, memoryMb: 1536 });
     const result = validateStackConfig(raw, [], [{ name: "peva-faas" }]);
     if (!result.ok) throw new Error(result.errors.join("\n"));
     const lab = new Lab("lab", { plan: planLab("local", result.config), config: result.config, secrets: {}, hostWorkspaces: {} });
@@ -40,16 +44,17 @@ describe("local stack: the platform identity of the campaign run (Pulumi mocks)"
     run = recorder.resources.find((r) => r.type === "pulumi-nodejs:dynamic/peva-lab:BenchmarkRun")!;
   });
 
-  it("carries maxReplicas, queueDepth, the node's cores and memory into the run's inputs", () => {
+  it("carries maxReplicas, queueDepth, the node's declared size and isolation into the run's inputs (not the runner host's cores)", () => {
     expect(revealSecrets(run.inputs["platformIdentity"])).toEqual({
       kind: "local",
       max_replicas: 6,
-      node_cores: 3,
-      node_memory_gib: Math.round(totalmem() / 1024 ** 3),
+      node_cores: 2,
+      node_isolation: "cgroup-v1",
+      node_memory_mb: 1536,
       queue_depth: 12,
       runner_on_platform_host: true,
     });
-    expect(revealSecrets(run.inputs["nodeCores"])).toBe(3);
+    expect(revealSecrets(run.inputs["nodeCores"])).toBe(2);
   });
 
   it("is a valid run spec field, and the runner's campaign identity holds it", () => {
@@ -70,6 +75,6 @@ describe("local stack: the platform identity of the campaign run (Pulumi mocks)"
     });
     const config = { functions: [], duration: "10s", iterations: 2, overload: {}, loadgen: { request_timeout: "30s" } };
     const identity = campaignIdentityOf(spec, config as unknown as Parameters<typeof campaignIdentityOf>[1], { name: "vegeta", version: "v12.13.0", settings: {} });
-    expect(identity.platform).toMatchObject({ kind: "local", max_replicas: 6, queue_depth: 12, node_cores: 3 });
+    expect(identity.platform).toMatchObject({ kind: "local", max_replicas: 6, queue_depth: 12, node_cores: 2, node_memory_mb: 1536 });
   });
 });

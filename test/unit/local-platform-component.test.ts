@@ -27,9 +27,10 @@ describe("LocalPlatform registration (Pulumi mocks)", () => {
       stateDir: "platform",
       maxReplicas: 4,
       queueDepth: 32,
+      node: { cpus: 1, memoryMb: 2048, isolation: "auto" as const },
       remote: { connection: { host: pulumi.output("10.0.0.7"), port: 22, user: "ubuntu", knownHosts: KNOWN_HOSTS }, privateKey: KEY, workdir: ".peva-lab" },
     });
-    const here = new LocalPlatform("platform-here", { stateDir: "output/local/platform", maxReplicas: 4, queueDepth: 32 });
+    const here = new LocalPlatform("platform-here", { stateDir: "output/local/platform", maxReplicas: 4, queueDepth: 32, node: { cpus: 1, memoryMb: 2048, isolation: "auto" as const } });
     await recorder.settle(pulumi.all([onHost.urn, here.urn]));
     const byName = (name: string) => recorder.resources.find((r) => r.name === name)!;
     remote = byName("platform");
@@ -42,12 +43,12 @@ describe("LocalPlatform registration (Pulumi mocks)", () => {
     expect(isSecretValue(remote.inputs["privateKey"])).toBe(true);
     expect(revealSecrets(remote.inputs["privateKey"])).toBe(KEY);
     expect(JSON.stringify(secretFree(remote.inputs))).not.toContain("MOCK-KEY-MATERIAL");
-    expect(remote.inputs["providerVersion"]).toBe("2");
+    expect(remote.inputs["providerVersion"]).toBe("3");
   });
 
   it("on this machine: no remote host, no key", () => {
     expect(Object.keys(local.inputs)).not.toContain("remote");
     expect(Object.keys(local.inputs)).not.toContain("privateKey");
-    expect(local.inputs).toMatchObject({ stateDir: "output/local/platform", maxReplicas: 4, queueDepth: 32 });
+    expect(local.inputs).toMatchObject({ stateDir: "output/local/platform", maxReplicas: 4, queueDepth: 32, node: { cpus: 1, memoryMb: 2048, isolation: "auto" as const } });
   });
 });

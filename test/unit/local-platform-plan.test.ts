@@ -15,7 +15,7 @@ import {
 } from "../../plan/local-platform.ts";
 
 const PORTS = { gateway: 31001, nodeExporter: 31002, prometheus: 31003 };
-const BASE = { nodePath: "/usr/bin/node", gatewayMain: "/p/plugins/platform-local/src/gateway-main.ts", stateDir: "/p/out/platform", ports: PORTS, maxReplicas: 4, queueDepth: 32 };
+const BASE = { nodePath: "/usr/bin/node", gatewayMain: "/p/plugins/platform-local/src/gateway-main.ts", stateDir: "/p/out/platform", ports: PORTS, maxReplicas: 4, queueDepth: 32, node: { cpus: 1, memoryMb: 2048, isolation: "auto" as const } };
 
 describe("localProcessSpecs", () => {
   it("on this machine: everything on loopback, as the local stack always ran it", () => {
@@ -29,6 +29,9 @@ describe("localProcessSpecs", () => {
         "--port", "31001",
         "--max-replicas", "4",
         "--queue-depth", "32",
+        "--node-cpus", "1",
+        "--node-memory-mb", "2048",
+        "--node-isolation", "auto",
         "--scale-up-after-ms", "2000",
         "--scale-down-after-ms", "5000",
         "--password-file", "/p/out/platform/gateway-password",
@@ -115,7 +118,7 @@ describe("remote layout", () => {
 });
 
 describe("platformChanges", () => {
-  const local: PlatformSettings = { stateDir: "output/local/platform", maxReplicas: 4, queueDepth: 32, providerVersion: "2" };
+  const local: PlatformSettings = { stateDir: "output/local/platform", maxReplicas: 4, queueDepth: 32, node: { cpus: 1, memoryMb: 2048, isolation: "auto" as const }, providerVersion: "2" };
   const remote: PlatformSettings = {
     ...local,
     remote: { connection: { host: "10.0.0.7", port: 22, user: "ubuntu", knownHosts: "10.0.0.7 ssh-ed25519 AAAA" }, workdir: ".peva-lab" },
@@ -129,6 +132,11 @@ describe("platformChanges", () => {
 
   it("settings and the provider version replace the platform", () => {
     expect(platformChanges(local, { ...local, maxReplicas: 8, providerVersion: "3" }).replaces).toEqual(["maxReplicas", "providerVersion"]);
+    expect(platformChanges(local, { ...local, node: { cpus: 2, memoryMb: 1024, isolation: "processes" } }).replaces).toEqual([
+      "node.cpus",
+      "node.memoryMb",
+      "node.isolation",
+    ]);
   });
 
   it("another host, port, user or workdir, or a move between here and a host, replaces it", () => {

@@ -17,13 +17,13 @@ function config(raw: Record<string, unknown>, secrets: string[] = []) {
   return r.config;
 }
 
-const GIB = 1024 ** 3;
 const workloads = { "peva-faas": {} };
 
-/** The identity of the local stack with this `platform` section, on a node of 2 cores and `memoryBytes`. */
-function localIdentity(platform: Record<string, unknown>, memoryBytes = 8 * GIB) {
+/** The identity of the local stack with this `platform` section, its node made with `isolation`. */
+function localIdentity(platform: Record<string, unknown>, isolation = "cgroup-v1") {
   const c = config({ platform: { type: "local", ...platform }, workloads });
-  return platformIdentity(c, planLab("local", c), { cores: 2, memoryBytes });
+  const cpus = c.platform.type === "local" ? c.platform.cpus : 0;
+  return platformIdentity(c, planLab("local", c), { cores: cpus, isolation });
 }
 
 const sshHosts = (platformRole = "platform") => ({
@@ -40,33 +40,44 @@ function openfaasIdentity(platform: Record<string, unknown>) {
 }
 
 describe("platformIdentity", () => {
-  it("local stack: the embedded platform's limits, this machine's cores and memory, keys sorted", () => {
+  it("local stack: the embedded platform's limits and its node's declared size and isolation, keys sorted", () => {
     const identity = localIdentity({ maxReplicas: 4, queueDepth: 32 });
-    expect(identity).toEqual({ kind: "local", max_replicas: 4, node_cores: 2, node_memory_gib: 8, queue_depth: 32, runner_on_platform_host: true });
+    expect(identity).toEqual({
+      kind: "local",
+      max_replicas: 4,
+      node_cores: 1,
+      node_isolation: "cgroup-v1",
+      node_memory_mb: 2048,
+      queue_depth: 32,
+      runner_on_platform_host: true,
+    });
     expect(Object.keys(identity)).toEqual([...Object.keys(identity)].sort());
   });
 
   it.each([
     ["maxReplicas", { maxReplicas: 8, queueDepth: 32 }, "max_replicas", 8],
     ["queueDepth", { maxReplicas: 4, queueDepth: 64 }, "queue_depth", 64],
+    ["cpus", { cpus: 2 }, "node_cores", 2],
+    ["memoryMb", { memoryMb: 1536 }, "node_memory_mb", 1536],
   ] as const)("local stack: another %s is another identity", (_label, platform, key, value) => {
     const identity = localIdentity(platform);
     expect(identity[key]).toBe(value);
     expect(identity).not.toEqual(localIdentity({ maxReplicas: 4, queueDepth: 32 }));
   });
 
-  it("rounds measured memory to whole GiB: a few MB the kernel reserves do not split a campaign, a bigger node does", () => {
-    expect(localIdentity({}, 15.6 * GIB)["node_memory_gib"]).toBe(16);
-    expect(localIdentity({}, 16 * GIB - 300 * 1024 ** 2)["node_memory_gib"]).toBe(16);
-    expect(localIdentity({}, 32 * GIB)["node_memory_gib"]).toBe(32);
+  it("a node held to its size by a cgroup and one whose size nothing enforces are different identities", () => {
+    expect(localIdentity({}, "processes")["node_isolation"]).toBe("processes");
+    expect(localIdentity({}, "processes")).not.toEqual(localIdentity({}, "cgroup-v1"));
   });
 
-  it("ssh + embedded platform: the runner is another host, the memory is not known", () => {
-    const c = config({ provisioner: sshHosts(), platform: { type: "local", maxReplicas: 6, queueDepth: 10 }, workloads, sshPrivateKey: "k" }, ["sshPrivateKey"]);
-    expect(platformIdentity(c, planLab("lab-b", c), { cores: 4 })).toEqual({
+  it("ssh + embedded platform: the runner is another host; the node is the declared one", () => {
+    const c = config({ provisioner: sshHosts(), platform: { type: "local", maxReplicas: 6, queueDepth: 10, cpus: 2, memoryMb: 1024 }, workloads, sshPrivateKey: "k" }, ["sshPrivateKey"]);
+    expect(platformIdentity(c, planLab("lab-b", c), { cores: 2, isolation: "cgroup-v2" })).toEqual({
       kind: "local",
       max_replicas: 6,
-      node_cores: 4,
+      node_cores: 2,
+      node_isolation: "cgroup-v2",
+      node_memory_mb: 1024,
       queue_depth: 10,
       runner_on_platform_host: false,
     });
@@ -89,7 +100,7 @@ describe("platformIdentity", () => {
       },
       ["sshPrivateKey", "gatewayPassword"],
     );
-    expect(platformIdentity(c, planLab("dev", c), { cores: 4, memoryBytes: 99 * GIB })).toEqual({
+    expect(platformIdentity(c, planLab("dev", c), { cores: 4 })).toEqual({
       k3s_version: "v1.33.4+k3s1",
       kind: "openfaas",
       node_cores: 4,
@@ -120,9 +131,10 @@ describe("platformIdentity", () => {
     const c = config({ workloads });
     const plan = planLab("local", c);
     expect(() => platformIdentity(c, plan, { cores: 0 })).toThrow(new PlatformIdentityError("the platform node's cores must be a positive integer, got 0"));
-    expect(() => platformIdentity(c, plan, { cores: 2, memoryBytes: Number.NaN })).toThrow(
-      new PlatformIdentityError("the platform node's memory must be a positive number of bytes, got NaN"),
+    expect(() => platformIdentity(c, plan, { cores: 2, isolation: "cgroup-v1" })).toThrow(
+      new PlatformIdentityError("the embedded platform's node has 2 CPU(s) but platform.cpus is 1"),
     );
+    expect(() => platformIdentity(c, plan, { cores: 1 })).toThrow(new PlatformIdentityError("the embedded platform's node reports no isolation"));
     expect(() => platformIdentity(c, { ...plan, platform: { kind: "openfaas", host: "localhost" } }, { cores: 2 })).toThrow(
       new PlatformIdentityError("the plan places platform 'openfaas' but the config says 'local'"),
     );

@@ -22,6 +22,9 @@ export const USAGE = `Usage: peva-local-gateway --password-file <path> [options]
   --scale-down-after-ms <ms>    cool this long before each step down (default 30000)
   --iterations <fn=n,...>       work knob: repetitions of the real operation per request
   --max-body-bytes <n>          larger bodies → 413 (default 1048576)
+  --node-cpus <n>               CPUs of the platform's node (a cgroup's quota); with --node-memory-mb
+  --node-memory-mb <n>          memory of the node, MiB; with --node-cpus
+  --node-isolation <mode>       auto (a cgroup if possible, default) | cgroup (or fail) | processes
   --password-file <path>        basic-auth password of user admin for /system/* (required)
   --ready-file <path>           written atomically once serving: {"pid","port","url"}
   --help                        this text
@@ -63,6 +66,9 @@ export function parseCli(argv: readonly string[]): CliCommand {
       functions: { type: "string" },
       iterations: { type: "string" },
       "password-file": { type: "string" },
+      "node-cpus": { type: "string" },
+      "node-memory-mb": { type: "string" },
+      "node-isolation": { type: "string" },
       "ready-file": { type: "string" },
       help: { type: "boolean" },
     },
@@ -80,9 +86,30 @@ export function parseCli(argv: readonly string[]): CliCommand {
   if (typeof v["functions"] === "string") options["functions"] = parseFunctionList(v["functions"]);
   if (typeof v["iterations"] === "string") options["iterations"] = parseIterations(v["iterations"]);
   if (typeof v["password-file"] === "string") options["passwordFile"] = v["password-file"];
+  const node = parseNode(v);
+  if (node) options["node"] = node;
   const help = v["help"] === true;
   if (!help && options["passwordFile"] === undefined) throw new Error("--password-file is required");
   return { options: options as GatewayOptions, readyFile: typeof v["ready-file"] === "string" ? v["ready-file"] : undefined, help };
+}
+
+/** `--node-*` flags → the node option; cpus and memory come together, isolation alone is an error. */
+function parseNode(v: Record<string, string | boolean | undefined>): Record<string, unknown> | undefined {
+  const cpus = v["node-cpus"];
+  const memory = v["node-memory-mb"];
+  const isolation = v["node-isolation"];
+  if (cpus === undefined && memory === undefined && isolation === undefined) return undefined;
+  if (typeof cpus !== "string" || typeof memory !== "string") throw new Error("--node-cpus and --node-memory-mb go together");
+  const number = (flag: string, raw: string) => {
+    const n = Number(raw);
+    if (raw.trim() === "" || !Number.isInteger(n)) throw new Error(`--${flag}: '${raw}' is not a whole number`);
+    return n;
+  };
+  return {
+    cpus: number("node-cpus", cpus),
+    memoryMb: number("node-memory-mb", memory),
+    ...(typeof isolation === "string" ? { isolation } : {}),
+  };
 }
 
 function parseFunctionList(raw: string): FunctionName[] {

@@ -10,10 +10,13 @@ import type { Logger } from "@peva-lab/core";
 import { BASIC_AUTH_USER, checkBasicAuth, passwordFromFile, WWW_AUTHENTICATE } from "./auth.ts";
 import { imageOf, isFunctionName, type FunctionName } from "./functions.ts";
 import type { Invocation } from "./handlers.ts";
-import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
+import { METRICS_CONTENT_TYPE, renderMetrics, type GatewayMetricsSnapshot } from "./metrics.ts";
 import { gatewayOptionsSchema, iterationsOf, type GatewayOptions, type ResolvedGatewayOptions } from "./options.ts";
 import { FunctionPool } from "./pool.ts";
+import { machineSize, openPlatformNode, processNode, type NodeInfo, type PlatformNode } from "./node/platform-node.ts";
 import { readCpuWaitSeconds, readRssBytes } from "./proc.ts";
+
+const MIB = 1024 * 1024;
 
 /** A running gateway. */
 export interface Gateway {
@@ -23,6 +26,8 @@ export interface Gateway {
   readonly url: string;
   /** Process ids of the live workers, per function (for diagnostics and tests). */
   workerPids(): Record<string, number[]>;
+  /** The platform's node: its size and how it is enforced. */
+  readonly node: NodeInfo;
   /** Stops accepting, answers pending requests with 503, stops every worker and waits for them. Idempotent. */
   close(): Promise<void>;
 }
@@ -47,11 +52,15 @@ const silent: Logger = { log() {} };
 export async function startGateway(options: GatewayOptions, logger: Logger = silent): Promise<Gateway> {
   const o = gatewayOptionsSchema.parse(options);
   const password = o.password ?? passwordFromFile(await readFile(o.passwordFile ?? "", "utf8"));
+  // Before any worker is forked: workers inherit the gateway's cgroup, so the whole platform is the node.
+  const node = o.node
+    ? openPlatformNode({ cpus: o.node.cpus, memoryBytes: o.node.memoryMb * MIB }, o.node.isolation, logger)
+    : processNode(machineSize(), "no node size declared: the machine's size, the platform's processes summed");
   const pools = new Map<FunctionName, FunctionPool>();
   for (const name of o.functions) pools.set(name, new FunctionPool(poolOptions(o, name, logger)));
 
   const server = createServer({ keepAlive: true }, (req, res) => {
-    handle(req, res, { pools, password, options: o }).catch((e: unknown) => {
+    handle(req, res, { pools, password, options: o, node }).catch((e: unknown) => {
       logger.log("error", "gateway.request_failed", { error: e instanceof Error ? e.message : String(e) });
       if (!res.headersSent) send(res, 500, "internal error\n");
       else res.destroy();
@@ -71,6 +80,8 @@ export async function startGateway(options: GatewayOptions, logger: Logger = sil
       // Pending requests were answered with 503 above; what is left are idle keep-alive sockets or slow clients.
       server.closeAllConnections();
       await stopped;
+      // The workers have exited: the node's cgroup is empty but for this process, which leaves it now.
+      await node.close();
     })();
     return closing;
   };
@@ -100,6 +111,7 @@ export async function startGateway(options: GatewayOptions, logger: Logger = sil
     port,
     url,
     workerPids: () => Object.fromEntries([...pools].map(([name, p]) => [name, p.pids()])),
+    node: node.info,
     close,
   };
 }
@@ -129,6 +141,7 @@ interface Context {
   readonly pools: ReadonlyMap<FunctionName, FunctionPool>;
   readonly password: string;
   readonly options: ResolvedGatewayOptions;
+  readonly node: PlatformNode;
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
@@ -169,7 +182,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
       return pool ? sendJson(res, 200, functionStatus(pool)) : send(res, 404, `function ${name} not found\n`);
     }
     if (path === "/system/info" && method === "GET") {
-      return sendJson(res, 200, { provider: { provider: "peva-local", orchestration: "process", version: { release: "0.1.0" } }, arch: process.arch });
+      return sendJson(res, 200, {
+        provider: { provider: "peva-local", orchestration: "process", version: { release: "0.1.0" } },
+        arch: process.arch,
+        node: ctx.node.info,
+      });
     }
   }
   return send(res, 404, "Not Found\n");
@@ -181,14 +198,22 @@ export function functionStatus(pool: FunctionPool): FunctionStatusJson {
   return { name: s.name, image: imageOf(s.name), replicas: s.replicas, availableReplicas: s.availableReplicas, invocationCount: s.invocationCount, labels: {} };
 }
 
-function metricsSnapshot(ctx: Context) {
+function metricsSnapshot(ctx: Context): GatewayMetricsSnapshot {
   const cpu = process.cpuUsage();
+  const functions = [...ctx.pools.values()].map((p) => p.metrics());
+  const gatewayCpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const gatewayResidentBytes = readRssBytes(process.pid) ?? process.memoryUsage.rss();
+  const totals = {
+    cpuSeconds: functions.reduce((sum, f) => sum + f.cpuSeconds, gatewayCpuSeconds),
+    residentBytes: functions.reduce((sum, f) => sum + f.residentBytes, gatewayResidentBytes),
+  };
   return {
-    functions: [...ctx.pools.values()].map((p) => p.metrics()),
-    gatewayCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    functions,
+    gatewayCpuSeconds,
     // 0 on a kernel without schedstats: no wait known, so never reported as contended.
     gatewayCpuWaitSeconds: readCpuWaitSeconds(process.pid) ?? 0,
-    gatewayResidentBytes: readRssBytes(process.pid) ?? process.memoryUsage.rss(),
+    gatewayResidentBytes,
+    node: { info: ctx.node.info, usage: ctx.node.usage(totals) },
   };
 }
 

@@ -3,6 +3,9 @@
  * holders; rendering is a pure function of a snapshot, so the text format is tested without a server.
  */
 
+import type { NodeUsage } from "./node/cgroup-node.ts";
+import type { NodeInfo } from "./node/platform-node.ts";
+
 /** `Content-Type` of the exposition format. */
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -61,6 +64,8 @@ export interface FunctionMetricsSnapshot {
 
 /** Everything `/metrics` reports. */
 export interface GatewayMetricsSnapshot {
+  /** The platform's node: its declared size, how it is enforced, and its own usage. */
+  readonly node: { readonly info: NodeInfo; readonly usage: NodeUsage };
   readonly functions: readonly FunctionMetricsSnapshot[];
   /** CPU seconds of the gateway process itself (its overhead is not charged to any function). */
   readonly gatewayCpuSeconds: number;
@@ -150,6 +155,20 @@ export function renderMetrics(snapshot: GatewayMetricsSnapshot): string {
   gwWait.sample("peva_gateway_cpu_wait_seconds_total", {}, snapshot.gatewayCpuWaitSeconds);
   const gwRss = family("peva_gateway_resident_memory_bytes", "gauge", "Resident memory of the gateway process, bytes.");
   gwRss.sample("peva_gateway_resident_memory_bytes", {}, snapshot.gatewayResidentBytes);
+
+  // The node: what its overload rules and idle criteria judge (its own usage against its declared size, whatever
+  // else runs on the machine).
+  const node = snapshot.node;
+  family("peva_node_cpu_seconds_total", "counter", "CPU time used by the platform's node (its cgroup, or its processes summed), seconds.").sample(
+    "peva_node_cpu_seconds_total", {}, node.usage.cpuSeconds);
+  family("peva_node_memory_working_set_bytes", "gauge", "Working-set memory of the platform's node (usage minus inactive file cache, or its processes' RSS summed), bytes.").sample(
+    "peva_node_memory_working_set_bytes", {}, node.usage.memoryBytes);
+  family("peva_node_cpu_throttled_seconds_total", "counter", "Time the node was held back by its CPU quota, seconds.").sample(
+    "peva_node_cpu_throttled_seconds_total", {}, node.usage.throttledSeconds);
+  family("peva_node_cpu_capacity_cores", "gauge", "Declared CPUs of the platform's node.").sample("peva_node_cpu_capacity_cores", {}, node.info.cpus);
+  family("peva_node_memory_capacity_bytes", "gauge", "Declared memory of the platform's node, bytes.").sample("peva_node_memory_capacity_bytes", {}, node.info.memoryBytes);
+  family("peva_node_info", "gauge", "How the node is made: isolation cgroup-v1, cgroup-v2 or processes (nothing enforced), and its pinned cores.").sample(
+    "peva_node_info", { isolation: node.info.isolation, cpuset: node.info.cpuset ?? "" }, 1);
 
   // OpenFaaS-compatible aliases, so queries written for the OpenFaaS gateway work unchanged.
   const ofInv = family("gateway_function_invocation_total", "counter", "OpenFaaS alias of peva_function_invocations_total.");

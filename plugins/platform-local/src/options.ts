@@ -2,6 +2,18 @@
 import { z } from "zod";
 import { DEFAULT_ITERATIONS, FUNCTION_NAMES } from "./functions.ts";
 
+/** The platform's node: its declared size and how it is enforced (see `node/platform-node.ts`). */
+export const nodeOptionsSchema = z
+  .object({
+    cpus: z.number().int().min(1).max(1024).describe("CPUs of the node (CFS quota), whole CPUs."),
+    memoryMb: z.number().int().min(64).max(4_194_304).describe("Memory of the node, MiB."),
+    isolation: z
+      .enum(["auto", "cgroup", "processes"])
+      .default("auto")
+      .describe("auto: a cgroup when one can be made, else the processes summed; cgroup: a cgroup or fail; processes: never a cgroup."),
+  })
+  .strict();
+
 const ms = (max: number) => z.number().int().min(1).max(max);
 
 const iterationsSchema = z
@@ -37,6 +49,7 @@ export const gatewayOptionsSchema = z
     maxBodyBytes: z.number().int().min(0).max(64 * 1024 * 1024).default(1024 * 1024).describe("Larger request bodies get 413."),
     maxConnections: z.number().int().min(1).max(65_536).default(4096).describe("Open TCP connections accepted at once."),
     startTimeoutMs: ms(300_000).default(30_000).describe("How long startup waits for the first replicas."),
+    node: nodeOptionsSchema.optional().describe("The node's declared size; absent: the machine's size, measured as the platform's processes summed."),
   })
   .strict()
   .refine((o) => o.minReplicas <= o.maxReplicas, { message: "minReplicas must not exceed maxReplicas", path: ["minReplicas"] })

@@ -20,6 +20,9 @@ export interface CpuContentionFigures {
   readonly nodeCores: number;
 }
 
+/** The node queries the contention figures come from (recorded as contention, not as context). */
+export const CONTENTION_QUERIES = ["platform_cpu_wait", "platform_cpu_run"] as const;
+
 /**
  * The figures of one iteration from its node queries (`platform_cpu_wait`, `platform_cpu_run`, in cores) and the
  * node's cores; a query that gave nothing is NaN (unknown). Pure.

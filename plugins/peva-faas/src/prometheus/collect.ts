@@ -39,6 +39,20 @@ export interface IterationMetrics {
   readonly errors: readonly string[];
 }
 
+/**
+ * The extra node figures of an iteration as context rows (name, unit from the query file, value), leaving out
+ * `exclude` (figures recorded elsewhere, e.g. the contention inputs). Pure.
+ */
+export function nodeContextFigures(
+  nodeExtra: Readonly<Record<string, number>>,
+  queries: QuerySet,
+  exclude: readonly string[] = [],
+): { name: string; unit: string; value: number }[] {
+  return Object.entries(nodeExtra)
+    .filter(([name]) => !exclude.includes(name))
+    .map(([name, value]) => ({ name, unit: queries.get(name)?.unit ?? "", value }));
+}
+
 /** How to evaluate an iteration window. */
 export interface WindowSettings {
   readonly mode: "at_end" | "range";

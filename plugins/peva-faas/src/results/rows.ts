@@ -37,6 +37,18 @@ export interface IterationOutcome {
   readonly verdict: NodeVerdict;
   /** CPU contention figures of the load window (noisy-neighbour detection); absent or NaN = unknown. */
   readonly contention?: ContentionFigures;
+  /**
+   * Further node figures of the load window, as context (e.g. the whole machine's CPU and memory beside the node's
+   * own): each with its unit; written to `results_long.csv`, never judged.
+   */
+  readonly nodeContext?: readonly NodeContextFigure[];
+}
+
+/** A node figure recorded as context: the query's name, its unit and its value over the load window. */
+export interface NodeContextFigure {
+  readonly name: string;
+  readonly unit: string;
+  readonly value: number;
 }
 
 /**
@@ -208,5 +220,6 @@ export function buildLongRows(o: IterationOutcome, repetition: number, iteration
   for (const [metric, unit, get] of LONG_NODE_METRICS) {
     rows.push([String(repetition), String(iteration), id, "", "", metric, get(o), unit]);
   }
+  for (const c of o.nodeContext ?? []) rows.push([String(repetition), String(iteration), id, "", "", c.name, formatFloat3(c.value), c.unit]);
   return rows;
 }

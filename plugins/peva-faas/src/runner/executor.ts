@@ -11,8 +11,8 @@ import type { WorkloadConfig } from "../config/parse.ts";
 import type { ExecutionEvent, LoadReport, MemoryEngine } from "../memory/contracts.ts";
 import type { Configuration } from "../model.ts";
 import { idleBaselineProblems, nodeOverload, type FunctionObservation } from "../overload/rules.ts";
-import { contentionFiguresOf, judgeContention, rerunsLeft } from "../overload/contention.ts";
-import { collectIterationMetrics, collectNodeSnapshot, type NodeMetrics } from "../prometheus/collect.ts";
+import { contentionFiguresOf, CONTENTION_QUERIES, judgeContention, rerunsLeft } from "../overload/contention.ts";
+import { collectIterationMetrics, collectNodeSnapshot, nodeContextFigures, type NodeMetrics } from "../prometheus/collect.ts";
 import type { PrometheusQuerier, QuerySet } from "../prometheus/index.ts";
 import { nextCooldownStep } from "../cooldown/decide.ts";
 import { runCooldown } from "../cooldown/manager.ts";
@@ -336,8 +336,10 @@ async function runIteration(
   const cpu = contentionFiguresOf(metrics.nodeExtra, spec.node_cores);
   const contention = judgeContention(cpu, env.config.contention);
   const figures: ContentionFigures = { waitCores: cpu.waitCores, runCores: cpu.runCores, starvation: contention.starvation };
+  const context = nodeContextFigures(metrics.nodeExtra, env.queries, CONTENTION_QUERIES);
   const nodeMetrics = {
     ...flatten(metrics.node),
+    ...Object.fromEntries(context.map((c) => [c.name, c.value])),
     rest_seconds: cooldown.restSeconds,
     platform_cpu_wait: cpu.waitCores,
     platform_cpu_run: cpu.runCores,
@@ -369,6 +371,7 @@ async function runIteration(
     restSeconds: cooldown.restSeconds,
     verdict,
     contention: figures,
+    nodeContext: context,
   };
 
   // Files first (a crash after this loses nothing already written), then the memory.

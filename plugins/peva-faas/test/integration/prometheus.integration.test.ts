@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   PrometheusClient,
   collectIterationMetrics,
-  collectNodeSnapshot,
   loadQueriesFile,
   packagedQueriesPath,
 } from "../../src/prometheus/index.ts";
@@ -21,7 +20,10 @@ const t0 = Date.now() / 1000;
 /** When the step gauge switches from 0 to 10 (epoch seconds); set in beforeAll. */
 let stepAt = Number.POSITIVE_INFINITY;
 
-/** A fake platform-local /metrics: two replicas of f1, a CPU counter growing 0.5 s/s, a step gauge. */
+/**
+ * A fake platform-local /metrics: two replicas of f1, a CPU counter growing 0.5 s/s, a step gauge, and a node of
+ * 2 CPUs / 1000 bytes whose CPU counter grows 0.25 s/s and whose working set is 300 bytes.
+ */
 function metricsText(): string {
   const now = Date.now() / 1000;
   return [
@@ -37,6 +39,14 @@ function metricsText(): string {
     'peva_function_resident_memory_bytes{function="f1",replica="1"} 200',
     "# TYPE peva_function_invocations_total counter",
     'peva_function_invocations_total{function="f1",code="200"} 5',
+    "# TYPE peva_node_cpu_seconds_total counter",
+    `peva_node_cpu_seconds_total ${(0.25 * (now - t0)).toFixed(3)}`,
+    "# TYPE peva_node_memory_working_set_bytes gauge",
+    "peva_node_memory_working_set_bytes 300",
+    "# TYPE peva_node_cpu_capacity_cores gauge",
+    "peva_node_cpu_capacity_cores 2",
+    "# TYPE peva_node_memory_capacity_bytes gauge",
+    "peva_node_memory_capacity_bytes 1000",
     "",
   ].join("\n");
 }
@@ -87,19 +97,22 @@ describe("Prometheus client against a real server", () => {
     expect(range.mean).toBe(3);
   });
 
-  it("node metrics from node-exporter: raw CPU (100 × busy cores) and % of capacity", async () => {
+  it("node metrics are the node's own against its declared size; the machine's (node-exporter) are context", async () => {
     const set = loadQueriesFile(packagedQueriesPath("local"));
-    const node = await collectNodeSnapshot(client, set, "3s", { scaphandre: false });
+    const end = Date.now() / 1000;
+    const m = await collectIterationMetrics(client, set, { start: end - 4, end }, [], { mode: "at_end", stepSeconds: 2 }, { scaphandre: false });
+    // 0.25 CPU-seconds per second of a 2-CPU node: 25 (100 × cores) and 12.5 % of its capacity.
+    expect(m.node.cpu_usage_node).toBeCloseTo(25, 0);
+    expect(m.node.cpu_usage_node_pct).toBeCloseTo(12.5, 0);
+    expect(m.node.ram_usage_node).toBe(300);
+    expect(m.node.ram_usage_node_pct).toBe(30);
+    expect(m.node.power_usage_node).toBeNaN();
+    // The machine: raw CPU up to 100 × its cores, normalised by the CPUs node-exporter reports.
     const cores = availableParallelism();
-    expect(node.cpu_usage_node_pct).toBeGreaterThanOrEqual(0);
-    expect(node.cpu_usage_node_pct).toBeLessThanOrEqual(100);
-    expect(node.cpu_usage_node).toBeLessThanOrEqual(100 * cores + 1);
-    // The normalised value is the raw one divided by the number of CPUs node-exporter reports.
+    expect(m.nodeExtra["cpu_usage_machine"]).toBeLessThanOrEqual(100 * cores + 1);
     const cpus = (await client.instant('count(node_cpu_seconds_total{mode="idle"})')).value;
-    expect(node.cpu_usage_node / cpus).toBeCloseTo(node.cpu_usage_node_pct, 0);
-    expect(node.ram_usage_node).toBeGreaterThan(0);
-    expect(node.ram_usage_node_pct).toBeGreaterThan(0);
-    expect(node.power_usage_node).toBeNaN();
+    expect((m.nodeExtra["cpu_usage_machine"] ?? Number.NaN) / cpus).toBeCloseTo(m.nodeExtra["cpu_usage_machine_pct"] ?? Number.NaN, 0);
+    expect(m.nodeExtra["ram_usage_machine"]).toBeGreaterThan(1000);
   });
 
   it("iteration metrics with local.yml: function CPU from the counter rate, RAM summed over replicas", async () => {

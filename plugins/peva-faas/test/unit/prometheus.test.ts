@@ -28,11 +28,27 @@ describe("query files", () => {
     const set = loadQueriesFile(packagedQueriesPath(preset), { scaphandre: true });
     // Only the local gateway exports a run delay (noisy-neighbour detection); cAdvisor has none.
     const contention = preset === "local" ? ["platform_cpu_run", "platform_cpu_wait"] : [];
+    // The embedded platform's node is its own cgroup; the whole machine is kept as context.
+    const machine = preset === "local" ? ["cpu_usage_machine", "cpu_usage_machine_pct", "ram_usage_machine"] : [];
     expect([...set.keys()].sort()).toEqual(
-      ["cpu_usage_function", "cpu_usage_node", "cpu_usage_node_pct", ...contention, "power_usage_function", "power_usage_node", "ram_usage_function", "ram_usage_node", "ram_usage_node_pct"],
+      [
+        "cpu_usage_function",
+        ...machine.slice(0, 2),
+        "cpu_usage_node",
+        "cpu_usage_node_pct",
+        ...contention,
+        "power_usage_function",
+        "power_usage_node",
+        "ram_usage_function",
+        ...machine.slice(2),
+        "ram_usage_node",
+        "ram_usage_node_pct",
+      ],
     );
     expect(activeQueries(set, false).map((q) => q.name)).not.toContain("power_usage_node");
-    expect(set.get("cpu_usage_node_pct")!.query).toContain("avg(rate(node_cpu_seconds_total");
+    expect(set.get("cpu_usage_node_pct")!.query).toContain(
+      preset === "local" ? "rate(peva_node_cpu_seconds_total[{time_span}])) / sum(peva_node_cpu_capacity_cores)" : "avg(rate(node_cpu_seconds_total",
+    );
   });
   it("local.yml uses the local platform's per-function metrics", () => {
     const text = readFileSync(packagedQueriesPath("local"), "utf8");
@@ -206,8 +222,8 @@ describe("metric collection", () => {
   it("raw and normalised node CPU; function failures give NaN and an error entry", async () => {
     const client = fake((q) => {
       if (q.includes('function="bad"')) return new Error("no data");
-      if (q.startsWith("100 * sum(1 - rate(node_cpu")) return 150;
-      if (q.startsWith("100 * (1 - avg(rate(node_cpu")) return 75;
+      if (q.includes("/ sum(peva_node_cpu_capacity_cores)")) return 75;
+      if (q.startsWith("100 * sum(rate(peva_node_cpu")) return 150;
       return 1;
     });
     const m = await collectIterationMetrics(client, set, { start: 100, end: 130 }, ["good", "bad"], { mode: "at_end", stepSeconds: 10 }, { scaphandre: false });
@@ -231,7 +247,7 @@ describe("metric collection", () => {
     expect(m.node.power_usage_node).toBe(2);
   });
   it("a failed node query fails the collection", async () => {
-    const client = fake((q) => (q.includes("MemTotal") ? new Error("down") : 1));
+    const client = fake((q) => (q.includes("peva_node_memory_working_set_bytes") ? new Error("down") : 1));
     await expect(collectNodeSnapshot(client, set, "30s", { scaphandre: false })).rejects.toThrow("down");
   });
 });

@@ -66,7 +66,22 @@ describe("parseCli", () => {
     expect(gatewayOptionsSchema.safeParse(options).success).toBe(true);
   });
 
+  it("maps the node flags onto the node option, isolation defaulting to auto", () => {
+    const { options } = parseCli(["--password-file", "/p", "--node-cpus", "2", "--node-memory-mb", "1536", "--node-isolation", "cgroup"]);
+    expect(options.node).toEqual({ cpus: 2, memoryMb: 1536, isolation: "cgroup" });
+    expect(gatewayOptionsSchema.parse(parseCli(["--password-file", "/p", "--node-cpus", "1", "--node-memory-mb", "512"]).options).node).toEqual({
+      cpus: 1,
+      memoryMb: 512,
+      isolation: "auto",
+    });
+    expect(parseCli(["--password-file", "/p"]).options.node).toBeUndefined();
+    expect(gatewayOptionsSchema.safeParse(parseCli(["--password-file", "/p", "--node-cpus", "1", "--node-memory-mb", "512", "--node-isolation", "vm"]).options).success).toBe(false);
+  });
+
   it.each([
+    [["--password-file", "/p", "--node-cpus", "1"], /--node-cpus and --node-memory-mb go together/],
+    [["--password-file", "/p", "--node-isolation", "cgroup"], /--node-cpus and --node-memory-mb go together/],
+    [["--password-file", "/p", "--node-cpus", "1.5", "--node-memory-mb", "512"], /--node-cpus: '1.5' is not a whole number/],
     [["--port", "80", "--password-file", "/p", "--bogus"], /bogus/],
     [["--port", "eighty", "--password-file", "/p"], /--port: 'eighty' is not a number/],
     [["--port", ""], /--port/],

@@ -27,7 +27,16 @@ function fn(name: string, over: Partial<FunctionMetricsSnapshot> = {}): Function
 }
 
 function snapshot(functions: FunctionMetricsSnapshot[]): GatewayMetricsSnapshot {
-  return { functions, gatewayCpuSeconds: 1.5, gatewayCpuWaitSeconds: 0.25, gatewayResidentBytes: 1000 };
+  return {
+    functions,
+    gatewayCpuSeconds: 1.5,
+    gatewayCpuWaitSeconds: 0.25,
+    gatewayResidentBytes: 1000,
+    node: {
+      info: { isolation: "cgroup-v1", cpus: 2, memoryBytes: 2 * 1024 ** 3, cpuset: "1-2", cgroup: "/peva-lab-node-7" },
+      usage: { cpuSeconds: 42.5, memoryBytes: 300_000_000, throttledSeconds: 0.75 },
+    },
+  };
 }
 
 /** Value of the sample whose name-and-labels part equals `series`. */
@@ -137,6 +146,17 @@ describe("renderMetrics", () => {
     expect(text).toContain("# TYPE peva_function_replicas gauge");
     expect(text).toContain("# TYPE peva_function_queue_depth gauge");
     expect(text).toContain("# TYPE peva_function_resident_memory_bytes gauge");
+  });
+
+  it("reports the node's own usage against its declared size, and how it is made", () => {
+    expect(sample(text, "peva_node_cpu_seconds_total")).toBe(42.5);
+    expect(sample(text, "peva_node_memory_working_set_bytes")).toBe(300_000_000);
+    expect(sample(text, "peva_node_cpu_throttled_seconds_total")).toBe(0.75);
+    expect(sample(text, "peva_node_cpu_capacity_cores")).toBe(2);
+    expect(sample(text, "peva_node_memory_capacity_bytes")).toBe(2 * 1024 ** 3);
+    expect(sample(text, 'peva_node_info{isolation="cgroup-v1",cpuset="1-2"}')).toBe(1);
+    expect(text).toContain("# TYPE peva_node_cpu_seconds_total counter");
+    expect(text).toContain("# TYPE peva_node_memory_working_set_bytes gauge");
   });
 
   it("exposes the OpenFaaS gateway aliases with function_name labels", () => {

@@ -10,7 +10,8 @@
  * - `GET /healthz`: 200.
  * - `GET /metrics`: Prometheus text format with the metric names of `queries/local.yml`:
  *   `peva_function_invocations_total{function,code}`, `peva_function_cpu_seconds_total{function}` (grows by
- *   `cpuSecondsPerRequest` per served request) and `peva_function_resident_memory_bytes{function}`.
+ *   `cpuSecondsPerRequest` per served request) and `peva_function_resident_memory_bytes{function}`, and the node's
+ *   `peva_node_*` figures: its functions summed, against a declared size (`nodeCpus`, `nodeMemoryBytes`).
  *
  * Memory is bounded: per function at most `capacity + 1` arrival timestamps are kept (enough to decide
  * "more than capacity in the window" exactly).
@@ -35,6 +36,10 @@ export interface FakeGatewayOptions {
   /** Basic-auth user of `/system/functions` (default `admin`). */
   readonly user?: string;
   readonly password: string;
+  /** Declared CPUs of the node the fake stands for (default 2). */
+  readonly nodeCpus?: number;
+  /** Declared memory of that node, bytes (default 2 GiB). */
+  readonly nodeMemoryBytes?: number;
   /** Sliding window of the capacity check, ms (default 1000). */
   readonly windowMs?: number;
   /** Monotonic clock in ms (default `performance.now()`); injectable for unit use. */
@@ -145,6 +150,12 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
     for (const fn of list) {
       lines.push(`peva_function_resident_memory_bytes{function="${escapeLabel(fn.spec.name)}",replica="0"} ${fn.resident}`);
     }
+    // The node is the functions summed (the `processes` isolation of the embedded platform).
+    const gauge = (name: string, type: "counter" | "gauge", value: number) => lines.push(`# TYPE ${name} ${type}`, `${name} ${value}`);
+    gauge("peva_node_cpu_seconds_total", "counter", list.reduce((sum, fn) => sum + served(fn) * fn.cpuPerRequest, 0));
+    gauge("peva_node_memory_working_set_bytes", "gauge", list.reduce((sum, fn) => sum + fn.resident, 0));
+    gauge("peva_node_cpu_capacity_cores", "gauge", options.nodeCpus ?? 2);
+    gauge("peva_node_memory_capacity_bytes", "gauge", options.nodeMemoryBytes ?? 2 * 1024 ** 3);
     lines.push("");
     return lines.join("\n");
   };
