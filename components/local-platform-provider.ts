@@ -43,8 +43,6 @@ export interface LocalPlatformOutputs extends LocalPlatformInputs {
   readonly gatewayPassword: string;
   /** The node's declared CPUs: what the campaign normalises CPU figures by. */
   readonly nodeCores: number;
-  /** The node's declared memory, bytes. */
-  readonly nodeMemoryBytes: number;
   /** How the gateway made the node: `cgroup-v1`, `cgroup-v2`, or `processes` (nothing enforces its size). */
   readonly nodeIsolation: string;
 }
@@ -117,7 +115,7 @@ export async function create(inputs: LocalPlatformInputs): Promise<{ id: string;
       const node = await nodeInfo(urls.gatewayUrl, gatewayPassword);
       return {
         id: inputs.remote ? `local-platform:ssh://${host.name}${stateDir}` : `local-platform:${stateDir}`,
-        outs: { ...inputs, ...urls, ports, processes, gatewayPassword, nodeCores: node.cpus, nodeMemoryBytes: node.memoryBytes, nodeIsolation: node.isolation },
+        outs: { ...inputs, ...urls, ports, processes, gatewayPassword, nodeCores: node.cpus, nodeIsolation: node.isolation },
       };
     } catch (e) {
       // Nothing half-created: stop whatever did start, and report the failure that stopped the start.
@@ -154,18 +152,16 @@ async function waitReady(
 }
 
 /** The node as the gateway made it (`/system/info`, behind basic auth). */
-async function nodeInfo(gatewayUrl: string, password: string): Promise<{ cpus: number; memoryBytes: number; isolation: string }> {
+async function nodeInfo(gatewayUrl: string, password: string): Promise<{ cpus: number; isolation: string }> {
   const res = await fetch(`${gatewayUrl}/system/info`, {
     headers: { Authorization: `Basic ${Buffer.from(`admin:${password}`).toString("base64")}` },
     signal: AbortSignal.timeout(10_000),
   });
   if (!res.ok) throw new Error(`the gateway's /system/info answered ${res.status}`);
-  const body = (await res.json()) as { node?: { cpus?: unknown; memoryBytes?: unknown; isolation?: unknown } };
+  const body = (await res.json()) as { node?: { cpus?: unknown; isolation?: unknown } };
   const n = body.node;
-  if (typeof n?.cpus !== "number" || typeof n.memoryBytes !== "number" || typeof n.isolation !== "string") {
-    throw new Error("the gateway's /system/info names no node (cpus, memoryBytes, isolation)");
-  }
-  return { cpus: n.cpus, memoryBytes: n.memoryBytes, isolation: n.isolation };
+  if (typeof n?.cpus !== "number" || typeof n.isolation !== "string") throw new Error("the gateway's /system/info names no node (cpus, isolation)");
+  return { cpus: n.cpus, isolation: n.isolation };
 }
 
 async function hasUpSample(prometheusUrl: string, job: string): Promise<true | undefined> {

@@ -57,8 +57,6 @@ export class LocalPlatform extends pulumi.dynamic.Resource {
   declare public readonly gatewayPassword: pulumi.Output<string>;
   /** The node's declared CPUs: what the campaign normalises CPU figures by. */
   declare public readonly nodeCores: pulumi.Output<number>;
-  /** The node's declared memory, bytes. */
-  declare public readonly nodeMemoryBytes: pulumi.Output<number>;
   /** How the node's size is enforced: `cgroup-v1`, `cgroup-v2` or `processes`. */
   declare public readonly nodeIsolation: pulumi.Output<string>;
 
@@ -83,7 +81,6 @@ export class LocalPlatform extends pulumi.dynamic.Resource {
         processes: undefined,
         gatewayPassword: undefined,
         nodeCores: undefined,
-        nodeMemoryBytes: undefined,
         nodeIsolation: undefined,
       },
       {

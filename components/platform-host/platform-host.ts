@@ -41,7 +41,7 @@ export interface PlatformHost {
    * marker (exited, or recycled by another program) is left alone.
    */
   stop(proc: StartedProcess, graceMs: number): Promise<StopOutcome>;
-  /** Processors available on the host (`nproc`): what the campaign normalises CPU figures by. */
+  /** Processors available on the host (`nproc`): the most CPUs the platform's node may declare there. */
   cores(): Promise<number>;
   /** Releases the connection, if any. Idempotent. */
   close(): Promise<void>;

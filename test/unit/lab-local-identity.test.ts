@@ -23,8 +23,8 @@ describe("local stack: the platform identity of the campaign run (Pulumi mocks)"
       "command:local:Command": () => ({ stdout: JSON.stringify({ cores: 3, kernel: "6.8.0", arch: "x86_64" }) }),
       // The platform as its provider reports it once the gateway made the node (a mock: nothing starts here).
       "pulumi-nodejs:dynamic/peva-lab:LocalPlatform": (args) => {
-        const node = args.inputs["node"] as { cpus: number; memoryMb: number };
-        return { nodeCores: node.cpus, nodeMemoryBytes: node.memoryMb * 1024 ** 2, nodeIsolation: "cgroup-v1" };
+        const node = args.inputs["node"] as { cpus: number };
+        return { nodeCores: node.cpus, nodeIsolation: "cgroup-v1" };
       },
     });
     pulumi.runtime.setMocks(recorder.mocks, "peva-lab", "local", false);

@@ -3,10 +3,10 @@ import { z } from "zod";
 import { DEFAULT_ITERATIONS, FUNCTION_NAMES } from "./functions.ts";
 
 /** The platform's node: its declared size and how it is enforced (see `node/platform-node.ts`). */
-export const nodeOptionsSchema = z
+const nodeOptionsSchema = z
   .object({
     cpus: z.number().int().min(1).max(1024).describe("CPUs of the node (CFS quota), whole CPUs."),
-    memoryMb: z.number().int().min(64).max(4_194_304).describe("Memory of the node, MiB."),
+    memoryMb: z.number().int().min(256).max(4_194_304).describe("Memory of the node, MiB (the stack config's minimum too)."),
     isolation: z
       .enum(["auto", "cgroup", "processes"])
       .default("auto")

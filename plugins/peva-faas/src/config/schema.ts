@@ -168,9 +168,9 @@ export const CooldownSchema = z.strictObject({
   /** Absolute idle floor for node RAM in bytes (0 = none). */
   ram_idle_floor_bytes: z.number().min(0).default(0),
   /**
-   * Idle floor for node RAM, % of the node's memory: at or below it the node is idle whatever the baseline. A
-   * worker that served requests keeps a larger heap than a fresh one, so a small node never gets back within 15 %
-   * of its freshly started baseline; a tenth of the node is not load.
+   * Idle floor for node RAM, % of the node's memory (`ram_usage_node_pct`): at or below it RAM is idle whatever the
+   * baseline. A worker that served requests keeps a larger heap than a fresh one, so a small node never gets back
+   * within 15 % of its freshly started baseline; a tenth of the node is not load.
    */
   ram_idle_floor_pct: z.number().min(0).max(100).default(10),
   /** Absolute idle floor for node power in µW (0 = none). */

@@ -3,8 +3,8 @@
  *
  * Idle when, for each checked metric, `value <= max(baseline × (1 + idle_threshold_pct/100), floor)` and every
  * function has fewer than 2 replicas. Fixes: CPU is compared as % of capacity with an absolute floor
- * (`cpu_idle_floor_pct`), so a baseline near 0 does not make idleness unreachable (defect 20), and RAM likewise has
- * a floor of a share of the node (`ram_idle_floor_pct`); a NaN *current*
+ * (`cpu_idle_floor_pct`), so a baseline near 0 does not make idleness unreachable (defect 20), and RAM at or below
+ * `ram_idle_floor_pct` of the node is idle; a NaN *current*
  * value blocks (it cannot prove idleness) unless the metric is disabled (power without Scaphandre); a NaN
  * baseline falls back to the floor, or skips the check when there is no floor. The wait is capped at
  * `max_wait_seconds` exactly (defect 10).
@@ -68,15 +68,6 @@ function checkMetric(
   else if (value > limit) blockers.push(`${name} ${f3(value)} > ${f3(limit)}`);
 }
 
-/**
- * The RAM floor in bytes: `ram_idle_floor_bytes`, or `ram_idle_floor_pct` of the node's memory when larger (the
- * node's size is what its bytes and its percentage imply; unknown, that floor is left out).
- */
-export function ramFloorBytes(node: Pick<NodeMetrics, "ram_usage_node" | "ram_usage_node_pct">, s: Pick<CooldownSettings, "ram_idle_floor_bytes" | "ram_idle_floor_pct">): number {
-  const capacity = node.ram_usage_node_pct > 0 ? (node.ram_usage_node * 100) / node.ram_usage_node_pct : Number.NaN;
-  return Math.max(s.ram_idle_floor_bytes, Number.isFinite(capacity) ? (capacity * s.ram_idle_floor_pct) / 100 : 0);
-}
-
 /** The idle test. */
 export function decideIdle(
   obs: CooldownObservation,
@@ -87,7 +78,10 @@ export function decideIdle(
   const blockers: string[] = [];
   const p = s.idle_threshold_pct;
   checkMetric("cpu_usage_node_pct", obs.node.cpu_usage_node_pct, baseline.cpu_usage_node_pct, p, s.cpu_idle_floor_pct, blockers);
-  checkMetric("ram_usage_node", obs.node.ram_usage_node, baseline.ram_usage_node, p, ramFloorBytes(obs.node, s), blockers);
+  // At or below ram_idle_floor_pct of the node, RAM is idle whatever the baseline.
+  if (!(obs.node.ram_usage_node_pct <= s.ram_idle_floor_pct)) {
+    checkMetric("ram_usage_node", obs.node.ram_usage_node, baseline.ram_usage_node, p, s.ram_idle_floor_bytes, blockers);
+  }
   if (opts.scaphandre) {
     checkMetric("power_usage_node", obs.node.power_usage_node, baseline.power_usage_node, p, s.power_idle_floor_microwatts, blockers);
   }

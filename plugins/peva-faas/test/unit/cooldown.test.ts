@@ -30,18 +30,18 @@ describe("idle test (reference §9, fixed)", () => {
     ["baseline ≈ 0, above the floor", obs(node(6)), node(0.01), false],
     ["NaN current cpu blocks", obs(node(Number.NaN)), node(10), false],
     ["NaN baseline cpu falls back to the floor", obs(node(4)), node(Number.NaN), true],
-    ["NaN baseline ram falls back to the floor (10 % of the node)", obs(node(1, 900)), node(1, Number.NaN), true],
-    ["NaN baseline ram, above the floor", obs(node(1, 1100)), node(1, Number.NaN), false],
-    ["a small baseline: the RAM floor (10 % of the node) makes idleness reachable", obs(node(1, 950)), node(1, 300), true],
-    ["a small baseline, above the RAM floor", obs(node(1, 1050)), node(1, 300), false],
+    ["NaN baseline ram without a bytes floor is skipped", obs(node(1, 5e3)), node(1, Number.NaN), true],
+    ["a small baseline: RAM at or below 10 % of the node is idle", obs(node(1, 1000)), node(1, 300), true],
+    ["a small baseline, RAM above 10 % of the node and the baseline", obs(node(1, 1050)), node(1, 300), false],
     ["replicas >= 2 block", obs(node(1), { a: 1, b: 2 }), node(1), false],
     ["unknown replicas block", obs(node(1), { a: Number.NaN }), node(1), false],
     ["power ignored without Scaphandre", obs(node(1, 1000, 9e9)), node(1, 1000, 1), true],
   ])("%s", (_l, o, base, idle) => {
     expect(decideIdle(o, base, S, off).idle).toBe(idle);
   });
-  it("without any RAM floor a NaN baseline skips the RAM check", () => {
-    expect(decideIdle(obs(node(1, 5e9)), node(1, Number.NaN), { ...S, ram_idle_floor_pct: 0 }, off).idle).toBe(true);
+  it("a NaN RAM percentage cannot prove idleness by the floor: the bytes check decides", () => {
+    const unknownPct = { ...node(1, 1200), ram_usage_node_pct: Number.NaN };
+    expect(decideIdle(obs(unknownPct), node(1, 1000), S, off).blockers).toEqual(["ram_usage_node 1200.000 > 1150.000"]);
   });
   it("power checked with Scaphandre, NaN power blocks", () => {
     expect(decideIdle(obs(node(1, 1000, 9e9)), node(1, 1000, 1), S, { scaphandre: true }).blockers).toEqual([

@@ -5,10 +5,7 @@
  */
 
 /** Controllers a v1 node needs; `cpuset` is used only to pin the node to cores. */
-export const V1_CONTROLLERS = ["cpu", "cpuacct", "memory"] as const;
-
-/** A cgroup v1 hierarchy: the directory of this process's cgroup in it. */
-export type V1Controller = (typeof V1_CONTROLLERS)[number] | "cpuset";
+const V1_CONTROLLERS = ["cpu", "cpuacct", "memory"] as const;
 
 /** The cgroup layout of this process. */
 export type CgroupLayout =
@@ -59,7 +56,7 @@ export function parseCgroupMounts(mountinfo: string): CgroupMount[] {
 }
 
 /** `/proc/self/cgroup`: per hierarchy id, its controllers and this process's path (v2: id 0, no controllers). */
-export function parseProcCgroup(text: string): { readonly controllers: readonly string[]; readonly path: string }[] {
+function parseProcCgroup(text: string): { readonly controllers: readonly string[]; readonly path: string }[] {
   const out: { controllers: string[]; path: string }[] = [];
   for (const line of text.split("\n")) {
     const m = /^(\d+):([^:]*):(.*)$/.exec(line.trim());
@@ -96,7 +93,7 @@ export function cgroupLayout(procCgroup: string, mountinfo: string, v2Controller
     return { version: 1, dirs: { cpu, cpuacct, memory, ...(cpuset !== undefined ? { cpuset } : {}) } };
   }
   const unified = mounts.find((m) => m.fsType === "cgroup2");
-  const own = entries.find((e) => e.controllers.length === 0 && e.path !== undefined);
+  const own = entries.find((e) => e.controllers.length === 0);
   if (unified && own) {
     const offered = (v2Controllers(unified.mountPoint) ?? "").trim().split(/\s+/);
     const missing = ["cpu", "memory"].filter((c) => !offered.includes(c));

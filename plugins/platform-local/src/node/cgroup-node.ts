@@ -2,8 +2,10 @@
  * The platform's node as a cgroup (the side-effecting edge of `node/`): creates `peva-lab-node-<pid>` with the
  * declared CPU quota, weight, memory limit and pinned cores, moves the calling process (the gateway, before it
  * forks any worker) into it, reads the node's own CPU and memory, and on close moves back and removes it.
- * cgroup v1 (one directory per hierarchy, under this process's cgroup) and v2 (a child of the unified root, the
- * one cgroup that may both hold processes and delegate controllers).
+ * cgroup v1 (one directory per hierarchy, under this process's cgroup) and v2 (a child of the unified root, which
+ * may hold processes and still delegate controllers; under a cgroup namespace the mounted root is the container's
+ * own cgroup, which may not, and the node then falls back to the processes). Controllers enabled in the root's
+ * `cgroup.subtree_control` stay enabled: systemd enables the same ones, and other cgroups may use them by then.
  */
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -30,7 +32,7 @@ export class NodeTooLargeError extends Error {
   readonly cpus: number;
   readonly available: number;
   constructor(cpus: number, available: number) {
-    super(`the node declares ${cpus} CPU(s) but this machine lets the platform use ${available}: lower platform.cpus`);
+    super(`the node declares ${cpus} CPU(s) but this machine lets the platform use ${available}: declare fewer (platform.cpus, or --node-cpus)`);
     this.cpus = cpus;
     this.available = available;
   }
@@ -163,38 +165,42 @@ export function createCgroupNode(
   try {
     if (layout.version === 1) {
       const d = layout.dirs;
-      for (const parent of [d.cpu, d.cpuacct, d.memory, ...(d.cpuset ? [d.cpuset] : [])]) removeStaleNodes(parent);
       const allowed = opts.availableCpus ?? (d.cpuset ? parseCpuList(readText(join(d.cpuset, "cpuset.effective_cpus"))) : []);
       if (allowed.length > 0 && size.cpus > allowed.length) throw new NodeTooLargeError(size.cpus, allowed.length);
       const pinned = d.cpuset ? pinnedCpus(allowed, size.cpus) : undefined;
-      const node = {
-        cpu: join(d.cpu, name),
-        cpuacct: join(d.cpuacct, name),
-        memory: join(d.memory, name),
-        ...(pinned && d.cpuset ? { cpuset: join(d.cpuset, name) } : {}),
+      // The hierarchies the node joins, by controller; cpu and cpuacct often share one (`cpu,cpuacct`), so the node
+      // has one directory per distinct parent.
+      const parents: Partial<Record<"cpu" | "cpuacct" | "memory" | "cpuset", string>> = {
+        cpu: d.cpu,
+        cpuacct: d.cpuacct,
+        memory: d.memory,
+        ...(pinned && d.cpuset ? { cpuset: d.cpuset } : {}),
       };
-      for (const dir of Object.values(node)) mkdir(dir);
+      const dirs = new Map<string, string>([...new Set(Object.values(parents))].map((parent) => [parent, join(parent, name)]));
+      for (const parent of dirs.keys()) removeStaleNodes(parent);
+      const nodeDir = (controller: keyof typeof parents): string => {
+        const parent = parents[controller];
+        const dir = parent === undefined ? undefined : dirs.get(parent);
+        if (dir === undefined) throw new CgroupNodeError(`internal: the node joined no ${controller} hierarchy`);
+        return dir;
+      };
+      for (const dir of dirs.values()) mkdir(dir);
       const mems = pinned && d.cpuset ? readText(join(d.cpuset, "cpuset.effective_mems")).trim() : "";
-      applyWrites(nodeLimitWrites(1, size, pinned ? { cpus: pinned, mems } : undefined), (h) => (h === "node" ? node.cpu : node[h] ?? node.cpu));
-      for (const [controller, dir] of Object.entries(node) as [keyof typeof node, string][]) {
+      applyWrites(nodeLimitWrites(1, size, pinned ? { cpus: pinned, mems } : undefined), (h) => nodeDir(h === "node" ? "cpu" : h));
+      for (const [parent, dir] of dirs) {
         write(join(dir, "cgroup.procs"), String(pid));
-        joined.push({ from: (d as Record<string, string>)[controller] ?? "" });
+        joined.push({ from: parent });
       }
       return {
         version: 1,
         path: cgroupPathOf(pid, "memory") ?? name,
         cpuset: pinned,
         usage: () => ({
-          cpuSeconds: Number(readText(join(node.cpuacct, "cpuacct.usage")).trim()) / 1e9,
-          memoryBytes: workingSetBytes(Number(readText(join(node.memory, "memory.usage_in_bytes")).trim()), readText(join(node.memory, "memory.stat")), 1),
-          throttledSeconds: v1ThrottledSeconds(readText(join(node.cpu, "cpu.stat"))) ?? 0,
+          cpuSeconds: Number(readText(join(nodeDir("cpuacct"), "cpuacct.usage")).trim()) / 1e9,
+          memoryBytes: workingSetBytes(Number(readText(join(nodeDir("memory"), "memory.usage_in_bytes")).trim()), readText(join(nodeDir("memory"), "memory.stat")), 1),
+          throttledSeconds: v1ThrottledSeconds(readText(join(nodeDir("cpu"), "cpu.stat"))) ?? 0,
         }),
-        close: async () => {
-          for (const [controller, dir] of Object.entries(node) as [keyof typeof node, string][]) {
-            write(join((d as Record<string, string>)[controller] ?? "", "cgroup.procs"), String(pid));
-            await removeDir(dir);
-          }
-        },
+        close: () => leaveAll(pid, [...dirs].map(([parent, dir]) => ({ back: [parent], dir }))),
       };
     }
 
@@ -226,15 +232,38 @@ export function createCgroupNode(
           throttledSeconds: cpuStatSeconds(stat, "throttled_usec") ?? 0,
         };
       },
-      close: async () => {
-        write(join(layout.dir, "cgroup.procs"), String(pid));
-        await removeDir(dir);
-      },
+      // Back where it came from; if that cgroup is gone (a closed session's scope), the root takes the process.
+      close: () => leaveAll(pid, [{ back: [layout.dir, root], dir }]),
     };
   } catch (e) {
     undo();
     throw e;
   }
+}
+
+/**
+ * Moves `pid` out of each node directory (to the first of `back` that takes it) and removes the directory; every
+ * step is tried, and the failures are reported together, so one stuck hierarchy leaves no other behind.
+ */
+async function leaveAll(pid: number, nodes: readonly { readonly back: readonly string[]; readonly dir: string }[]): Promise<void> {
+  const failures: string[] = [];
+  for (const { back, dir } of nodes) {
+    const moved = back.some((to) => {
+      try {
+        writeFileSync(join(to, "cgroup.procs"), String(pid));
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (!moved) failures.push(`cannot move process ${pid} out of ${dir} (tried ${back.join(", ")})`);
+    try {
+      await removeDir(dir);
+    } catch (e) {
+      failures.push(e instanceof Error ? e.message : String(e));
+    }
+  }
+  if (failures.length > 0) throw new CgroupNodeError(failures.join("; "));
 }
 
 function applyWrites(writes: readonly CgroupWrite[], dirOf: (h: CgroupWrite["hierarchy"]) => string): void {

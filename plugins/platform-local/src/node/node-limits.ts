@@ -13,15 +13,16 @@ export interface NodeSize {
 }
 
 /** CFS period, microseconds (the kernel's default; quota = cpus × period). */
-export const CFS_PERIOD_US = 100_000;
+const CFS_PERIOD_US = 100_000;
 
 /**
  * CPU weight of the node relative to one ordinary process (nice 0), per declared CPU. The quota caps the node at
- * its size; the weight reserves that size: against up to this many busy neighbours per core the node still gets
- * every CPU it declared when it wants them, so a neighbour's load does not change what the node can do. Above
- * its quota the node is throttled whatever its weight, so the neighbours keep the rest of the machine.
+ * its size; the weight protects that size: against n busy neighbours on its core the node gets about 16/(16+n) of
+ * it when it wants it (94 % against one), instead of 1/(1+n). Above its quota the node is throttled whatever its
+ * weight, so the neighbours keep the rest of the machine. (On cgroup v1 the weight counts against the processes
+ * and cgroups beside the node in its parent cgroup.)
  */
-export const NODE_WEIGHT_PER_CPU = 16;
+const NODE_WEIGHT_PER_CPU = 16;
 
 /** v1 `cpu.shares` of a nice-0 process's cgroup; v2 `cpu.weight` default. */
 const V1_SHARES_DEFAULT = 1024;
@@ -65,8 +66,9 @@ export function formatCpuList(cpus: readonly number[]): string {
 
 /**
  * The cores to pin the node to: the last `cpus` of the cores this process may use, when at least one core is left
- * for the load generator, Prometheus and the rest (which start on the low cores). `undefined`: too few cores to
- * pin without sharing every core anyway; the quota alone sizes the node then.
+ * that the node never uses (for the load generator, Prometheus and the rest; nothing keeps them off the node's
+ * cores, but the node's weight wins there). `undefined`: too few cores to leave one; the quota alone sizes the
+ * node then.
  */
 export function pinnedCpus(allowed: readonly number[], cpus: number): number[] | undefined {
   if (allowed.length < cpus + 1) return undefined;

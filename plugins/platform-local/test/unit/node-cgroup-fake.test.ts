@@ -1,7 +1,8 @@
 /**
- * The cgroup v2 path of the node against a FAKE cgroupfs: a plain directory laid out like a unified hierarchy's
- * root. This machine runs cgroup v1 (its unified mount offers no cpu or memory controller), so the v2 writes are
- * checked here as files; the v1 path runs against the real cgroupfs in the integration tests.
+ * The node's cgroup writes against a FAKE cgroupfs: plain directories laid out like cgroup hierarchies. This
+ * machine runs cgroup v1 with one hierarchy per controller (its unified mount offers no cpu or memory controller),
+ * so the v2 path and the common v1 layout with `cpu,cpuacct` in one hierarchy are checked here as files; the v1
+ * path this machine has runs against the real cgroupfs in the integration tests.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -81,5 +82,51 @@ describe("cgroup v2 node (fake cgroupfs)", () => {
     createCgroupNode({ version: 2, mount: root, dir: root }, size, { pid: PID });
     expect(existsSync(dead)).toBe(false);
     expect(existsSync(live)).toBe(true);
+  });
+});
+
+describe("cgroup v1 node with cpu and cpuacct in one hierarchy (fake cgroupfs)", () => {
+  function fakeV1(): { cpu: string; memory: string } {
+    const root = mkdtempSync(join(tmpdir(), "peva-fake-cgroup1-"));
+    dirs.push(root);
+    const cpu = join(root, "cpu,cpuacct", "user.slice");
+    const memory = join(root, "memory", "user.slice");
+    mkdirSync(cpu, { recursive: true });
+    mkdirSync(memory, { recursive: true });
+    return { cpu, memory };
+  }
+
+  it("makes one node directory per hierarchy, joins each once, reads usage from the shared one, and leaves", async () => {
+    const { cpu, memory } = fakeV1();
+    const node = createCgroupNode({ version: 1, dirs: { cpu, cpuacct: cpu, memory } }, size, { pid: PID, availableCpus: [0, 1] });
+    const cpuNode = join(cpu, `peva-lab-node-${PID}`);
+    const memNode = join(memory, `peva-lab-node-${PID}`);
+    expect(readFileSync(join(cpuNode, "cpu.cfs_quota_us"), "utf8")).toBe("100000");
+    expect(readFileSync(join(cpuNode, "cpu.shares"), "utf8")).toBe("16384");
+    expect(readFileSync(join(memNode, "memory.limit_in_bytes"), "utf8")).toBe(String(512 * 1024 ** 2));
+    expect(readFileSync(join(cpuNode, "cgroup.procs"), "utf8")).toBe(String(PID));
+    expect(readFileSync(join(memNode, "cgroup.procs"), "utf8")).toBe(String(PID));
+    expect(node.cpuset).toBeUndefined();
+
+    writeFileSync(join(cpuNode, "cpuacct.usage"), "2000000000\n");
+    writeFileSync(join(cpuNode, "cpu.stat"), "nr_periods 5\nnr_throttled 1\nthrottled_time 500000000\n");
+    writeFileSync(join(memNode, "memory.usage_in_bytes"), "3000\n");
+    writeFileSync(join(memNode, "memory.stat"), "total_inactive_file 1000\n");
+    expect(node.usage()).toEqual({ cpuSeconds: 2, memoryBytes: 2000, throttledSeconds: 0.5 });
+
+    for (const d of [cpuNode, memNode]) for (const f of readdirSync(d)) rmSync(join(d, f));
+    await node.close();
+    expect(readFileSync(join(cpu, "cgroup.procs"), "utf8")).toBe(String(PID));
+    expect(readFileSync(join(memory, "cgroup.procs"), "utf8")).toBe(String(PID));
+    expect(existsSync(cpuNode) || existsSync(memNode)).toBe(false);
+  });
+
+  it("a failure half-way removes what it made and moves nothing", () => {
+    const { cpu } = fakeV1();
+    const missing = join(cpu, "..", "..", "no-such-hierarchy");
+    expect(() => createCgroupNode({ version: 1, dirs: { cpu, cpuacct: cpu, memory: missing } }, size, { pid: PID, availableCpus: [0, 1] })).toThrow(
+      /cannot create the node cgroup .*no-such-hierarchy\/peva-lab-node-424242/,
+    );
+    expect(readdirSync(cpu)).toEqual([]);
   });
 });
