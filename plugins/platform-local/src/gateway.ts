@@ -164,6 +164,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
     return send(res, outcome.status, outcome.body, headers, outcome.contentType);
   }
 
+  // The one /system route with a body: read before the others' bodies are drained below.
+  const scale = /^\/system\/scale-function\/([^/]+)$/.exec(path);
+  if (scale && method === "POST") {
+    if (!checkBasicAuth(req.headers.authorization, BASIC_AUTH_USER, ctx.password)) {
+      req.resume();
+      return send(res, 401, "Unauthorized\n", { "WWW-Authenticate": WWW_AUTHENTICATE });
+    }
+    return scaleFunction(req, res, ctx, safeDecode(scale[1] ?? ""));
+  }
+
   // Bodies of other routes are ignored but drained, so keep-alive connections stay usable.
   req.resume();
   if (path === "/healthz") return send(res, 200, "OK");
@@ -190,6 +200,35 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
     }
   }
   return send(res, 404, "Not Found\n");
+}
+
+/**
+ * `POST /system/scale-function/<name>` with `{"serviceName": "<name>", "replicas": n}` (OpenFaaS's body): sets the
+ * replicas at once, clamped to min..max, and answers 202 as OpenFaaS does. 404 for an unknown function, 400 for a
+ * body that is not that JSON (or names another function).
+ */
+async function scaleFunction(req: IncomingMessage, res: ServerResponse, ctx: Context, name: string): Promise<void> {
+  const pool = isFunctionName(name) ? ctx.pools.get(name) : undefined;
+  if (!pool) return send(res, 404, `function ${name} not found\n`);
+  let body: { serviceName?: unknown; replicas?: unknown };
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).byteLength;
+      if (size > 4096) return send(res, 400, "the scale request body is larger than 4 KiB\n");
+      chunks.push(chunk as Buffer);
+    }
+    body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as typeof body;
+  } catch {
+    return send(res, 400, 'the body must be JSON: {"serviceName": "<name>", "replicas": <n>}\n');
+  }
+  if (typeof body !== "object" || body === null || typeof body.replicas !== "number" || !Number.isInteger(body.replicas) || body.replicas < 0) {
+    return send(res, 400, "replicas must be an integer >= 0\n");
+  }
+  if (body.serviceName !== undefined && body.serviceName !== name) return send(res, 400, `serviceName does not match the path's function ${name}\n`);
+  pool.scaleTo(body.replicas);
+  return send(res, 202, "");
 }
 
 /** `/system/functions` entry of one pool. */

@@ -180,6 +180,26 @@ export class FunctionPool {
     for (const r of this.#replicas) this.#sampleCpu(r);
   }
 
+  /**
+   * Sets the replicas now (clamped to the scaling rule's min..max) and restarts the rule's observation: the rate
+   * window and hot/cool timers start empty, as after OpenFaaS's scaling alert resolves, so the load that just ended
+   * does not scale the function straight back up. Returns the replicas set.
+   */
+  scaleTo(replicas: number): number {
+    if (this.#closing) return this.#desired;
+    const { minReplicas, maxReplicas } = this.#o.scaling;
+    const target = Math.min(maxReplicas, Math.max(minReplicas, Math.trunc(replicas)));
+    this.#samples.length = 0;
+    this.#successesSinceTick = 0;
+    this.#scalingState = INITIAL_SCALING_STATE;
+    if (target !== this.#desired) {
+      this.#o.logger.log("info", "gateway.scale", { function: this.name, from: this.#desired, to: target, action: "api" });
+      this.#desired = target;
+    }
+    this.#reconcile();
+    return target;
+  }
+
   /** Counters and gauges for `/metrics`; reads /proc for the live workers. */
   metrics(): FunctionMetricsSnapshot {
     let residentBytes = 0;

@@ -161,7 +161,14 @@ export const CombinationsSchema = z
 
 export const CooldownSchema = z.strictObject({
   max_wait_seconds: z.number().min(0).default(180),
-  sleep_step_seconds: z.number().positive().default(5),
+  /** Seconds between idle checks: the node is judged idle at the first check that passes. */
+  sleep_step_seconds: z.number().positive().default(1),
+  /**
+   * Before each iteration's cooldown, scale the configuration's functions back to one replica through the
+   * gateway's `/system/scale-function` (OpenFaaS and the embedded platform), instead of waiting for autoscaling to
+   * wind down. The idle criteria are unchanged; a gateway without the API is waited for as before.
+   */
+  reset_replicas: z.boolean().default(true),
   idle_threshold_pct: z.number().min(0).max(100).default(15),
   /** Absolute idle floor for node CPU, % of capacity: at or below it the node is idle whatever the baseline. */
   cpu_idle_floor_pct: z.number().min(0).max(100).default(5),

@@ -15,6 +15,8 @@ import type { NodeMetrics } from "../prometheus/collect.ts";
 export interface CooldownSettings {
   readonly max_wait_seconds: number;
   readonly sleep_step_seconds: number;
+  /** Scale the functions back to one replica before waiting (see the schema). */
+  readonly reset_replicas: boolean;
   readonly idle_threshold_pct: number;
   readonly cpu_idle_floor_pct: number;
   readonly ram_idle_floor_bytes: number;
@@ -25,7 +27,8 @@ export interface CooldownSettings {
 /** Reference defaults plus our floors. */
 export const DEFAULT_COOLDOWN: CooldownSettings = {
   max_wait_seconds: 180,
-  sleep_step_seconds: 5,
+  sleep_step_seconds: 1,
+  reset_replicas: true,
   idle_threshold_pct: 15,
   cpu_idle_floor_pct: 5,
   ram_idle_floor_bytes: 0,

@@ -41,7 +41,7 @@ import { frontierOf } from "./campaign.ts";
 import { allOverloadedSetsOf } from "./all-overloaded.ts";
 import { BaselineOverloadedError, ConfigFailure, ContendedError, failureReason } from "./errors.ts";
 import type { AllOverloadedSet, RunCounts, RunStatus } from "./events.ts";
-import { fetchReplicas, type GatewayAuth } from "./gateway.ts";
+import { fetchReplicas, scaleFunctions, type GatewayAuth } from "./gateway.ts";
 import type { LoadStep } from "./load-step.ts";
 import type { EventSink } from "./sink.ts";
 import type { RunSpec } from "./spec.ts";
@@ -294,6 +294,10 @@ async function runIteration(
   const names = config.pairs.map((p) => p.name);
   const repetition = 1;
 
+  // Active cooldown: the functions go back to one replica at once instead of scaling down step by step.
+  if (env.config.cooldown.reset_replicas) {
+    for (const failure of await scaleFunctions(spec.gateway.url, env.gatewayAuth, names, 1)) env.log(`cooldown: could not reset replicas of ${failure}; waiting instead`);
+  }
   // Cooldown against the idle baseline, capped at max_wait_seconds.
   const cooldown = await runCooldown(baseline, env.config.cooldown, { scaphandre: env.config.scaphandre_enabled }, {
     observe: async () => ({

@@ -15,6 +15,31 @@ export function basicAuthorization(auth: GatewayAuth): string {
 }
 
 /** Replicas per function name, as the gateway reports them. */
+/**
+ * Scales each function in `names` to `replicas` through `POST /system/scale-function/<name>` (OpenFaaS's API, which
+ * the embedded platform implements too). Never throws: returns one message per function the gateway did not
+ * scale (no such API, refused, unreachable), so the caller can fall back to waiting.
+ */
+export async function scaleFunctions(gatewayUrl: string, auth: GatewayAuth, names: readonly string[], replicas: number, timeoutMs = 5_000): Promise<string[]> {
+  const failures: string[] = [];
+  for (const name of names) {
+    const url = `${gatewayUrl.replace(/\/+$/, "")}/system/scale-function/${encodeURIComponent(name)}`;
+    try {
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { authorization: basicAuthorization(auth), "content-type": "application/json" },
+        body: JSON.stringify({ serviceName: name, replicas }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      await res.body?.cancel();
+      if (!res.ok) failures.push(`${name}: gateway answered ${res.status} at ${url}`);
+    } catch (e) {
+      failures.push(`${name}: ${e instanceof Error ? e.message : String(e)} at ${url}`);
+    }
+  }
+  return failures;
+}
+
 export async function fetchReplicas(gatewayUrl: string, auth: GatewayAuth, timeoutMs = 5_000): Promise<Map<string, number>> {
   const url = `${gatewayUrl.replace(/\/+$/, "")}/system/functions`;
   const res = await fetch(url, {

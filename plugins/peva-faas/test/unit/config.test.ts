@@ -33,7 +33,7 @@ describe("workload config defaults (reference §2.2)", () => {
     expect(config.micro_batch_window_s).toBe(30);
     expect(config.scheduler).toBe("cartesian");
     expect(config.algorithm_entrypoint).toBeUndefined();
-    expect(config.cooldown).toMatchObject({ max_wait_seconds: 180, sleep_step_seconds: 5, idle_threshold_pct: 15 });
+    expect(config.cooldown).toMatchObject({ max_wait_seconds: 180, sleep_step_seconds: 1, reset_replicas: true, idle_threshold_pct: 15 });
     expect(config.overload).toEqual({
       cpu_overload_pct_of_capacity: 80,
       ram_overload_pct: 90,

@@ -18,8 +18,15 @@ const node = (cpu_pct: number, ram = 1000, power = Number.NaN): NodeMetrics => (
   power_usage_node: power,
 });
 const obs = (n: NodeMetrics, replicas: Record<string, number> = { a: 1 }): CooldownObservation => ({ node: n, replicas: new Map(Object.entries(replicas)) });
-const S = DEFAULT_COOLDOWN;
+/** The defaults with checks every 5 s (the reference's step), so steps and the cap are told apart in the numbers. */
+const S = { ...DEFAULT_COOLDOWN, sleep_step_seconds: 5 };
 const off = { scaphandre: false };
+
+describe("defaults", () => {
+  it("check every second and reset replicas: idleness is seen at the first check that passes", () => {
+    expect(DEFAULT_COOLDOWN).toMatchObject({ sleep_step_seconds: 1, reset_replicas: true, max_wait_seconds: 180 });
+  });
+});
 
 describe("idle test (reference §9, fixed)", () => {
   it.each<[string, CooldownObservation, NodeMetrics, boolean]>([

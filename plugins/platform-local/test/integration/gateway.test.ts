@@ -124,6 +124,32 @@ describe("system API and health", () => {
     expect(JSON.parse(one.text)).toMatchObject({ name: "shasum", replicas: 1 });
     expect((await request(`${gw.url}/system/function/nope`, { password: PASSWORD })).status).toBe(404);
   });
+
+  it("/system/scale-function sets the replicas at once, clamped to min..max, with OpenFaaS's body and answer", async () => {
+    const scale = (name: string, body: unknown, password: string | null = PASSWORD) =>
+      request(`${gw.url}/system/scale-function/${name}`, { method: "POST", body: JSON.stringify(body), ...(password === null ? {} : { password }) });
+    const replicasOf = async (name: string) => (JSON.parse((await request(`${gw.url}/system/function/${name}`, { password: PASSWORD })).text) as { replicas: number }).replicas;
+    const workers = () => childrenOf(process.pid).length;
+    const before = workers();
+
+    expect((await scale("qrcode", { serviceName: "qrcode", replicas: 3 })).status).toBe(202);
+    expect(await replicasOf("qrcode")).toBe(3);
+    await waitFor("two more workers", () => (workers() === before + 2 ? true : undefined), 15_000);
+    // Above the maximum (4 by default) is clamped; back to the minimum retires the extra workers.
+    expect((await scale("qrcode", { serviceName: "qrcode", replicas: 99 })).status).toBe(202);
+    expect(await replicasOf("qrcode")).toBe(4);
+    expect((await scale("qrcode", { replicas: 0 })).status).toBe(202);
+    expect(await replicasOf("qrcode")).toBe(1);
+    await waitFor("the extra workers to exit", () => (workers() === before ? true : undefined), 15_000);
+
+    expect((await scale("qrcode", { replicas: 2 }, null)).status).toBe(401);
+    expect((await scale("qrcode", { replicas: 2 }, "wrong")).status).toBe(401);
+    expect((await scale("nope", { replicas: 2 })).status).toBe(404);
+    expect((await scale("qrcode", { serviceName: "figlet", replicas: 2 })).status).toBe(400);
+    expect((await scale("qrcode", { replicas: 1.5 })).status).toBe(400);
+    expect((await scale("qrcode", "two")).status).toBe(400);
+    expect(await replicasOf("qrcode")).toBe(1);
+  });
 });
 
 describe("metrics", () => {

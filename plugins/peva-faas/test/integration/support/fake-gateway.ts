@@ -8,6 +8,7 @@
  *   and never as latency.
  * - `GET /system/functions` (basic auth): `[{name, replicas: 1, availableReplicas: 1, invocationCount}]`.
  * - `GET /healthz`: 200.
+ * - `POST /system/scale-function/<name>` (basic auth): 202, replicas stay 1.
  * - `GET /metrics`: Prometheus text format with the metric names of `queries/local.yml`:
  *   `peva_function_invocations_total{function,code}`, `peva_function_cpu_seconds_total{function}` (grows by
  *   `cpuSecondsPerRequest` per served request) and `peva_function_resident_memory_bytes{function}`, and the node's
@@ -179,6 +180,11 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
       return send(res, status, status === 200 ? "ok\n" : "over capacity\n");
     }
     if (path === "/healthz") return send(res, 200, "OK\n");
+    // Replicas are fixed at 1 here; the scale call of the active cooldown is accepted (with auth) and changes nothing.
+    if (/^\/system\/scale-function\/[^/]+$/.test(path) && method === "POST") {
+      req.resume();
+      return send(res, req.headers.authorization === expectedAuth ? 202 : 401, "");
+    }
     if (path === "/metrics") return send(res, 200, metricsText(), METRICS_CONTENT_TYPE);
     if (path === "/system/functions") {
       if (!sameSecret(req.headers.authorization ?? "", expectedAuth)) {
