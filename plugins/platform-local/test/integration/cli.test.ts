@@ -1,33 +1,16 @@
 /** `peva-local-gateway` as a process: ready file, signals, and no orphan workers even after kill -9. */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_BODIES } from "../../src/functions.ts";
-import { alive, childrenOf, GATEWAY_MAIN, invoke, request, startCli, waitFor, type CliGateway } from "./helpers.ts";
+import { alive, childrenOf, cliGateways, GATEWAY_MAIN, invoke, request, waitFor } from "./helpers.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "peva-local-cli-"));
-const passwordFile = join(dir, "password");
-writeFileSync(passwordFile, "cli-secret\n");
-const started: CliGateway[] = [];
-
-async function start(name: string, extra: readonly string[] = []): Promise<CliGateway> {
-  const g = await startCli(["--host", "127.0.0.1", "--port", "0", "--password-file", passwordFile, ...extra], join(dir, `${name}.json`));
-  started.push(g);
-  return g;
-}
-
-afterEach(async () => {
-  // Whatever a test left running is killed here, workers included (they follow their gateway).
-  for (const g of started.splice(0)) {
-    const workers = childrenOf(g.pid);
-    if (g.child.exitCode === null && g.child.signalCode === null) g.child.kill("SIGKILL");
-    await g.exited;
-    for (const pid of workers) if (alive(pid)) process.kill(pid, "SIGKILL");
-  }
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// Whatever a test left running is killed after it, workers included (they follow their gateway).
+const gateways = cliGateways("peva-local-cli-", "cli-secret", "SIGKILL");
+const { dir, passwordFile, start } = gateways;
+afterEach(() => gateways.stopAll());
+afterAll(() => gateways.remove());
 
 describe("peva-local-gateway", () => {
   it("writes the ready file, serves, and exits 0 on SIGTERM within 5 s with its workers", async () => {

@@ -3,7 +3,9 @@
  * process bookkeeping through /proc (so every test can prove it left no process behind).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { basicAuthHeader } from "../../src/auth.ts";
 import { readParent } from "../../src/proc.ts";
 
@@ -107,4 +109,35 @@ export async function startCli(args: readonly string[], readyFile: string): Prom
     30_000,
   );
   return { child, pid: info.pid, url: info.url, port: info.port, stderr: () => stderr, exited };
+}
+
+/**
+ * CLI gateways of one test file: a temp dir with a password file, `start` (ready file in the dir) and `stopAll`
+ * for `afterEach`, which ends what a test left running with `signal`, workers included, and `remove` for
+ * `afterAll`.
+ */
+export function cliGateways(prefix: string, password: string, signal: NodeJS.Signals) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o755);
+  const passwordFile = join(dir, "password");
+  writeFileSync(passwordFile, `${password}\n`);
+  const started: CliGateway[] = [];
+  return {
+    dir,
+    passwordFile,
+    async start(name: string, extra: readonly string[] = []): Promise<CliGateway> {
+      const g = await startCli(["--host", "127.0.0.1", "--port", "0", "--password-file", passwordFile, ...extra], join(dir, `${name}.json`));
+      started.push(g);
+      return g;
+    },
+    async stopAll(): Promise<void> {
+      for (const g of started.splice(0)) {
+        const workers = childrenOf(g.pid);
+        if (g.child.exitCode === null && g.child.signalCode === null) g.child.kill(signal);
+        await g.exited;
+        for (const pid of workers) if (alive(pid)) process.kill(pid, "SIGKILL");
+      }
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }

@@ -5,33 +5,17 @@
  * (`processes`, or an unprivileged user) the node is the platform's processes summed, and says so.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { alive, childrenOf, GATEWAY_MAIN, invoke, metric, request, scrape, startCli, waitFor, type CliGateway } from "./helpers.ts";
+import { alive, childrenOf, cliGateways, GATEWAY_MAIN, invoke, metric, request, scrape, waitFor } from "./helpers.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "peva-local-node-"));
-chmodSync(dir, 0o755);
-const passwordFile = join(dir, "password");
-writeFileSync(passwordFile, "node-secret\n");
-const started: CliGateway[] = [];
-
-async function start(name: string, extra: readonly string[]): Promise<CliGateway> {
-  const g = await startCli(["--port", "0", "--password-file", passwordFile, ...extra], join(dir, `${name}.json`));
-  started.push(g);
-  return g;
-}
-
-afterEach(async () => {
-  for (const g of started.splice(0)) {
-    const workers = childrenOf(g.pid);
-    if (g.child.exitCode === null && g.child.signalCode === null) g.child.kill("SIGTERM");
-    await g.exited;
-    for (const pid of workers) if (alive(pid)) process.kill(pid, "SIGKILL");
-  }
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// SIGTERM after each test, so a gateway removes its cgroup as it would in use.
+const gateways = cliGateways("peva-local-node-", "node-secret", "SIGTERM");
+const { dir, passwordFile } = gateways;
+const start = (name: string, extra: readonly string[]) => gateways.start(name, extra);
+afterEach(() => gateways.stopAll());
+afterAll(() => gateways.remove());
 
 /** `controller → cgroup path` of a process (`""` for the v2 line). */
 function cgroupsOf(pid: number): Map<string, string> {
