@@ -16,6 +16,7 @@ import { openEngineLog, type EngineLog } from "./engine-log.ts";
 import { followRun } from "./benchmark-run/follow.ts";
 import { liveRunner, retrieveAndClean, stopLiveRunner } from "./benchmark-run/retrieval.ts";
 import { diffRun, needsRun, newRunId, runPaths, specRunsCampaign } from "./benchmark-run/run-rules.ts";
+import { platformScrapeIntervalSeconds } from "../plan/lab-plan.ts";
 import { onStopRequest } from "./provider-host/stop-request.ts";
 import { LocalTransport } from "./transport/local-transport.ts";
 import type { PinnedSshTarget } from "./transport/ssh-options.ts";
@@ -239,7 +240,7 @@ async function startRun(transport: RunnerTransport, inputs: BenchmarkRunInputs, 
     run_dir: paths.runDir,
     platform: inputs.platform,
     gateway: { url: inputs.gatewayUrl, user: "admin", password_file: paths.passwordFile },
-    prometheus: { url: inputs.prometheusUrl },
+    prometheus: { url: inputs.prometheusUrl, scrape_interval_seconds: platformScrapeIntervalSeconds(inputs.platform) },
     node_cores: inputs.nodeCores,
     platform_identity: { ...inputs.platformIdentity },
     settings: inputs.settings,

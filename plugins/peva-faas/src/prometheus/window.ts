@@ -53,6 +53,14 @@ export function planWindow(start: number, end: number, mode: "at_end" | "range",
  */
 export const MIN_SCRAPES_PER_WINDOW = 3;
 
+/**
+ * The trailing window (seconds) of an idle snapshot (the cooldown's checks, and at least that for the idle
+ * baseline): {@link MIN_SCRAPES_PER_WINDOW} scrapes, and never under 5 s, so a rate() over it always holds two
+ * samples (a fixed 5 s held one at a 5 s scrape interval). Pure.
+ */
+export function snapshotWindowSeconds(scrapeIntervalSeconds: number): number {
+  return Math.max(5, Math.ceil(MIN_SCRAPES_PER_WINDOW * scrapeIntervalSeconds));
+}
 
 /**
  * Why the load window (`duration`) or, in `range` mode, each point's look-back (`range_step_seconds`) is too short

@@ -13,6 +13,7 @@ import type { Configuration } from "../model.ts";
 import { idleBaselineProblems, nodeOverload, type FunctionObservation } from "../overload/rules.ts";
 import { contentionFiguresOf, CONTENTION_QUERIES, judgeContention, rerunsLeft } from "../overload/contention.ts";
 import { collectIterationMetrics, collectNodeSnapshot, nodeContextFigures, type NodeMetrics } from "../prometheus/collect.ts";
+import { snapshotWindowSeconds } from "../prometheus/window.ts";
 import type { PrometheusQuerier, QuerySet } from "../prometheus/index.ts";
 import { nextCooldownStep } from "../cooldown/decide.ts";
 import { runCooldown } from "../cooldown/manager.ts";
@@ -47,6 +48,11 @@ import type { EventSink } from "./sink.ts";
 import type { RunSpec } from "./spec.ts";
 import type { StopToken } from "./stop.ts";
 
+
+/** Seconds of trailing window an idle snapshot needs at the platform Prometheus's scrape interval (1 s when unknown). */
+function snapshotWindow(spec: RunSpec): number {
+  return snapshotWindowSeconds(spec.prometheus.scrape_interval_seconds ?? 1);
+}
 /** Everything the executor works with. */
 export interface ExecutorEnv {
   readonly spec: RunSpec;
@@ -111,9 +117,9 @@ export async function executeCampaign(env: ExecutorEnv): Promise<CampaignOutcome
   };
 
   try {
-    // Baseline idle snapshot, once per run (instant queries over a trailing window). At least 5 s: a rate() needs
-    // two samples, and a 1 s load with a 1 s scrape interval would never have them.
-    const baselineWindow = `${Math.max(5, Math.ceil(config.duration_seconds))}s`;
+    // Baseline idle snapshot, once per run (instant queries over a trailing window): at least a snapshot's window
+    // (a rate() needs two samples), and at least the load's duration.
+    const baselineWindow = `${Math.max(snapshotWindow(env.spec), Math.ceil(config.duration_seconds))}s`;
     const measureBaseline = async (): Promise<NodeMetrics> => {
       const b = await collectNodeSnapshot(env.prometheus, env.queries, baselineWindow, { scaphandre: config.scaphandre_enabled });
       env.log(`baseline: cpu ${b.cpu_usage_node_pct.toFixed(1)} % of capacity, ram ${b.ram_usage_node_pct.toFixed(1)} %`);
@@ -301,7 +307,7 @@ async function runIteration(
   // Cooldown against the idle baseline, capped at max_wait_seconds.
   const cooldown = await runCooldown(baseline, env.config.cooldown, { scaphandre: env.config.scaphandre_enabled }, {
     observe: async () => ({
-      node: await collectNodeSnapshot(env.prometheus, env.queries, "5s", { scaphandre: env.config.scaphandre_enabled }),
+      node: await collectNodeSnapshot(env.prometheus, env.queries, `${snapshotWindow(spec)}s`, { scaphandre: env.config.scaphandre_enabled }),
       replicas: await fetchReplicas(spec.gateway.url, env.gatewayAuth),
     }),
     sleep: (s) => stop.sleep(s),

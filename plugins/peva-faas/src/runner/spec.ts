@@ -36,6 +36,8 @@ export const runSpecSchema = z
         /** Basic-auth user and password file (0600), for a Prometheus that needs them; the lab's needs none. */
         user: z.string().min(1).optional(),
         password_file: z.string().min(1).optional(),
+        /** How often it scrapes the platform (seconds): sizes the trailing windows of idle snapshots. Absent: 1. */
+        scrape_interval_seconds: z.number().positive().max(3600).optional(),
       })
       .strict()
       .refine((p) => (p.user === undefined) === (p.password_file === undefined), "user and password_file go together"),
