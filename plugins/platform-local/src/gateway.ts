@@ -210,16 +210,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
 async function scaleFunction(req: IncomingMessage, res: ServerResponse, ctx: Context, name: string): Promise<void> {
   const pool = isFunctionName(name) ? ctx.pools.get(name) : undefined;
   if (!pool) return send(res, 404, `function ${name} not found\n`);
+  const raw = await readBody(req, 4096);
+  if (raw === "too-large") return send(res, 400, "the scale request body is larger than 4 KiB\n");
   let body: { serviceName?: unknown; replicas?: unknown };
   try {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).byteLength;
-      if (size > 4096) return send(res, 400, "the scale request body is larger than 4 KiB\n");
-      chunks.push(chunk as Buffer);
-    }
-    body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as typeof body;
+    body = JSON.parse(Buffer.from(raw).toString("utf8")) as typeof body;
   } catch {
     return send(res, 400, 'the body must be JSON: {"serviceName": "<name>", "replicas": <n>}\n');
   }

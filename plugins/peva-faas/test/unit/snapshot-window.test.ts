@@ -1,7 +1,8 @@
 /** The trailing window of idle snapshots follows the platform Prometheus's scrape interval (the run spec carries it). */
 import { describe, expect, it } from "vitest";
 import { snapshotWindowSeconds } from "../../src/prometheus/window.ts";
-import { RUN_SPEC_SCHEMA, runSpecSchema } from "../../src/runner/spec.ts";
+import { runSpecSchema } from "../../src/runner/spec.ts";
+import { runSpecFixture } from "./support/fixtures.ts";
 
 describe("snapshotWindowSeconds", () => {
   it("spans three scrapes, never under 5 s", () => {
@@ -13,19 +14,7 @@ describe("snapshotWindowSeconds", () => {
 });
 
 describe("run spec: prometheus.scrape_interval_seconds", () => {
-  const spec = (prometheus: Record<string, unknown>) => ({
-    schema: RUN_SPEC_SCHEMA,
-    run_id: "local-20260101-000000-beef",
-    host: "localhost",
-    workdir: "/w",
-    results_dir: "/w/results",
-    run_dir: "/w/runs/r",
-    platform: "openfaas",
-    gateway: { url: "http://127.0.0.1:8080", password_file: "/w/runs/r/gateway-password" },
-    prometheus,
-    node_cores: 2,
-    settings: {},
-  });
+  const spec = (prometheus: Record<string, unknown>) => ({ ...runSpecFixture({ platform: "openfaas" }), prometheus });
   it("is optional and positive", () => {
     expect(runSpecSchema.safeParse(spec({ url: "http://127.0.0.1:9090" })).success).toBe(true);
     expect(runSpecSchema.parse(spec({ url: "http://127.0.0.1:9090", scrape_interval_seconds: 5 })).prometheus.scrape_interval_seconds).toBe(5);
