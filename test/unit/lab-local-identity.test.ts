@@ -73,7 +73,7 @@ describe("local stack: the platform identity of the campaign run (Pulumi mocks)"
       platform_identity: platformIdentity,
       settings: {},
     });
-    const config = { functions: [], duration: "10s", iterations: 2, overload: {}, loadgen: { request_timeout: "30s" } };
+    const config = { functions: [], duration: "10s", iterations: 2, overload: {}, loadgen: { request_timeout: "30s" }, early_abort: { enabled: false } };
     const identity = campaignIdentityOf(spec, config as unknown as Parameters<typeof campaignIdentityOf>[1], { name: "vegeta", version: "v12.13.0", settings: {} });
     expect(identity.platform).toMatchObject({ kind: "local", max_replicas: 6, queue_depth: 12, node_cores: 2, node_memory_mb: 1536 });
   });

@@ -18,11 +18,13 @@ export interface RunFiles {
   readonly log: string;
   /** The results as JSON lines from `vegeta encode`; deleted once read. */
   readonly decoded: string;
+  /** The results so far as JSON lines, while the attack runs (progress); deleted once read. */
+  readonly progress: string;
 }
 
 /**
  * Paths of the files of target `index` under `workDir`: `target-<i>.json`, `results-<i>.bin`, `attack-<i>.log`,
- * `decoded-<i>.jsonl`.
+ * `decoded-<i>.jsonl`, `progress-<i>.jsonl`.
  */
 export function runFiles(workDir: string, index: number): RunFiles {
   if (!Number.isInteger(index) || index < 0) throw new RangeError(`target index must be a whole number >= 0, got ${index}`);
@@ -31,6 +33,7 @@ export function runFiles(workDir: string, index: number): RunFiles {
     results: join(workDir, `results-${index}.bin`),
     log: join(workDir, `attack-${index}.log`),
     decoded: join(workDir, `decoded-${index}.jsonl`),
+    progress: join(workDir, `progress-${index}.jsonl`),
   };
 }
 

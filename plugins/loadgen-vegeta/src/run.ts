@@ -12,14 +12,15 @@ import {
   startIdleRun,
   type FunctionLoadStats,
   type GeneratorIdentity,
+  type LoadProgress,
   type LoadRequest,
   type LoadRun,
   type LoadRunResult,
   type LoadTarget,
 } from "@peva-lab/core";
 import { attackArgv, runFiles, targetsFileContent, type RunFiles } from "./argv.ts";
-import { decodeResults, describeExit, fileTail, readReport, spawnAttack, type AttackProcess, type ProcessExit } from "./attack.ts";
-import { FunctionAccumulator, loadWindow, parseEncodedLine } from "./records.ts";
+import { decodeResults, describeExit, fileTail, readReport, spawnAttack, VegetaCommandError, type AttackProcess, type ProcessExit } from "./attack.ts";
+import { classify, FunctionAccumulator, loadWindow, parseEncodedLine } from "./records.ts";
 import type { VegetaSettings } from "./settings.ts";
 
 /** Layout name of {@link LoadRunResult.raw}. */
@@ -164,8 +165,35 @@ function attackRun(ctx: RunContext, request: LoadRequest, loaded: readonly { tar
     };
   })();
 
+  // Progress: each look decodes the results written so far (vegeta writes one record per answered request); a record
+  // cut short at the end of the file is simply not counted yet. One look at a time; counts never go down.
+  const seen = new Map<number, { answered: number; successes: number }>();
+  let looking: Promise<LoadProgress> | undefined;
+  const look = async (): Promise<LoadProgress> => {
+    const elapsedSeconds = ((stopMono ?? performance.now()) - startMono) / 1000;
+    if (running) {
+      await Promise.all(
+        attacks.map(async (a) => {
+          const counts = await countAnswered(ctx, request, a);
+          const before = seen.get(a.index);
+          if (!before || counts.answered >= before.answered) seen.set(a.index, counts);
+        }),
+      );
+    }
+    return {
+      elapsedSeconds: Math.min(elapsedSeconds, request.durationSeconds),
+      functions: request.targets.map((t, i) => ({ functionName: t.functionName, targetRate: t.rate, answered: seen.get(i)?.answered ?? 0, successes: seen.get(i)?.successes ?? 0 })),
+    };
+  };
+
   return {
     done,
+    progress(): Promise<LoadProgress> {
+      looking ??= look().finally(() => {
+        looking = undefined;
+      });
+      return looking;
+    },
     stop(): void {
       if (!running || stopMono !== undefined) return;
       stopMono = performance.now();
@@ -186,6 +214,24 @@ function exitFailure(a: Attack, exit: ProcessExit, stopRequested: boolean): Load
   const watchdog = !stopRequested && exit.signal === "SIGKILL" && a.process.killed ? "did not finish in time, " : "";
   const tail = fileTail(a.files.log);
   return new LoadgenFailedError("vegeta", `attack ${a.index}: ${watchdog}${describeExit(exit)}; stderr: ${tail || "(empty)"}`, a.files.log, exit.spawnError);
+}
+
+/** Requests answered so far by one running attack, and how many succeeded (read from its results file as it grows). */
+async function countAnswered(ctx: RunContext, request: LoadRequest, a: Attack): Promise<{ answered: number; successes: number }> {
+  let answered = 0;
+  let successes = 0;
+  if (!existsSync(a.files.results)) return { answered, successes };
+  try {
+    await decodeResults(ctx.executable, a.files.results, a.files.progress, request.env, (line) => {
+      const r = parseEncodedLine(line);
+      answered++;
+      if (classify(r.code, r.error) === "success") successes++;
+    });
+  } catch (e) {
+    // encode stops at a record the attack is still writing; every complete record before it was delivered.
+    if (!(e instanceof VegetaCommandError)) throw e;
+  }
+  return { answered, successes };
 }
 
 /**

@@ -12,7 +12,8 @@
  * - **failure causes**: `http` (a response outside 200–399), `timeout` (no response within the request
  *   timeout), `connection` (refused, reset, or any other transport error);
  * - **dropped**: requests the schedule asked for that the generator did not send, `rate × load seconds − sent`,
- *   never negative, where load seconds are the configured duration (or the time until a stop);
+ *   never negative, where load seconds are the configured duration (or the time until a stop); a generator never
+ *   sends more than `⌈rate × duration⌉` requests to a function (what bounds an early abort in the campaign);
  * - **load window**: from the first request sent to the last response received, over all functions; a run with
  *   no loaded function reports the idle wait instead;
  * - a function at rate 0 is not loaded and reports {@link idleFunctionStats}: success 1, latency 0 (the legacy
@@ -127,6 +128,24 @@ export interface LoadRunResult {
   readonly raw: { readonly format: string; readonly document: unknown };
 }
 
+/** What a generator has seen so far of one function in a running load window. */
+export interface FunctionProgress {
+  readonly functionName: string;
+  /** The target rate, requests per second. */
+  readonly targetRate: number;
+  /** Requests answered so far: a response, a timeout or a transport error. */
+  readonly answered: number;
+  /** Of those, responses with status 200–399. */
+  readonly successes: number;
+}
+
+/** A look at a running load window: what has come back so far, per target in the request's order. */
+export interface LoadProgress {
+  /** Seconds since the generator started sending. */
+  readonly elapsedSeconds: number;
+  readonly functions: readonly FunctionProgress[];
+}
+
 /** A running load window. */
 export interface LoadRun {
   /**
@@ -136,6 +155,12 @@ export interface LoadRun {
   readonly done: Promise<LoadRunResult>;
   /** Stops sending now; requests in flight are still awaited and counted. Idempotent. */
   stop(): void;
+  /**
+   * What has come back so far, for a caller that follows the load while it runs (e.g. to stop a window whose
+   * outcome is already certain). Counts never decrease between two calls and never exceed the final result's.
+   * Optional: a generator that cannot read its results before it ends leaves it out.
+   */
+  progress?(): Promise<LoadProgress>;
 }
 
 /**

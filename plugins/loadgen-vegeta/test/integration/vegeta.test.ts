@@ -244,6 +244,36 @@ describe("vegeta plugin with the real vegeta", () => {
     expect(elapsed).toBeLessThan(3);
   });
 
+  it("(7) progress() while the load runs: answered and successes only grow, and stay within the final result", async () => {
+    ready();
+    const req = request([target("watched", server.url("alt", "watched"), 40), target("idle", server.url("ok", "idle"), 0)], 3);
+    const run = plugin.start(req);
+    expect(run.progress).toBeTypeOf("function");
+    const looks: { elapsed: number; answered: number; successes: number; idle: number }[] = [];
+    for (let i = 0; i < 5; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const p = await run.progress!();
+      expect(p.functions.map((f) => [f.functionName, f.targetRate])).toEqual([["watched", 40], ["idle", 0]]);
+      looks.push({ elapsed: p.elapsedSeconds, answered: p.functions[0]!.answered, successes: p.functions[0]!.successes, idle: p.functions[1]!.answered });
+    }
+    const result = await run.done;
+    const f = byName(result, "watched");
+    for (let i = 1; i < looks.length; i++) {
+      expect(looks[i]!.elapsed).toBeGreaterThan(looks[i - 1]!.elapsed);
+      expect(looks[i]!.answered).toBeGreaterThanOrEqual(looks[i - 1]!.answered);
+      expect(looks[i]!.successes).toBeGreaterThanOrEqual(looks[i - 1]!.successes);
+    }
+    const last = looks[looks.length - 1]!;
+    // By 2.5 s of 3 s at 40 req/s, most requests are answered; every 429 counted as answered but not a success.
+    expect(last.answered).toBeGreaterThan(40);
+    expect(last.answered).toBeLessThanOrEqual(f.requests);
+    expect(last.successes).toBeLessThanOrEqual(f.successes);
+    expect(last.successes).toBeLessThan(last.answered);
+    expect(last.idle).toBe(0);
+    // The progress file is gone with each look.
+    expect(readdirSync(req.workDir).filter((n) => n.startsWith("progress-"))).toEqual([]);
+  });
+
   it("(6) one row agrees with vegeta report -type=json: requests, success ratio, mean latency (ns)", () => {
     ready();
     if (!twoFunctions) throw new Error("case (1) did not run");

@@ -65,8 +65,9 @@ describe("file names", () => {
       results: join(dir, "results-3.bin"),
       log: join(dir, "attack-3.log"),
       decoded: join(dir, "decoded-3.jsonl"),
+      progress: join(dir, "progress-3.jsonl"),
     });
-    for (const p of Object.values(runFiles("/w", 0))) expect(basename(p)).toMatch(/^(target|results|attack|decoded)-\d+\.(json|bin|log|jsonl)$/);
+    for (const p of Object.values(runFiles("/w", 0))) expect(basename(p)).toMatch(/^(target|results|attack|decoded|progress)-\d+\.(json|bin|log|jsonl)$/);
   });
 
   it("reject an index that is not a whole number", () => {

@@ -8,11 +8,24 @@ import { effectiveRateStrategy, strategyMinRate, type RateStrategy } from "./rat
 import { WorkloadConfigObjectSchema, checkCrossFields, type RefusedSetting, type WorkloadConfigObject } from "./schema.ts";
 
 /** A validated workload configuration with derived fields filled in (refused settings are never set). */
-export type WorkloadConfig = Omit<WorkloadConfigObject, "rates" | "rate_strategy" | RefusedSetting> & {
+export type WorkloadConfig = Omit<WorkloadConfigObject, "rates" | "rate_strategy" | "decide_early" | "early_abort" | RefusedSetting> & {
   readonly rate_strategy: RateStrategy;
   /** `duration` in whole seconds (reference conversion). */
   readonly duration_seconds: number;
+  /** `decide_early`, with the scheduler's default filled in. */
+  readonly decide_early: boolean;
+  /** `early_abort`, with the scheduler's default for `enabled` filled in. */
+  readonly early_abort: WorkloadConfigObject["early_abort"] & { readonly enabled: boolean };
 };
+
+/**
+ * Whether a scheduler, by default, decides configurations early and aborts settled iterations: `frontier` looks
+ * for the frontier and needs only verdicts, so it does both; `cartesian` and custom schedulers sweep to build a
+ * dataset and keep every iteration whole.
+ */
+export function fastVerdictsByDefault(scheduler: string): boolean {
+  return scheduler === "frontier";
+}
 
 /** The raw (input) shape of the workload configuration. */
 export type WorkloadConfigInput = z.input<typeof WorkloadConfigObjectSchema>;
@@ -83,10 +96,13 @@ export function parseWorkloadConfig(input: unknown): ParsedWorkloadConfig {
   });
   if (problems.length > 0) throw new ConfigError(problems);
   const { rates: _rates, ...rest } = v;
+  const fast = fastVerdictsByDefault(v.scheduler);
   const config: WorkloadConfig = {
     ...rest,
     rate_strategy: strategy,
     duration_seconds: durationSeconds(v.duration),
+    decide_early: v.decide_early ?? fast,
+    early_abort: { ...v.early_abort, enabled: v.early_abort.enabled ?? fast },
   };
   return { config, warnings };
 }

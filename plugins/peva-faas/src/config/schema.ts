@@ -211,6 +211,23 @@ export const ContentionSchema = z.strictObject({
   max_reruns: int().min(0).max(10).default(2),
 });
 
+/**
+ * Early abort of a settled iteration (our addition; see `overload/early-abort.ts` for the bound). While the load
+ * runs, the runner follows the generator's results and stops the load once the iteration is certainly overloaded;
+ * the iteration is recorded as aborted early with its evidence. `enabled` unset means the scheduler's default:
+ * on for `frontier`, off for `cartesian` and custom schedulers (a sweep that builds a dataset keeps every window
+ * whole). Only generators that report progress while they run can do it (vegeta does; k6 does not).
+ */
+export const EarlyAbortSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  /** Share of the load duration that must have run before an iteration may be aborted. */
+  min_share: z.number().gt(0).max(1).default(0.2),
+  /** Responses (all functions together) that must have come back before an iteration may be aborted. */
+  min_requests: int().min(1).default(50),
+  /** Seconds between two looks at the generator's results. */
+  check_interval_seconds: z.number().min(0.2).max(60).default(1),
+});
+
 /** Prometheus query behaviour (our addition; bounded retries). */
 export const PrometheusSettingsSchema = z
   .strictObject({
@@ -351,6 +368,14 @@ export const WorkloadConfigObjectSchema = z.strictObject({
   max_configurations: int().min(1).default(DEFAULT_MAX_CONFIGURATIONS),
   /** selection_mode, micro_batch_size, micro_batch_window_s, scheduler, algorithm_entrypoint (scheduling module). */
   ...selectionConfigShape,
+  /**
+   * Stop a configuration's iterations as soon as its verdict can no longer change (with 3 iterations, two that
+   * agree decide); the iterations left are recorded as `not_needed`. Unset means the scheduler's default: on for
+   * `frontier`, off for `cartesian` and custom schedulers (a sweep that builds a dataset keeps every iteration).
+   * It never changes a verdict.
+   */
+  decide_early: z.boolean().optional(),
+  early_abort: EarlyAbortSchema.prefault({}),
   cooldown: CooldownSchema.prefault({}),
   overload: OverloadSchema.prefault({}),
   contention: ContentionSchema.prefault({}),

@@ -6,7 +6,7 @@ import type { StagedEvents } from "./event-staging.ts";
 import type { Configuration } from "../model.ts";
 
 /** What happened to one (configuration, iteration) in one run. */
-export type EventStatus = "executed" | "skipped" | "failed" | "stopped" | "contended";
+export type EventStatus = "executed" | "skipped" | "failed" | "stopped" | "contended" | "not_needed";
 
 /**
  * Why a configuration was not executed. `already_in_memory`: a previous run finished it (defect 5: recorded, not
@@ -42,7 +42,8 @@ export interface ExecutionEvent {
   /**
    * `null` for `executed`; otherwise why: a {@link SkipReason} for skips, a short error text for `failed`,
    * `stopped` (or a detail) for `stopped`, `contended` for an iteration other work on the node starved of CPU (stored
-   * with its figures in `metrics`, never judged; a successful re-run replaces it).
+   * with its figures in `metrics`, never judged; a successful re-run replaces it), and for `not_needed` (an
+   * iteration a configuration decided early did not run) the decision, e.g. `decided_early: 2 of 3 overloaded`.
    */
   readonly skipReason: string | null;
   /** The results.csv row of this iteration (numbers and strings; NaN allowed), or `null` when not executed. */
@@ -72,11 +73,17 @@ export interface LoadReport {
   readonly document: unknown;
 }
 
-/** The executor's claim that a configuration finished all its iterations, with the overload decision. */
+/** The executor's claim that a configuration is decided, with the overload decision. */
 export interface ConfigCompletion {
   readonly config: Configuration;
-  /** K: iterations per configuration. Every iteration 1..K must have an `executed` event in this campaign. */
+  /** K: iterations per configuration (the verdict is a strict majority of K). */
   readonly iterations: number;
+  /**
+   * How many iterations were judged: iterations 1..judged must have an `executed` event in this campaign. `K` (the
+   * default) unless the configuration was decided early, which the engine accepts only when the iterations left
+   * could not change the verdict.
+   */
+  readonly judged?: number;
   /** Iterations in which the node was overloaded. */
   readonly overloadCount: number;
   /** The configuration verdict (strict majority upstream, §10.1); decided by the overload module, stored as is. */
@@ -221,7 +228,10 @@ export interface MemoryEngine {
   ingestEvent(event: ExecutionEvent): Promise<void>;
   /** Stores many events in batched transactions. */
   ingestEvents(events: readonly ExecutionEvent[]): Promise<void>;
-  /** Marks a configuration DONE with its verdict; refuses when an iteration 1..K has no executed event. */
+  /**
+   * Marks a configuration DONE with its verdict; refuses when an iteration 1..judged has no executed event, or when
+   * a configuration decided early was not settled.
+   */
   completeConfig(completion: ConfigCompletion): Promise<ConfigVerdict>;
   /** Stored verdicts of this campaign (including earlier runs): rebuilds dominance on resume (defect 6). */
   verdicts(): readonly ConfigVerdict[];

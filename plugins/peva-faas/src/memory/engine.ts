@@ -19,6 +19,7 @@ import type {
 } from "./contracts.ts";
 import { StagingArena, stageEvents, type StagedEvents } from "./event-staging.ts";
 import { validateEvent } from "./events.ts";
+import { settledConfigVerdict } from "../plan/dominance.ts";
 import { HotCache } from "./hot-cache.ts";
 import { PayloadLayouts } from "./payload-layout.ts";
 import { InMemoryMemoryStore } from "./in-memory-store.ts";
@@ -54,6 +55,11 @@ export interface MemoryEngineOptions {
 /** Thrown when `completeConfig` is asked to mark a configuration whose iterations are not all stored. */
 export class IncompleteConfigurationError extends Error {
   override name = "IncompleteConfigurationError";
+}
+
+/** Thrown when a configuration decided early is not settled: the iterations it did not run could change its verdict. */
+export class UnsettledConfigurationError extends Error {
+  override name = "UnsettledConfigurationError";
 }
 
 /** Builds the engine over any store. */
@@ -205,10 +211,19 @@ class StoreBackedMemoryEngine implements MemoryEngine {
     if (!Number.isInteger(completion.overloadCount) || completion.overloadCount < 0) {
       throw new RangeError(`overloadCount must be an integer >= 0, got ${completion.overloadCount}`);
     }
+    const judged = completion.judged ?? iterations;
+    positiveInt(judged, "judged");
+    if (judged > iterations) throw new RangeError(`judged must be <= iterations (${iterations}), got ${judged}`);
+    if (judged < iterations && settledConfigVerdict(completion.overloadCount, judged, iterations) !== completion.overloaded) {
+      throw new UnsettledConfigurationError(
+        `configuration ${config.id} cannot be decided after ${judged} of ${iterations} iterations with ${completion.overloadCount} overloaded: ` +
+          `the iterations left could still change the verdict`,
+      );
+    }
     await this.flush();
     const executed = await this.store.executedIterations(this.session.campaignId, config.id);
     const missing: number[] = [];
-    for (let k = 1; k <= iterations; k++) if (!executed.has(k)) missing.push(k);
+    for (let k = 1; k <= judged; k++) if (!executed.has(k)) missing.push(k);
     if (missing.length > 0) {
       throw new IncompleteConfigurationError(
         `configuration ${config.id} cannot be marked done: no executed event for iteration(s) ${missing.join(", ")} ` +

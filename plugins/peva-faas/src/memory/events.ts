@@ -5,7 +5,7 @@
 import type { Configuration } from "../model.ts";
 import type { EventStatus, ExecutionEvent, SkipReason } from "./contracts.ts";
 
-const STATUSES: ReadonlySet<string> = new Set<EventStatus>(["executed", "skipped", "failed", "stopped", "contended"]);
+const STATUSES: ReadonlySet<string> = new Set<EventStatus>(["executed", "skipped", "failed", "stopped", "contended", "not_needed"]);
 
 /** The identity of an event in the store: `config_id|iteration|repetition|run_id` (the UNIQUE key). */
 export function eventKey(e: Pick<ExecutionEvent, "config" | "iteration" | "repetition" | "runId">): string {

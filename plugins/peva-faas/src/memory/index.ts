@@ -42,6 +42,7 @@ export { HotCache } from "./hot-cache.ts";
 export { InMemoryMemoryStore, type StoredSession } from "./in-memory-store.ts";
 export {
   IncompleteConfigurationError,
+  UnsettledConfigurationError,
   createInMemoryMemoryEngine,
   createMemoryEngine,
   systemClock,

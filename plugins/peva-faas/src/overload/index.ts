@@ -1,2 +1,3 @@
 /** Overload rules for functions, the node and configurations. */
 export * from "./rules.ts";
+export * from "./early-abort.ts";

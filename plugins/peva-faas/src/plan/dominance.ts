@@ -27,6 +27,18 @@ export function isConfigOverloaded(overloadCount: number, iterations: number): b
   return overloadCount > iterations / 2;
 }
 
+/**
+ * The configuration's verdict once `judged` of its `iterations` are judged, `overloads` of them overloaded, when
+ * no outcome of the iterations left can change it (the strict majority is reached, or can no longer be); otherwise
+ * `undefined`. With 3 iterations, two that agree decide. Equal by construction to {@link isConfigOverloaded} over
+ * all iterations whatever the rest would give, which is what lets a campaign stop a configuration early.
+ */
+export function settledConfigVerdict(overloads: number, judged: number, iterations: number): boolean | undefined {
+  if (isConfigOverloaded(overloads, iterations)) return true;
+  if (!isConfigOverloaded(overloads + (iterations - judged), iterations)) return false;
+  return undefined;
+}
+
 /** One stored verdict about a configuration (e.g. from the memory store). */
 export interface OverloadVerdict {
   readonly config: Configuration;

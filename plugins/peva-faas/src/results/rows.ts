@@ -42,6 +42,10 @@ export interface IterationOutcome {
    * own): each with its unit; written to `results_long.csv`, never judged.
    */
   readonly nodeContext?: readonly NodeContextFigure[];
+  /** Seconds of load the window actually ran (shorter than the duration when aborted early); absent = unknown. */
+  readonly loadSeconds?: number;
+  /** True when the load stopped early because the iteration's overload was already certain (`early_abort`). */
+  readonly abortedEarly?: boolean;
 }
 
 /** A node figure recorded as context: the query's name, its unit and its value over the load window. */
@@ -174,7 +178,10 @@ const LONG_FUNCTION_METRICS: ReadonlyArray<readonly [string, string, LongGetter]
   ["bytes_out", "B", (l) => formatInt(l.bytesOut)],
 ];
 
-/** Node metrics of `results_long.csv` (the reference's 10, then the normalised CPU, then CPU contention). */
+/**
+ * Node metrics of `results_long.csv`: the reference's 10, then the normalised CPU, CPU contention, and how much of
+ * the window the load ran (an iteration aborted early ran less than the duration).
+ */
 const LONG_NODE_METRICS: ReadonlyArray<readonly [string, string, (o: IterationOutcome) => string]> = [
   ["cpu_usage_idle_node", "%", (o) => formatFloat3(o.idle.cpu_usage_node)],
   ["cpu_usage_node", "%", (o) => formatFloat3(o.node.cpu_usage_node)],
@@ -191,6 +198,8 @@ const LONG_NODE_METRICS: ReadonlyArray<readonly [string, string, (o: IterationOu
   ["platform_cpu_wait", "cores", (o) => formatFloat3(o.contention?.waitCores ?? Number.NaN)],
   ["platform_cpu_run", "cores", (o) => formatFloat3(o.contention?.runCores ?? Number.NaN)],
   ["cpu_starvation", "ratio", (o) => formatFloat3(o.contention?.starvation ?? Number.NaN)],
+  ["load_seconds", "s", (o) => formatFloat3(o.loadSeconds ?? Number.NaN)],
+  ["aborted_early", "flag", (o) => (o.abortedEarly ? "1" : "0")],
 ];
 
 /**

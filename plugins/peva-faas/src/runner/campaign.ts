@@ -1,8 +1,8 @@
 /**
  * Campaign identity and the frontier summary. A campaign is what makes measurements comparable: the platform with
  * its node size, limits and versions, the functions and their requests, the load duration, the iterations, the
- * overload rules, and the load generator with its version and settings (a figure from vegeta is never reused as
- * k6's, one measured with 4 replicas never as one with 8). Rates and combinations are NOT part of it, so widening
+ * overload rules, the load generator with its version and settings (a figure from vegeta is never reused as
+ * k6's, one measured with 4 replicas never as one with 8), and the early-abort rule when it is on. Rates and combinations are NOT part of it, so widening
  * the rate grid reuses what the memory already holds.
  */
 import { createHash } from "node:crypto";
@@ -35,6 +35,12 @@ export interface CampaignIdentity {
     readonly settings: Readonly<Record<string, string | number | boolean>>;
     readonly request_timeout: string;
   };
+  /**
+   * The early-abort rule when it is on: an aborted iteration's window is shorter than the duration, so its figures
+   * mean something else. Absent when off (campaign ids from before the rule existed stay the same). Deciding
+   * configurations early is not here: it changes how many iterations run, never what one measures or a verdict.
+   */
+  readonly early_abort?: { readonly min_share: number; readonly min_requests: number };
 }
 
 /** `campaign-<16 hex>`: sha256 over the canonical JSON of the identity. */
@@ -53,6 +59,7 @@ export function campaignId(identity: CampaignIdentity): string {
       settings: Object.fromEntries(Object.entries(identity.loadgen.settings).sort(byKey)),
       request_timeout: identity.loadgen.request_timeout,
     },
+    ...(identity.early_abort ? { early_abort: { min_share: identity.early_abort.min_share, min_requests: identity.early_abort.min_requests } } : {}),
   };
   return `campaign-${createHash("sha256").update(JSON.stringify(canonical)).digest("hex").slice(0, 16)}`;
 }
@@ -69,7 +76,7 @@ function byKey(a: readonly [string, unknown], b: readonly [string, unknown]): nu
  */
 export function campaignIdentityOf(
   spec: Pick<RunSpec, "platform" | "node_cores" | "platform_identity">,
-  config: Pick<WorkloadConfig, "functions" | "duration" | "iterations" | "overload" | "loadgen">,
+  config: Pick<WorkloadConfig, "functions" | "duration" | "iterations" | "overload" | "loadgen" | "early_abort">,
   generator: GeneratorIdentity,
 ): CampaignIdentity {
   return {
@@ -79,6 +86,7 @@ export function campaignIdentityOf(
     iterations: config.iterations,
     overload: { ...config.overload },
     loadgen: { name: generator.name, version: generator.version, settings: generator.settings, request_timeout: config.loadgen.request_timeout },
+    ...(config.early_abort.enabled ? { early_abort: { min_share: config.early_abort.min_share, min_requests: config.early_abort.min_requests } } : {}),
   };
 }
 

@@ -3,6 +3,8 @@
  * runner and whoever follows it (the `BenchmarkRun` resource, a person with `tail -f`). One JSON object per line.
  */
 
+import type { EarlyAbortEvidence } from "../overload/early-abort.ts";
+
 /** Schema id written in `run_started`; bump on incompatible changes. */
 export const EVENTS_SCHEMA = "peva-faas-events/v1";
 
@@ -47,6 +49,20 @@ export interface RunCounts {
    * verdict, re-run). Optional: streams written before noisy-neighbour detection have none (read as 0).
    */
   contended?: number;
+  /** Iterations not run because their configuration's verdict was already decided (`decide_early`). */
+  not_needed?: number;
+  /** Iterations whose load stopped early because their overload was already certain (`early_abort`). */
+  aborted_early?: number;
+  /** Seconds of load actually run by the judged iterations of this run (aborted ones count what they ran). */
+  load_seconds?: number;
+  /** Seconds from the campaign's start to its end in this run. */
+  wall_seconds?: number;
+  /**
+   * The nominal load time of the iterations of this run: the campaign's duration for every load window started
+   * (judged, contended and aborted alike), seconds. `wall_seconds / nominal_load_seconds` is the campaign's cost
+   * per second of load it was asked for.
+   */
+  nominal_load_seconds?: number;
 }
 
 /** Every event carries the run id and a wall-clock timestamp (epoch ms). */
@@ -75,6 +91,8 @@ export type RunEvent =
       /** Whether the iteration runs again (false: the configuration fails with reason `contended`). */
       readonly will_rerun: boolean;
     })
+  | (Base & { readonly type: "iterations_not_needed"; readonly config_id: string; readonly judged: number; readonly iterations: number; readonly reason: string })
+  | (Base & { readonly type: "iteration_aborted_early"; readonly config_id: string; readonly iteration: number; readonly evidence: EarlyAbortEvidence })
   | (Base & { readonly type: "iteration_lost"; readonly config_id: string; readonly iteration: number; readonly message: string })
   | (Base & { readonly type: "progress"; readonly done: number; readonly total: number; readonly eta_s: number; readonly current?: string })
   | (Base & { readonly type: "log"; readonly level: "info" | "warn" | "error"; readonly message: string })

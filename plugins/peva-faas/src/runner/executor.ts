@@ -11,6 +11,7 @@ import type { WorkloadConfig } from "../config/parse.ts";
 import type { ExecutionEvent, LoadReport, MemoryEngine } from "../memory/contracts.ts";
 import type { Configuration } from "../model.ts";
 import { idleBaselineProblems, nodeOverload, type FunctionObservation } from "../overload/rules.ts";
+import { settledOverload } from "../overload/early-abort.ts";
 import { contentionFiguresOf, CONTENTION_QUERIES, judgeContention, rerunsLeft } from "../overload/contention.ts";
 import { collectIterationMetrics, collectNodeSnapshot, nodeContextFigures, type NodeMetrics } from "../prometheus/collect.ts";
 import { snapshotWindowSeconds } from "../prometheus/window.ts";
@@ -18,7 +19,7 @@ import type { PrometheusQuerier, QuerySet } from "../prometheus/index.ts";
 import { nextCooldownStep } from "../cooldown/decide.ts";
 import { runCooldown } from "../cooldown/manager.ts";
 import type { CampaignPlan } from "../plan/plan.ts";
-import { isConfigOverloaded } from "../plan/dominance.ts";
+import { isConfigOverloaded, settledConfigVerdict } from "../plan/dominance.ts";
 import {
   buildIndexRow,
   buildLongRows,
@@ -43,7 +44,7 @@ import { allOverloadedSetsOf } from "./all-overloaded.ts";
 import { BaselineOverloadedError, ConfigFailure, ContendedError, failureReason } from "./errors.ts";
 import type { AllOverloadedSet, RunCounts, RunStatus } from "./events.ts";
 import { fetchReplicas, scaleFunctions, type GatewayAuth } from "./gateway.ts";
-import type { LoadStep } from "./load-step.ts";
+import type { LoadStep, LoadWatch } from "./load-step.ts";
 import type { EventSink } from "./sink.ts";
 import type { RunSpec } from "./spec.ts";
 import type { StopToken } from "./stop.ts";
@@ -194,6 +195,8 @@ export async function executeCampaign(env: ExecutorEnv): Promise<CampaignOutcome
 }
 
 function finish(env: ExecutorEnv, status: RunStatus, counts: RunCounts, success: boolean, message: string, startedAt: number): CampaignOutcome {
+  counts.wall_seconds = Math.round((Date.now() - startedAt) / 100) / 10;
+  if (counts.load_seconds !== undefined) counts.load_seconds = Math.round(counts.load_seconds * 10) / 10;
   const verdicts = env.memory.verdicts();
   const frontier = frontierOf(verdicts);
   const allOverloaded = allOverloadedSetsOf(verdicts);
@@ -238,9 +241,15 @@ async function runConfiguration(
   }
 
   let ran = 0;
+  let judged = iterations;
   const { max_reruns: maxReruns, max_starvation: maxStarvation } = env.config.contention;
   try {
     for (let iteration = 1; iteration <= iterations; iteration++) {
+      // Iterations 1..iteration-1 are judged here (run now or found in the memory): stop once they decide the verdict.
+      if (env.config.decide_early && settledAfter(doneIterations, iteration - 1, iterations) !== undefined) {
+        judged = iteration - 1;
+        break;
+      }
       if (doneIterations.has(iteration)) continue;
       // A contended iteration runs again, at most max_reruns times; then the configuration fails as `contended`.
       for (let rerun = 0; rerun <= maxReruns; rerun++) {
@@ -277,12 +286,38 @@ async function runConfiguration(
     await memory.ingestEvent(skipEvent(env, config, "failed", failure.reason));
     return "failed";
   }
-  const overloadCount = [...doneIterations.values()].filter(Boolean).length;
-  const overloaded = isConfigOverloaded(overloadCount, iterations);
-  await memory.completeConfig({ config, iterations, overloadCount, overloaded });
+  const overloadCount = [...doneIterations].filter(([k, o]) => k <= judged && o).length;
+  const overloaded = judged < iterations ? settledConfigVerdict(overloadCount, judged, iterations)! : isConfigOverloaded(overloadCount, iterations);
+  if (judged < iterations) await recordNotNeeded(env, config, judged, overloadCount, ctx.counts);
+  await memory.completeConfig({ config, iterations, judged, overloadCount, overloaded });
   ctx.index.append(buildIndexRow(config.pairs));
   sink.emit({ type: "config_done", config_id: config.id, overloaded });
   return { overloaded, ran };
+}
+
+/** The verdict once iterations 1..judged (all in `done`) are judged, when the iterations left cannot change it. */
+function settledAfter(done: ReadonlyMap<number, boolean>, judged: number, iterations: number): boolean | undefined {
+  if (judged === 0) return undefined;
+  let overloads = 0;
+  for (let k = 1; k <= judged; k++) if (done.get(k)) overloads++;
+  return settledConfigVerdict(overloads, judged, iterations);
+}
+
+/**
+ * Records the iterations a configuration decided early did not run, as `not_needed` events with the decision, so
+ * the memory says why they are missing.
+ */
+async function recordNotNeeded(env: ExecutorEnv, config: Configuration, judged: number, overloads: number, counts: RunCounts): Promise<void> {
+  const iterations = env.config.iterations;
+  const reason = `decided_early: ${overloads} of ${judged} judged iterations overloaded, ${iterations - judged} left could not change the verdict`;
+  const now = Date.now() / 1000;
+  for (let iteration = judged + 1; iteration <= iterations; iteration++) {
+    await env.memory.ingestEvent(
+      iterationEvent(env, config, iteration, 1, { start: now, end: now }, { status: "not_needed", skipReason: reason, resultRow: null, metrics: null, loadReport: null }),
+    );
+  }
+  counts.not_needed = (counts.not_needed ?? 0) + (iterations - judged);
+  env.sink.emit({ type: "iterations_not_needed", config_id: config.id, judged, iterations, reason });
 }
 
 /** What one run of an iteration gave: a verdict, or a window other work starved of CPU (never judged). */
@@ -316,11 +351,14 @@ async function runIteration(
   if (cooldown.status === "stopped") throw new Stopped(stop.reason);
   const idle = cooldown.snapshot ?? baseline;
 
-  // Load. A stopped load is still stored (its partial report is evidence), but never judged.
-  const load = await env.load.run(config, iteration);
+  // Load, followed while it runs when early abort is on. A stopped load is still stored (its partial report is
+  // evidence), but never judged; a load stopped because its verdict was settled is judged on what it ran.
+  const load = await env.load.run(config, iteration, earlyAbortWatch(env, config));
+  if (!load.watched) warnUnwatched(env);
   const report = loadReportOf(env, load);
   writeFileSync(join(ctx.layout.summariesDir, summaryFileName(config.id, iteration, repetition)), `${JSON.stringify(load.raw.document, null, 2)}\n`);
-  if (load.outcome === "stopped" || stop.stopped) {
+  const abortedEarly = load.abortedEarly;
+  if (stop.stopped || (load.outcome === "stopped" && abortedEarly === undefined)) {
     await memory.ingestEvent(
       iterationEvent(env, config, iteration, repetition, load.window, { status: "stopped", skipReason: "stopped", resultRow: null, metrics: null, loadReport: report }),
     );
@@ -328,6 +366,7 @@ async function runIteration(
   }
   const loads = load.functions;
   const window = { start: load.window.start, end: load.window.end };
+  ctx.counts.nominal_load_seconds = (ctx.counts.nominal_load_seconds ?? 0) + env.config.duration_seconds;
 
   // Replicas and metrics over exactly the load window.
   const replicas = await fetchReplicas(spec.gateway.url, env.gatewayAuth);
@@ -367,10 +406,15 @@ async function runIteration(
     const stats = loads.find((l) => l.functionName === p.name);
     return { name: p.name, rate: p.rate, success_rate: stats?.successRate ?? Number.NaN, replicas: replicas.get(p.name) ?? Number.NaN };
   });
-  const verdict = nodeOverload(
+  const judgedOnWindow = nodeOverload(
     { functions: observations, cpu_usage_node_pct: metrics.node.cpu_usage_node_pct, ram_usage_node_pct: metrics.node.ram_usage_node_pct },
     env.config.overload,
   );
+  // An aborted iteration is overloaded by its evidence (the bound holds whatever the window's own figures say).
+  const verdict = abortedEarly
+    ? { ...judgedOnWindow, overloaded: true, reasons: [...judgedOnWindow.reasons, ...abortedEarly.reasons.map((r) => `aborted early: ${r}`)] }
+    : judgedOnWindow;
+  const loadSeconds = window.end - window.start;
   const outcome: IterationOutcome = {
     config,
     loads,
@@ -382,6 +426,8 @@ async function runIteration(
     verdict,
     contention: figures,
     nodeContext: context,
+    loadSeconds,
+    abortedEarly: abortedEarly !== undefined,
   };
 
   // Files first (a crash after this loses nothing already written), then the memory.
@@ -413,11 +459,19 @@ async function runIteration(
       [`dropped_function_${l.functionName}`, l.dropped],
     );
   }
+  entries.push(["load_seconds", loadSeconds], ["aborted_early", abortedEarly ? 1 : 0]);
+  if (abortedEarly) entries.push(["early_abort_evidence", JSON.stringify(abortedEarly)]);
   // Built in one go, not key by key: V8 turns an object that gets more than a dozen computed keys into a hash
   // table, which makes every later read of it (memory ingest, feature cache) two to three times slower.
   const resultRow: Record<string, number | string> = Object.fromEntries(entries);
   await memory.ingestEvent(iterationEvent(env, config, iteration, repetition, window, { status: "executed", skipReason: null, resultRow, metrics: nodeMetrics, loadReport: report }));
   ctx.counts.iterations++;
+  ctx.counts.load_seconds = (ctx.counts.load_seconds ?? 0) + loadSeconds;
+  if (abortedEarly) {
+    ctx.counts.aborted_early = (ctx.counts.aborted_early ?? 0) + 1;
+    sink.emit({ type: "iteration_aborted_early", config_id: config.id, iteration, evidence: abortedEarly });
+    env.log(`${config.id} iteration ${iteration}: aborted early after ${abortedEarly.elapsed_seconds} s (${abortedEarly.reasons.join("; ")})`);
+  }
   sink.emit({
     type: "iteration_done",
     config_id: config.id,
@@ -429,6 +483,36 @@ async function runIteration(
   });
   if (verdict.overloaded) env.log(`${config.id} iteration ${iteration}: overloaded (${verdict.reasons.join("; ")})`);
   return { kind: "judged", overloaded: verdict.overloaded };
+}
+
+/** The watch that stops a settled iteration's load, or `undefined` when early abort is off. */
+function earlyAbortWatch(env: ExecutorEnv, config: Configuration): LoadWatch | undefined {
+  const settings = env.config.early_abort;
+  if (!settings.enabled) return undefined;
+  const rates = new Map(config.pairs.map((p) => [p.name, p.rate]));
+  return {
+    intervalSeconds: settings.check_interval_seconds,
+    settled: (p) =>
+      settledOverload(
+        {
+          elapsedSeconds: p.elapsedSeconds,
+          functions: p.functions.map((f) => ({ name: f.functionName, rate: rates.get(f.functionName) ?? f.targetRate, answered: f.answered, successes: f.successes })),
+        },
+        env.config.duration_seconds,
+        env.config.overload,
+        settings,
+      ),
+  };
+}
+
+const unwatchedWarned = new WeakSet<ExecutorEnv>();
+/** Says once per campaign that early abort is on but the generator cannot be followed while it runs. */
+function warnUnwatched(env: ExecutorEnv): void {
+  if (unwatchedWarned.has(env)) return;
+  unwatchedWarned.add(env);
+  const message = `early_abort is on, but ${env.load.identity.name} does not report progress while it runs: every iteration runs its full window`;
+  env.log(message);
+  env.sink.emit({ type: "log", level: "warn", message });
 }
 
 function flatten(node: NodeMetrics): Record<string, number> {

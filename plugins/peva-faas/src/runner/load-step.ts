@@ -9,20 +9,39 @@ import {
   loadResultViolations,
   type GeneratorIdentity,
   type LoadgenPlugin,
+  type LoadProgress,
+  type LoadRun,
   type LoadRequest,
   type LoadRunResult,
   type LoadTarget,
 } from "@peva-lab/core";
 import type { Configuration } from "../model.ts";
+import type { EarlyAbortEvidence } from "../overload/early-abort.ts";
 import { LoadResultInvalidError } from "./errors.ts";
 import type { StopToken } from "./stop.ts";
+
+/**
+ * Follows a load while it runs: every `intervalSeconds`, `settled` sees what the generator has seen so far; the
+ * first evidence it returns stops the load (an early abort).
+ */
+export interface LoadWatch {
+  readonly intervalSeconds: number;
+  settled(progress: LoadProgress): EarlyAbortEvidence | undefined;
+}
+
+/** The load of one iteration: the generator's result, and the evidence when a {@link LoadWatch} stopped it early. */
+export interface LoadStepResult extends LoadRunResult {
+  /** False when a watch was asked for but the generator cannot report progress while it runs (k6). */
+  readonly watched: boolean;
+  readonly abortedEarly?: EarlyAbortEvidence;
+}
 
 /** What the executor asks of the load step. */
 export interface LoadStep {
   /** The generator, its tool version and the settings that shape the load. */
   readonly identity: GeneratorIdentity;
-  /** Runs the load of one iteration; a stop ends it early with outcome `stopped`. */
-  run(config: Configuration, iteration: number): Promise<LoadRunResult>;
+  /** Runs the load of one iteration; a stop ends it early with outcome `stopped`, and so does a settled `watch`. */
+  run(config: Configuration, iteration: number, watch?: LoadWatch): Promise<LoadStepResult>;
 }
 
 /** One function's request, as the workload settings describe it. */
@@ -70,11 +89,38 @@ export function loadTargets(config: Configuration, functions: readonly FunctionR
   });
 }
 
+/**
+ * Looks at a running load every `watch.intervalSeconds` (one look at a time) and stops it on the first evidence.
+ * A look that fails is ignored: the load then simply runs its full window.
+ */
+function follow(run: LoadRun, watch: LoadWatch): { end(): void; evidence(): EarlyAbortEvidence | undefined } {
+  let evidence: EarlyAbortEvidence | undefined;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy || evidence) return;
+    busy = true;
+    void run
+      .progress!()
+      .then((p) => {
+        evidence ??= watch.settled(p);
+        if (evidence) run.stop();
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        busy = false;
+      });
+  }, watch.intervalSeconds * 1000);
+  return {
+    end: () => clearInterval(timer),
+    evidence: () => evidence,
+  };
+}
+
 /** Builds the load step. */
 export function createLoadStep(opts: LoadStepOptions): LoadStep {
   return {
     identity: opts.identity,
-    async run(config, iteration) {
+    async run(config, iteration, watch) {
       const workDir = join(opts.workRoot, `${config.id}-iter${iteration}`);
       // A resumed iteration starts from an empty directory: a crashed attempt's files must not be read as this one's.
       rmSync(workDir, { recursive: true, force: true });
@@ -89,10 +135,15 @@ export function createLoadStep(opts: LoadStepOptions): LoadStep {
       try {
         const run = opts.generator.start(request);
         const offStop = opts.stop.onStop(() => run.stop());
-        const result = await run.done.finally(offStop);
+        const following = watch && run.progress ? follow(run, watch) : undefined;
+        const result = await run.done.finally(() => {
+          offStop();
+          following?.end();
+        });
         const violations = loadResultViolations(request, result);
         if (violations.length > 0) throw new LoadResultInvalidError(opts.identity.name, violations);
-        return result;
+        const abortedEarly = following?.evidence();
+        return { ...result, watched: watch === undefined || following !== undefined, ...(abortedEarly ? { abortedEarly } : {}) };
       } finally {
         // The per-request files hold every response; they go whatever happened, unless the settings keep them.
         if (!opts.keepFiles) rmSync(workDir, { recursive: true, force: true });

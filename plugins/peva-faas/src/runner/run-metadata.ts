@@ -62,6 +62,8 @@ export function runMetadata(input: {
     },
     duration: config.duration,
     iterations: config.iterations,
+    decide_early: config.decide_early,
+    early_abort: config.early_abort,
     overload: config.overload,
     latency_unit: config.results.latency_unit,
     results_csv_units: resultsColumnUnits(config.results.latency_unit),

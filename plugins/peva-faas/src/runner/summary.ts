@@ -26,7 +26,11 @@ export function summaryTable(
     ["iterations run", String(counts.iterations)],
     // Not in `iterations run`: a contended iteration is re-run, and only its uncontended run counts.
     ["contended iterations", String(counts.contended ?? 0)],
+    ["iterations not needed", String(counts.not_needed ?? 0)],
+    ["iterations aborted early", String(counts.aborted_early ?? 0)],
   ];
+  const cost = campaignCost(counts);
+  if (cost !== undefined) rows.push(["wall time / nominal load", cost]);
   const width = Math.max(...rows.map(([k]) => k.length));
   const lines = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
   if (frontier.length > 0) {
@@ -48,4 +52,15 @@ export function summaryTable(
     }
   }
   return lines.join("\n");
+}
+
+/**
+ * `2.41 × (wall 241.0 s, nominal load 100 s, loaded 87.5 s)`: the run's wall time per second of load it was asked
+ * for (each load window started counts its full duration), or `undefined` before any load window or in streams
+ * written before these counts existed.
+ */
+export function campaignCost(counts: RunCounts): string | undefined {
+  const { wall_seconds: wall, nominal_load_seconds: nominal, load_seconds: loaded } = counts;
+  if (wall === undefined || nominal === undefined || !(nominal > 0)) return undefined;
+  return `${(wall / nominal).toFixed(2)} × (wall ${wall.toFixed(1)} s, nominal load ${nominal.toFixed(0)} s, loaded ${(loaded ?? 0).toFixed(1)} s)`;
 }

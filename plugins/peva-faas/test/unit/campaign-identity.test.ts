@@ -113,7 +113,14 @@ describe("campaign identity", () => {
 });
 
 describe("the identity of a run spec's campaign", () => {
-  const config = { functions: [figlet, shasum], duration: "10s", iterations: 2, overload: OVERLOAD, loadgen: { type: "vegeta", request_timeout: "30s" } };
+  const config = {
+    functions: [figlet, shasum],
+    duration: "10s",
+    iterations: 2,
+    overload: OVERLOAD,
+    loadgen: { type: "vegeta", request_timeout: "30s" },
+    early_abort: { enabled: false, min_share: 0.2, min_requests: 50, check_interval_seconds: 1 },
+  };
   const generator = { name: "vegeta", version: "v12.13.0", settings: { max_workers: 10_000, keepalive: true } };
   const spec = (over: Partial<RunSpec>): Pick<RunSpec, "platform" | "node_cores" | "platform_identity"> => ({
     platform: "local",
@@ -136,6 +143,18 @@ describe("the identity of a run spec's campaign", () => {
     expect(identity.platform).toEqual({ kind: "local", node_cores: 2 });
     expect(idOf(spec({ platform_identity: undefined, node_cores: 4 }))).not.toBe(idOf(spec({ platform_identity: undefined })));
     expect(identity.loadgen).toEqual({ ...generator, request_timeout: "30s" });
+  });
+
+  it("holds the early-abort rule only when it is on: another rule is another campaign, the check interval is not", () => {
+    const withAbort = (over: Partial<typeof config.early_abort>): string =>
+      campaignId(campaignIdentityOf(spec({}), { ...config, early_abort: { ...config.early_abort, ...over } } as Parameters<typeof campaignIdentityOf>[1], generator));
+    const off = idOf(spec({}));
+    expect(withAbort({ min_share: 0.5 })).toBe(off); // off: its limits change nothing
+    const on = withAbort({ enabled: true });
+    expect(on).not.toBe(off);
+    expect(withAbort({ enabled: true, min_share: 0.5 })).not.toBe(on);
+    expect(withAbort({ enabled: true, min_requests: 100 })).not.toBe(on);
+    expect(withAbort({ enabled: true, check_interval_seconds: 2 })).toBe(on);
   });
 });
 

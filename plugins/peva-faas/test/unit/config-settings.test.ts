@@ -142,6 +142,8 @@ const USED_SETTINGS: Readonly<Record<string, string>> = {
   cooldown: "runner/executor.ts",
   overload: "runner/executor.ts",
   contention: "runner/executor.ts",
+  decide_early: "runner/executor.ts",
+  early_abort: "runner/executor.ts",
   queries_path: "runner/cli.ts",
   scaphandre_enabled: "runner/executor.ts",
   function_pid_regexes: "runner/executor.ts",

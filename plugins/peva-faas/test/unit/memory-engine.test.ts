@@ -6,6 +6,7 @@ import {
   HotCache,
   InMemoryMemoryStore,
   IncompleteConfigurationError,
+  UnsettledConfigurationError,
   createInMemoryMemoryEngine,
   skipEvent,
   withCheckpoint,
@@ -147,6 +148,33 @@ describe("memory engine (in-memory store)", () => {
     const third = await started(store, { runId: "run-3" });
     expect(third.isSeen(A.id)).toBe(true);
     expect(third.verdicts().map((v) => [v.config.id, v.overloaded])).toEqual([[A.id, true]]);
+  });
+
+  it("a configuration decided early is DONE after its judged iterations, only when the rest could not change the verdict", async () => {
+    const store = new InMemoryMemoryStore();
+    const engine = await started(store);
+    await engine.ingestEvent(ev(A, 1));
+    await engine.ingestEvent(ev(A, 2));
+    await engine.ingestEvent(ev(A, 3, { status: "not_needed", skipReason: "decided_early: 0 of 2 judged iterations overloaded", resultRow: null, metrics: null, loadReport: null }));
+    // 1 overload of 2 judged, 1 left: the third could still make it 2 of 3.
+    await expect(engine.completeConfig({ config: A, iterations: 3, judged: 2, overloadCount: 1, overloaded: false })).rejects.toThrow(UnsettledConfigurationError);
+    // Claiming the opposite of what the majority already says is refused too.
+    await expect(engine.completeConfig({ config: A, iterations: 3, judged: 2, overloadCount: 0, overloaded: true })).rejects.toThrow(
+      /cannot be decided after 2 of 3 iterations with 0 overloaded/,
+    );
+    // Judged iterations must all be executed.
+    await expect(engine.completeConfig({ config: B, iterations: 3, judged: 2, overloadCount: 0, overloaded: false })).rejects.toThrow(
+      /no executed event for iteration\(s\) 1, 2 of 3/,
+    );
+    await expect(engine.completeConfig({ config: A, iterations: 3, judged: 4, overloadCount: 0, overloaded: false })).rejects.toThrow(RangeError);
+    const verdict = await engine.completeConfig({ config: A, iterations: 3, judged: 2, overloadCount: 0, overloaded: false });
+    expect(verdict).toMatchObject({ iterations: 3, overloadCount: 0, overloaded: false });
+    expect(engine.isSeen(A.id)).toBe(true);
+    expect(store.snapshot().events.map((e) => [e.iteration, e.status])).toEqual([
+      [1, "executed"],
+      [2, "executed"],
+      [3, "not_needed"],
+    ]);
   });
 
   it("result files can be derived from the store across runs (defect 13)", async () => {

@@ -38,6 +38,8 @@ describe("execution events", () => {
     expect(() => validateEvent(executed({ status: "failed", skipReason: "k6 failed with exit code 99" }))).not.toThrow();
     expect(() => validateEvent(executed({ status: "stopped", skipReason: "stopped" }))).not.toThrow();
     expect(() => validateEvent(executed({ status: "contended", skipReason: "contended", resultRow: null }))).not.toThrow();
+    expect(() => validateEvent(executed({ status: "not_needed", skipReason: "decided_early: 2 of 2 judged iterations overloaded", resultRow: null }))).not.toThrow();
+    expect(() => validateEvent(executed({ status: "not_needed", skipReason: null, resultRow: null }))).toThrow(/a not_needed event needs a skipReason/);
     expect(() =>
       validateEvent(skipEvent({ campaignId: "c", runId: "r", repetition: 1, config: cfg, reason: "already_in_memory", at: 5 })),
     ).not.toThrow();

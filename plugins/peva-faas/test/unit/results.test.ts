@@ -161,7 +161,7 @@ describe("row builders", () => {
     const nodeRows = rows.filter((r) => r[3] === "");
     // 28 metrics per function, plus one row per status seen (figlet: 200 and 429; env: none).
     expect(fnRows).toHaveLength(2 * 28 + 2);
-    expect(nodeRows).toHaveLength(15);
+    expect(nodeRows).toHaveLength(17);
     expect(rows.every((r) => r.length === RESULTS_LONG_HEADER.length && r[0] === "2" && r[1] === "3" && r[2] === o.config.id)).toBe(true);
     const figlet = Object.fromEntries(fnRows.filter((r) => r[3] === "figlet").map((r) => [r[5], [r[6], r[7]]]));
     expect(figlet).toMatchObject({
@@ -193,6 +193,15 @@ describe("row builders", () => {
     // Contention figures unknown (no run delay on this platform): nan, with their units.
     expect(node["platform_cpu_wait"]).toEqual(["nan", "cores"]);
     expect(node["cpu_starvation"]).toEqual(["nan", "ratio"]);
+    // How much of the window ran: unknown here; an outcome without an early abort is not aborted.
+    expect(node["load_seconds"]).toEqual(["nan", "s"]);
+    expect(node["aborted_early"]).toEqual(["0", "flag"]);
+  });
+  it("long rows say how long an aborted iteration's load ran", () => {
+    const rows = buildLongRows({ ...outcome(), loadSeconds: 2.5, abortedEarly: true }, 1, 1);
+    const node = Object.fromEntries(rows.filter((r) => r[3] === "").map((r) => [r[5], [r[6], r[7]]]));
+    expect(node["load_seconds"]).toEqual(["2.500", "s"]);
+    expect(node["aborted_early"]).toEqual(["1", "flag"]);
   });
   it("long rows carry the CPU contention figures of the iteration", () => {
     const rows = buildLongRows({ ...outcome(), contention: { waitCores: 0.25, runCores: 1.5, starvation: 0.142857 } }, 1, 1);
