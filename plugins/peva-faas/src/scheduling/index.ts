@@ -70,3 +70,18 @@ export {
   type SimulateOptions,
   type SimulationResult,
 } from "./simulator.ts";
+export {
+  DEFAULT_EARLY_ABORT,
+  DEFAULT_TIMING,
+  abortedLoadSeconds,
+  compareStrategies,
+  fullMethodConfiguration,
+  fullVerdict,
+  iterationOverloaded,
+  type CampaignStrategy,
+  type EarlyAbortModel,
+  type LoadRatio,
+  type SimulatedLab,
+  type StrategyOutcome,
+  type TimingModel,
+} from "./campaign-time.ts";
