@@ -12,28 +12,22 @@
  */
 import { parseArgs } from "node:util";
 import { mulberry32 } from "../plugins/peva-faas/src/config/rates.ts";
-import type { Configuration } from "../plugins/peva-faas/src/model.ts";
 import {
   DEFAULT_EARLY_ABORT,
   DEFAULT_TIMING,
   compareStrategies,
-  syntheticConfigurations,
   type CampaignStrategy,
   type LoadRatio,
   type StrategyOutcome,
 } from "../plugins/peva-faas/src/scheduling/index.ts";
+import { ALL_150, HIGH, MIXED, NAMES, capsOf, referenceConfigurations, type Caps } from "./support/reference-grid.ts";
 
 const { values: args } = parseArgs({ options: { random: { type: "string", default: "20" } } });
-const NAMES = ["env", "figlet", "markdown", "nodeinfo", "qrcode-go", "shasum"];
-const RATES = Array.from({ length: 21 }, (_, i) => i * 10);
-const configs: Configuration[] = [...syntheticConfigurations(NAMES, RATES, [1, 2])];
+const configs = referenceConfigurations();
 const T = DEFAULT_TIMING;
 /** The platform's drift between iterations: up to ±5 % of its capacity. */
 const DRIFT = 0.05;
 
-type Caps = Readonly<Record<string, number>>;
-const capsOf = (values: readonly number[]): Caps => Object.fromEntries(NAMES.map((n, i) => [n, values[i]!]));
-const MIXED = capsOf([180, 150, 60, 90, 40, 120]);
 const linear = (caps: Caps): LoadRatio => (c) => c.pairs.reduce((s, p) => s + p.rate / caps[p.name]!, 0);
 const independent = (caps: Caps): LoadRatio => (c) => Math.max(0, ...c.pairs.map((p) => p.rate / caps[p.name]!));
 const convex = (caps: Caps): LoadRatio => (c) => Math.sqrt(c.pairs.reduce((s, p) => s + (p.rate / caps[p.name]!) ** 2, 0));
@@ -44,8 +38,8 @@ interface Scenario {
 }
 const scenarios: Scenario[] = [
   { name: "linear, mixed capacities 40–180 rps", loadRatio: linear(MIXED) },
-  { name: "linear, all capacities 150 rps", loadRatio: linear(capsOf([150, 150, 150, 150, 150, 150])) },
-  { name: "linear, high capacities 75–400 rps", loadRatio: linear(capsOf([220, 300, 110, 400, 75, 250])) },
+  { name: "linear, all capacities 150 rps", loadRatio: linear(ALL_150) },
+  { name: "linear, high capacities 75–400 rps", loadRatio: linear(HIGH) },
   { name: "independent (max), mixed capacities", loadRatio: independent(MIXED) },
   { name: "convex (Σ squares), mixed capacities", loadRatio: convex(MIXED) },
 ];

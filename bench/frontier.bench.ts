@@ -17,21 +17,16 @@ import {
   frontierOf,
   linearCapacityModel,
   simulateCampaign,
-  syntheticConfigurations,
   type OverloadOracle,
 } from "../plugins/peva-faas/src/scheduling/index.ts";
+import { ALL_150, HIGH, MIXED, NAMES, capsOf, referenceConfigurations, type Caps } from "./support/reference-grid.ts";
 
 const { values: args } = parseArgs({ options: { random: { type: "string", default: "40" } } });
-const NAMES = ["env", "figlet", "markdown", "nodeinfo", "qrcode-go", "shasum"];
-const RATES = Array.from({ length: 21 }, (_, i) => i * 10);
-const configs = [...syntheticConfigurations(NAMES, RATES, [1, 2])];
+const configs = referenceConfigurations();
 
 /** mulberry32 (the rate strategies' PRNG): the random scenarios are the same on every machine. */
 const prng = mulberry32;
 
-type Caps = Readonly<Record<string, number>>;
-const capsOf = (values: readonly number[]): Caps => Object.fromEntries(NAMES.map((n, i) => [n, values[i]!]));
-const MIXED = capsOf([180, 150, 60, 90, 40, 120]);
 
 /** Overloaded iff any function alone exceeds its capacity (independent functions: rectangular frontier). */
 const independentModel = (caps: Caps): OverloadOracle => (c) => c.pairs.some((p) => p.rate > caps[p.name]!);
@@ -46,8 +41,8 @@ interface Scenario {
 
 const scenarios: Scenario[] = [
   { name: "linear, mixed capacities 40–180 rps", oracle: linearCapacityModel(MIXED) },
-  { name: "linear, all capacities 150 rps", oracle: linearCapacityModel(capsOf([150, 150, 150, 150, 150, 150])) },
-  { name: "linear, high capacities 75–400 rps", oracle: linearCapacityModel(capsOf([220, 300, 110, 400, 75, 250])) },
+  { name: "linear, all capacities 150 rps", oracle: linearCapacityModel(ALL_150) },
+  { name: "linear, high capacities 75–400 rps", oracle: linearCapacityModel(HIGH) },
   { name: "independent (max), mixed capacities", oracle: independentModel(MIXED) },
   { name: "convex (Σ squares), mixed capacities", oracle: convexModel(MIXED) },
 ];

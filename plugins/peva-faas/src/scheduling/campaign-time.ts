@@ -170,6 +170,23 @@ export async function compareStrategies(
   const oracle = (c: Configuration): boolean => reference.get(c.id) ?? fullVerdict(lab, c, K);
   const sameAsReference = (verdicts: ReadonlyMap<string, boolean>): boolean => [...verdicts].every(([id, v]) => reference.get(id) === v);
   const passiveIteration = timing.passiveIdleSeconds + timing.runnerOverheadSeconds + timing.loadSeconds;
+  /** A peva-lab strategy that runs every iteration of what it executes, with the passive cooldown. */
+  const everyIterationPassive = (
+    strategy: CampaignStrategy,
+    executed: number,
+    classification: Map<string, boolean>,
+    verdicts: ReadonlyMap<string, boolean>,
+  ): StrategyOutcome => ({
+    strategy,
+    wallSeconds: executed * K * passiveIteration,
+    loadSeconds: executed * K * timing.loadSeconds,
+    configurations: executed,
+    iterations: executed * K,
+    iterationsNotNeeded: 0,
+    iterationsAborted: 0,
+    sameFrontier: frontierKey(frontierOf(configurations, classification)) === referenceFrontier,
+    sameVerdicts: sameAsReference(verdicts),
+  });
 
   // The DFaaS sampler: every configuration, all iterations, its pauses per batch and per iteration.
   const sets = new Set(configurations.map((c) => functionSetKey(c)));
@@ -190,32 +207,12 @@ export async function compareStrategies(
   const cartesian = await simulateCampaign({ scheduler: new CartesianScheduler({ configurations }), oracle });
   const classified = new Map(cartesian.verdicts);
   for (const s of cartesian.skipped) if (s.reason === "dominated_by_overload") classified.set(s.config.id, true);
-  const cartesianOutcome: StrategyOutcome = {
-    strategy: "cartesian",
-    wallSeconds: cartesian.executed.length * K * passiveIteration,
-    loadSeconds: cartesian.executed.length * K * timing.loadSeconds,
-    configurations: cartesian.executed.length,
-    iterations: cartesian.executed.length * K,
-    iterationsNotNeeded: 0,
-    iterationsAborted: 0,
-    sameFrontier: frontierKey(frontierOf(configurations, classified)) === referenceFrontier,
-    sameVerdicts: sameAsReference(cartesian.verdicts),
-  };
+  const cartesianOutcome = everyIterationPassive("cartesian", cartesian.executed.length, classified, cartesian.verdicts);
 
   // The frontier search alone: every iteration, the passive cooldown.
   const frontierScheduler = new FrontierScheduler({ configurations });
   const frontier = await simulateCampaign({ scheduler: frontierScheduler, oracle });
-  const frontierOutcome: StrategyOutcome = {
-    strategy: "frontier",
-    wallSeconds: frontier.executed.length * K * passiveIteration,
-    loadSeconds: frontier.executed.length * K * timing.loadSeconds,
-    configurations: frontier.executed.length,
-    iterations: frontier.executed.length * K,
-    iterationsNotNeeded: 0,
-    iterationsAborted: 0,
-    sameFrontier: frontierKey(frontierOf(configurations, frontierScheduler.classification())) === referenceFrontier,
-    sameVerdicts: sameAsReference(frontier.verdicts),
-  };
+  const frontierOutcome = everyIterationPassive("frontier", frontier.executed.length, frontierScheduler.classification(), frontier.verdicts);
 
   // The full method: the frontier search fed by the sequential verdicts, early abort, the active cooldown.
   let iterations = 0;

@@ -6,7 +6,7 @@
  * contended attempts in the event stream, the counts and the memory.
  */
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,14 +19,15 @@ import {
   killAllRunners,
   readCsv,
   readEvents,
-  startRunner,
-  waitForEvent,
-  waitForScrapes,
-  writeRunSpec,
+  runnerLogTail,
   type RunPaths,
+  type ScrapedGateway,
+  startRunner,
+  startScrapedGateway,
+  waitForEvent,
+  writeRunSpec,
 } from "./support/runner-process.ts";
 import { startHogs, stopHogs } from "./support/cpu-hogs.ts";
-import { startNodeExporter, startPrometheus, type ManagedProcess } from "./support/tools.ts";
 
 const PASSWORD = "contention-secret";
 const RUNNER_TIMEOUT_MS = 150_000;
@@ -34,25 +35,18 @@ const CORES = availableParallelism();
 
 let root: string;
 let gateway: Gateway | undefined;
-let nodeExporter: ManagedProcess | undefined;
-let prometheus: ManagedProcess | undefined;
+let scraping: ScrapedGateway | undefined;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "peva-contention-it-"));
   // One worker: 20 req/s of shasum keep it a fraction of one core busy, so without a neighbour it hardly waits.
   gateway = await startGateway({ password: PASSWORD, functions: ["shasum"], minReplicas: 1, maxReplicas: 1 });
-  nodeExporter = await startNodeExporter();
-  prometheus = await startPrometheus([
-    { job: "gateway", target: `127.0.0.1:${gateway.port}` },
-    { job: "node", target: `127.0.0.1:${nodeExporter.port}` },
-  ]);
-  await waitForScrapes(prometheus.url, ["gateway", "node"], 4, 60_000);
+  scraping = await startScrapedGateway(`127.0.0.1:${gateway.port}`);
 });
 
 afterAll(async () => {
   await killAllRunners();
-  await prometheus?.stop();
-  await nodeExporter?.stop();
+  await scraping?.stop();
   await gateway?.close();
   if (root) rmSync(root, { recursive: true, force: true });
 });
@@ -63,11 +57,7 @@ function spec(runId: string): RunPaths {
     ...fastCampaignSettings({ functions: ["shasum"], rates: [20], duration: "4s", iterations: 1, ramIdleFloorBytes: totalmem() }),
     contention: { max_starvation: 0.25, max_reruns: 1 },
   };
-  return writeRunSpec({ runId, root: join(root, runId), gatewayUrl: gateway!.url, prometheusUrl: prometheus!.url, password: PASSWORD, nodeCores: CORES, settings });
-}
-
-function logTail(paths: RunPaths): string {
-  return existsSync(paths.log) ? readFileSync(paths.log, "utf8").split("\n").filter((l) => !l.startsWith("{")).slice(-30).join("\n") : "(no log)";
+  return writeRunSpec({ runId, root: join(root, runId), gatewayUrl: gateway!.url, prometheusUrl: scraping!.prometheusUrl, password: PASSWORD, nodeCores: CORES, settings });
 }
 
 function finishedOf(events: readonly RunEvent[]): Extract<RunEvent, { type: "run_finished" }> {
@@ -86,7 +76,7 @@ describe("noisy-neighbour detection in a campaign on the real local platform", (
   it("without a neighbour: no contended iteration, the starvation recorded with the iteration", { timeout: 180_000 }, async () => {
     const paths = spec("quiet");
     const exit = await startRunner(paths, RUNNER_TIMEOUT_MS).exited;
-    expect(exit, logTail(paths)).toEqual({ code: 0, signal: null });
+    expect(exit, runnerLogTail(paths)).toEqual({ code: 0, signal: null });
     const events = readEvents(paths.events);
     expect(eventsOfType(events, "iteration_contended")).toEqual([]);
     const finished = finishedOf(events);
@@ -106,10 +96,10 @@ describe("noisy-neighbour detection in a campaign on the real local platform", (
     try {
       // After the baseline (which a busy node would fail), before the first load window.
       const started = await waitForEvent(paths.events, (e) => e.type === "config_started", { timeoutMs: 60_000, exited: () => false });
-      expect(started, logTail(paths)).toBeDefined();
+      expect(started, runnerLogTail(paths)).toBeDefined();
       hogs = startHogs(CORES * 2, 120);
       const exit = await runner.exited;
-      expect(exit, logTail(paths)).toEqual({ code: 4, signal: null }); // incomplete
+      expect(exit, runnerLogTail(paths)).toEqual({ code: 4, signal: null }); // incomplete
     } finally {
       await stopHogs(hogs);
       await runner.kill();

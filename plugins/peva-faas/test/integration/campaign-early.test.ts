@@ -7,15 +7,26 @@
  *   decided after two aborted iterations;
  * - the iterations left are in the memory as `not_needed`, with the decision as their reason.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type Gateway } from "@peva-lab/platform-local";
 import type { RunEvent } from "../../src/runner/events.ts";
 import { queryMemory } from "./support/memory-db.ts";
-import { eventsOfType, fastCampaignSettings, killAllRunners, readCsv, readEvents, startRunner, waitForScrapes, writeRunSpec, type RunPaths } from "./support/runner-process.ts";
-import { startNodeExporter, startPrometheus, type ManagedProcess } from "./support/tools.ts";
+import {
+  eventsOfType,
+  fastCampaignSettings,
+  killAllRunners,
+  readCsv,
+  readEvents,
+  runnerLogTail,
+  type RunPaths,
+  type ScrapedGateway,
+  startRunner,
+  startScrapedGateway,
+  writeRunSpec,
+} from "./support/runner-process.ts";
 
 const PASSWORD = "early-secret";
 const DURATION_S = 6;
@@ -24,24 +35,17 @@ const HEAVY = 300;
 
 let root: string;
 let gateway: Gateway | undefined;
-let nodeExporter: ManagedProcess | undefined;
-let prometheus: ManagedProcess | undefined;
+let scraping: ScrapedGateway | undefined;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "peva-early-it-"));
   gateway = await startGateway({ password: PASSWORD, functions: ["figlet"], minReplicas: 1, maxReplicas: 1, queueDepth: 4 });
-  nodeExporter = await startNodeExporter();
-  prometheus = await startPrometheus([
-    { job: "gateway", target: `127.0.0.1:${gateway.port}` },
-    { job: "node", target: `127.0.0.1:${nodeExporter.port}` },
-  ]);
-  await waitForScrapes(prometheus.url, ["gateway", "node"], 4, 60_000);
+  scraping = await startScrapedGateway(`127.0.0.1:${gateway.port}`);
 });
 
 afterAll(async () => {
   await killAllRunners();
-  await prometheus?.stop();
-  await nodeExporter?.stop();
+  await scraping?.stop();
   await gateway?.close();
   if (root) rmSync(root, { recursive: true, force: true });
 });
@@ -51,11 +55,7 @@ function spec(runId: string, over: Record<string, unknown>): RunPaths {
     ...fastCampaignSettings({ functions: ["figlet"], rates: [LIGHT, HEAVY], duration: `${DURATION_S}s`, iterations: 3, ramIdleFloorBytes: totalmem() }),
     ...over,
   };
-  return writeRunSpec({ runId, root: join(root, runId), gatewayUrl: gateway!.url, prometheusUrl: prometheus!.url, password: PASSWORD, nodeCores: availableParallelism(), settings });
-}
-
-function logTail(paths: RunPaths): string {
-  return existsSync(paths.log) ? readFileSync(paths.log, "utf8").split("\n").filter((l) => !l.startsWith("{")).slice(-30).join("\n") : "(no log)";
+  return writeRunSpec({ runId, root: join(root, runId), gatewayUrl: gateway!.url, prometheusUrl: scraping!.prometheusUrl, password: PASSWORD, nodeCores: availableParallelism(), settings });
 }
 
 /** results_long.csv node figures of every iteration: `<rate>/<iteration>` → metric → value. */
@@ -76,7 +76,7 @@ describe("a campaign that decides early and aborts settled iterations, on the re
   it("stops the overloaded load early with its evidence, never the light one, and records what was not needed", { timeout: 240_000 }, async () => {
     const paths = spec("early", { scheduler: "cartesian", decide_early: true, early_abort: { enabled: true } });
     const exit = await startRunner(paths, 200_000).exited;
-    expect(exit, logTail(paths)).toEqual({ code: 0, signal: null });
+    expect(exit, runnerLogTail(paths)).toEqual({ code: 0, signal: null });
     const events = readEvents(paths.events);
     const finished = eventsOfType(events, "run_finished")[0]!;
     expect(finished.status).toBe("done");
@@ -133,7 +133,7 @@ describe("a campaign that decides early and aborts settled iterations, on the re
   it("with both off, every iteration runs its whole window", { timeout: 240_000 }, async () => {
     const paths = spec("exhaustive", { scheduler: "cartesian", rate_strategy: { type: "custom", rates: [HEAVY] }, iterations: 2 });
     const exit = await startRunner(paths, 200_000).exited;
-    expect(exit, logTail(paths)).toEqual({ code: 0, signal: null });
+    expect(exit, runnerLogTail(paths)).toEqual({ code: 0, signal: null });
     const events = readEvents(paths.events);
     expect(eventsOfType(events, "iteration_aborted_early")).toEqual([]);
     const finished = eventsOfType(events, "run_finished")[0]! as Extract<RunEvent, { type: "run_finished" }>;

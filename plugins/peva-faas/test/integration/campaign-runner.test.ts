@@ -22,18 +22,19 @@ import { queryMemory } from "./support/memory-db.ts";
 import {
   eventsOfType,
   fastCampaignSettings,
-  processesNamedMentioning,
   killAllRunners,
+  processesNamedMentioning,
   readCsv,
   readEvents,
-  startRunner,
-  waitForEvent,
-  waitForScrapes,
-  writeRunSpec,
-  type RunPaths,
   type RunnerExit,
+  runnerLogTail,
+  type RunPaths,
+  type ScrapedGateway,
+  startRunner,
+  startScrapedGateway,
+  waitForEvent,
+  writeRunSpec,
 } from "./support/runner-process.ts";
-import { startNodeExporter, startPrometheus, type ManagedProcess } from "./support/tools.ts";
 
 const PASSWORD = "fake-gateway-secret";
 const CAPACITY: Readonly<Record<string, number>> = { figlet: 40, shasum: 60 };
@@ -75,25 +76,17 @@ const EXPECTED = (() => {
 
 let root: string;
 let gateway: FakeGateway | undefined;
-let nodeExporter: ManagedProcess | undefined;
-let prometheus: ManagedProcess | undefined;
+let scraping: ScrapedGateway | undefined;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "peva-campaign-it-"));
   gateway = await startFakeGateway({ functions: FUNCTIONS.map((name) => ({ name, capacity: CAPACITY[name]! })), password: PASSWORD });
-  nodeExporter = await startNodeExporter();
-  prometheus = await startPrometheus([
-    { job: "gateway", target: gateway.target },
-    { job: "node", target: `127.0.0.1:${nodeExporter.port}` },
-  ]);
-  // The runner's first baseline needs a few scrapes of both jobs.
-  await waitForScrapes(prometheus.url, ["gateway", "node"], 4, 60_000);
+  scraping = await startScrapedGateway(gateway.target);
 });
 
 afterAll(async () => {
   await killAllRunners();
-  await prometheus?.stop();
-  await nodeExporter?.stop();
+  await scraping?.stop();
   await gateway?.close();
   if (root && !process.env["KEEP_IT"]) rmSync(root, { recursive: true, force: true });
 });
@@ -103,16 +96,11 @@ function spec(runId: string, dir: string): RunPaths {
     runId,
     root: dir,
     gatewayUrl: gateway!.url,
-    prometheusUrl: prometheus!.url,
+    prometheusUrl: scraping!.prometheusUrl,
     password: PASSWORD,
     nodeCores: availableParallelism(),
     settings: fastCampaignSettings({ functions: FUNCTIONS, rates: RATES, duration: "3s", iterations: ITERATIONS, ramIdleFloorBytes: totalmem() }),
   });
-}
-
-/** The last lines of the runner log, for failure messages. */
-function logTail(paths: RunPaths): string {
-  return existsSync(paths.log) ? readFileSync(paths.log, "utf8").split("\n").filter((l) => !l.startsWith("{")).slice(-30).join("\n") : "(no log)";
 }
 
 /** config_id → pairs, from the run's config_started and config_skipped events. */
@@ -138,7 +126,7 @@ describe("campaign runner against a fake gateway of known capacity", () => {
     const before = Object.fromEntries(FUNCTIONS.map((f) => [f, gateway!.stats(f)]));
     expect(existsSync(paths.passwordFile)).toBe(true);
     const exit = await startRunner(paths, RUNNER_TIMEOUT_MS).exited;
-    expect(exit, logTail(paths)).toEqual({ code: 0, signal: null });
+    expect(exit, runnerLogTail(paths)).toEqual({ code: 0, signal: null });
     // The run's own secret file does not outlive the run (the runner deletes it once read).
     expect(existsSync(paths.passwordFile)).toBe(false);
 
@@ -323,21 +311,21 @@ describe("campaign runner against a fake gateway of known capacity", () => {
       (e, all) => e.type === "iteration_done" && all.some((d) => d.type === "config_done" && d.config_id !== e.config_id),
       { timeoutMs: 150_000, intervalMs: 50, exited: () => exited !== undefined },
     );
-    expect(trigger, logTail(first)).toBeDefined();
+    expect(trigger, runnerLogTail(first)).toBeDefined();
     // Wait (bounded) until the next iteration's vegeta is running, so the stop lands during the load.
     let loadSeen = false;
     for (let i = 0; i < 500 && !loadSeen && exited === undefined; i++) {
       loadSeen = processesNamedMentioning("vegeta", dir).length > 0;
       if (!loadSeen) await new Promise((r) => setTimeout(r, 20));
     }
-    expect(loadSeen, `no vegeta process for ${dir} after the trigger\n${logTail(first)}`).toBe(true);
+    expect(loadSeen, `no vegeta process for ${dir} after the trigger\n${runnerLogTail(first)}`).toBe(true);
     writeFileSync(first.stopFile, "stop requested by the integration test\n");
     const stopAt = Date.now();
     const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000).unref());
     const stopExit = await Promise.race([runner.exited, timeout]);
     const stopSeconds = (Date.now() - stopAt) / 1000;
     if (stopExit === undefined) await runner.kill();
-    expect(stopExit, `runner still running 10 s after STOP\n${logTail(first)}`).toBeDefined();
+    expect(stopExit, `runner still running 10 s after STOP\n${runnerLogTail(first)}`).toBeDefined();
     expect(stopSeconds).toBeLessThan(10);
     expect(stopExit).toEqual({ code: 3, signal: null });
     expect(processesNamedMentioning("vegeta", dir)).toEqual([]);
@@ -356,7 +344,7 @@ describe("campaign runner against a fake gateway of known capacity", () => {
     rmSync(first.stopFile);
     const second = spec("stop-2", dir);
     const exit2 = await startRunner(second, RUNNER_TIMEOUT_MS).exited;
-    expect(exit2, logTail(second)).toEqual({ code: 0, signal: null });
+    expect(exit2, runnerLogTail(second)).toEqual({ code: 0, signal: null });
     const events2 = readEvents(second.events);
     expect(runFinished(events2).status).toBe("done");
     expect(statusJson(second)).toMatchObject({ status: "done", exit_code: 0 });
@@ -409,7 +397,7 @@ describe("campaign runner against a fake gateway of known capacity", () => {
     const dir = join(root, "incomplete");
     const base = fastCampaignSettings({ functions: ["figlet"], rates: [10], duration: "3s", iterations: 1, maxFunctions: 2, ramIdleFloorBytes: totalmem() });
     const runSpec = (runId: string, settings: Record<string, unknown>): RunPaths =>
-      writeRunSpec({ runId, root: dir, gatewayUrl: gateway!.url, prometheusUrl: prometheus!.url, password: PASSWORD, nodeCores: availableParallelism(), settings });
+      writeRunSpec({ runId, root: dir, gatewayUrl: gateway!.url, prometheusUrl: scraping!.prometheusUrl, password: PASSWORD, nodeCores: availableParallelism(), settings });
 
     // A function that stays scaled out (2 replicas) keeps the cooldown before the first iteration from ever seeing
     // an idle platform: the configuration fails with cooldown_timeout and gets no verdict.
@@ -422,7 +410,7 @@ describe("campaign runner against a fake gateway of known capacity", () => {
     } finally {
       gateway!.setReplicas("figlet", 1);
     }
-    expect(exit, logTail(first)).toEqual({ code: 4, signal: null });
+    expect(exit, runnerLogTail(first)).toEqual({ code: 4, signal: null });
     const events = readEvents(first.events);
     expect(eventsOfType(events, "config_failed")).toEqual([expect.objectContaining({ reason: "cooldown_timeout" })]);
     const finished = runFinished(events);
@@ -433,7 +421,7 @@ describe("campaign runner against a fake gateway of known capacity", () => {
     // The platform idle again: the same campaign runs the failed configuration again (it is not known, not skipped).
     const second = runSpec("incomplete-2", base);
     const again = await startRunner(second, RUNNER_TIMEOUT_MS).exited;
-    expect(again, logTail(second)).toEqual({ code: 0, signal: null });
+    expect(again, runnerLogTail(second)).toEqual({ code: 0, signal: null });
     expect(runFinished(readEvents(second.events))).toMatchObject({ status: "done", counts: { planned: 1, executed: 1, failed: 0 } });
   });
   it("an idle baseline already past the overload rules stops the run before any load, naming the figure", { timeout: 120_000 }, async () => {
@@ -444,7 +432,7 @@ describe("campaign runner against a fake gateway of known capacity", () => {
       runId: "busy-1",
       root: dir,
       gatewayUrl: gateway!.url,
-      prometheusUrl: prometheus!.url,
+      prometheusUrl: scraping!.prometheusUrl,
       password: PASSWORD,
       nodeCores: availableParallelism(),
       // Re-measured within the cooldown's bound (2 s here) before the node is called busy.
@@ -452,7 +440,7 @@ describe("campaign runner against a fake gateway of known capacity", () => {
     });
     const before = gateway!.stats("figlet");
     const exit = await startRunner(paths, RUNNER_TIMEOUT_MS).exited;
-    expect(exit, logTail(paths)).toEqual({ code: 1, signal: null });
+    expect(exit, runnerLogTail(paths)).toEqual({ code: 1, signal: null });
     const events = readEvents(paths.events);
     expect(eventsOfType(events, "config_started")).toEqual([]);
     expect(runFinished(events)).toMatchObject({ status: "failed" });

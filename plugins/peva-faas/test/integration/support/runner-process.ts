@@ -9,7 +9,7 @@ import { basename, dirname, join } from "node:path";
 import { RUN_SPEC_SCHEMA } from "../../../src/runner/spec.ts";
 import { parseEventLine, type RunEvent } from "../../../src/runner/events.ts";
 import { parseCsvLine } from "../../../src/results/csv.ts";
-import { REPO_ROOT, vegetaPath } from "./tools.ts";
+import { REPO_ROOT, startNodeExporter, startPrometheus, vegetaPath } from "./tools.ts";
 
 /** The runner CLI entry point. */
 export const RUNNER_BIN = join(REPO_ROOT, "plugins/peva-faas/bin/peva-faas.ts");
@@ -293,4 +293,36 @@ export function fastCampaignSettings(input: FastCampaignInput): Record<string, u
     loadgen: { type: "vegeta", request_timeout: "5s" },
     prometheus: { request_timeout_seconds: 5, empty_result_attempts: 4, empty_result_interval_seconds: 0.5 },
   };
+}
+
+/** A Prometheus (and the node-exporter it scrapes) watching a gateway, as a campaign runner needs them. */
+export interface ScrapedGateway {
+  readonly prometheusUrl: string;
+  /** Stops Prometheus, then node-exporter. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts node-exporter and a Prometheus scraping it (job `node`) and the gateway at `gatewayTarget` (`host:port`,
+ * job `gateway`), and waits for the few scrapes of both that the runner's first baseline needs.
+ */
+export async function startScrapedGateway(gatewayTarget: string): Promise<ScrapedGateway> {
+  const nodeExporter = await startNodeExporter();
+  const prometheus = await startPrometheus([
+    { job: "gateway", target: gatewayTarget },
+    { job: "node", target: `127.0.0.1:${nodeExporter.port}` },
+  ]);
+  await waitForScrapes(prometheus.url, ["gateway", "node"], 4, 60_000);
+  return {
+    prometheusUrl: prometheus.url,
+    stop: async () => {
+      await prometheus.stop();
+      await nodeExporter.stop();
+    },
+  };
+}
+
+/** The last lines of a runner's log (its events left out), for failure messages. */
+export function runnerLogTail(paths: RunPaths): string {
+  return existsSync(paths.log) ? readFileSync(paths.log, "utf8").split("\n").filter((l) => !l.startsWith("{")).slice(-30).join("\n") : "(no log)";
 }
