@@ -141,8 +141,8 @@ describe("campaign runner against a fake gateway of known capacity", () => {
     const finished = runFinished(events);
     expect(finished.status).toBe("done");
     expect(finished.success).toBe(true);
-    const { wall_seconds: wall, load_seconds: loaded, ...counts } = finished.counts;
-    expect(counts).toEqual({
+    const { wall_seconds: wall, load_seconds: loaded, ...runCounts } = finished.counts;
+    expect(runCounts).toEqual({
       planned: EXPECTED.planned,
       executed: EXPECTED.executed.length,
       skipped: { dominated_by_overload: EXPECTED.dominated.length },
@@ -153,7 +153,7 @@ describe("campaign runner against a fake gateway of known capacity", () => {
       nominal_load_seconds: EXPECTED.executed.length * ITERATIONS * 3,
     });
     // Windows run from the first request to the last response: about their duration each, within the wall time.
-    expect(loaded!).toBeGreaterThan(0.9 * counts.nominal_load_seconds!);
+    expect(loaded!).toBeGreaterThan(0.9 * runCounts.nominal_load_seconds!);
     expect(wall!).toBeGreaterThan(loaded!);
     expect(eventsOfType(events, "config_failed")).toEqual([]);
     expect(eventsOfType(events, "iteration_lost")).toEqual([]);
