@@ -65,3 +65,29 @@ export function metricsHeader(functions: readonly string[]): string[] {
   out.push("cpu_usage_node_pct");
   return out;
 }
+
+/** Unit of each results.csv column family (`<prefix><function>` or a node column), for `run.json` and the DFaaS export. */
+export function resultsColumnUnits(latencyUnit: "ns" | "ms"): Record<string, string> {
+  return {
+    function_: "function name",
+    rate_function_: "requests per second (target)",
+    success_rate_function_: "ratio 0..1: responses 200-399 / (requests sent + requests not sent on schedule)",
+    cpu_usage_function_: "% of one core",
+    ram_usage_function_: "bytes",
+    power_usage_function_: "microwatts",
+    replica_: "count",
+    overloaded_function_: "flag 0/1",
+    medium_latency_function_:
+      latencyUnit === "ns" ? "nanoseconds, integer: mean over all responses" : "milliseconds, integer (truncated): mean over all responses",
+    cpu_usage_idle_node: "% of one core (100 = one busy core)",
+    cpu_usage_node: "% of one core (100 = one busy core)",
+    ram_usage_idle_node: "bytes",
+    ram_usage_node: "bytes",
+    ram_usage_idle_node_percentage: "% of node memory",
+    ram_usage_node_percentage: "% of node memory",
+    power_usage_idle_node: "microwatts",
+    power_usage_node: "microwatts",
+    rest_seconds: "seconds",
+    overloaded_node: "flag 0/1",
+  };
+}

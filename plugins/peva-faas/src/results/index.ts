@@ -4,3 +4,4 @@ export * from "./columns.ts";
 export * from "./rows.ts";
 export * from "./naming.ts";
 export * from "./writer.ts";
+export * from "./dfaas-export.ts";

@@ -2,6 +2,7 @@
  * File naming of a run's output directory (reference §10.3). Pure.
  */
 import { join } from "node:path";
+import { DFAAS_EXPORT_DIR } from "./dfaas-export.ts";
 
 /** The fixed files of `<output>/<run_id>/<host>/peva_faas/`. */
 export interface OutputLayout {
@@ -16,6 +17,9 @@ export interface OutputLayout {
   /** `run.json`: what the run measured with, and the unit of every results.csv column. */
   readonly runMetadata: string;
   readonly events: string;
+  /** The DFaaS export: `dfaas/results.csv` (latencies in ns) and its `README.txt`. */
+  readonly dfaasResults: string;
+  readonly dfaasReadme: string;
 }
 
 /** Paths inside a workload output directory. */
@@ -30,6 +34,8 @@ export function outputLayout(dir: string): OutputLayout {
     summariesDir: join(dir, "summaries"),
     runMetadata: join(dir, "run.json"),
     events: join(dir, "events.jsonl"),
+    dfaasResults: join(dir, DFAAS_EXPORT_DIR, "results.csv"),
+    dfaasReadme: join(dir, DFAAS_EXPORT_DIR, "README.txt"),
   };
 }
 

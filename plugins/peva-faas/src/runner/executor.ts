@@ -26,6 +26,8 @@ import {
   buildMetricsRow,
   buildResultRow,
   buildSkippedRow,
+  DFAAS_LATENCY_UNIT,
+  dfaasReadmeText,
   IndexCsvWriter,
   metricsFileName,
   metricsHeader,
@@ -95,6 +97,8 @@ export async function executeCampaign(env: ExecutorEnv): Promise<CampaignOutcome
   const layout = outputLayout(spec.results_dir);
   for (const d of [layout.dir, layout.metricsDir, layout.summariesDir]) mkdirSync(d, { recursive: true });
   const results = openResultsCsv(layout.results, allFunctions);
+  const dfaasResults = openResultsCsv(layout.dfaasResults, allFunctions);
+  writeFileSync(layout.dfaasReadme, dfaasReadmeText());
   const resultsLong = openResultsLongCsv(layout.resultsLong);
   const skipped = openSkippedCsv(layout.skipped, allFunctions);
   const index = new IndexCsvWriter(layout.index);
@@ -162,7 +166,7 @@ export async function executeCampaign(env: ExecutorEnv): Promise<CampaignOutcome
         if (stop.stopped) throw new Stopped(stop.reason);
         const t0 = Date.now();
         const position = doneConfigs + 1;
-        const verdict = await runConfiguration(env, c, position, baseline, { allFunctions, layout, results, resultsLong, counts, progress, index });
+        const verdict = await runConfiguration(env, c, position, baseline, { allFunctions, layout, results, dfaasResults, resultsLong, counts, progress, index });
         if (verdict === "failed") {
           counts.failed++;
           env.scheduler.observe({ config: c, status: "failed" });
@@ -188,6 +192,7 @@ export async function executeCampaign(env: ExecutorEnv): Promise<CampaignOutcome
     throw e;
   } finally {
     results.close();
+    dfaasResults.close();
     resultsLong.close();
     skipped.close();
     index.close();
@@ -208,6 +213,8 @@ interface ConfigContext {
   readonly allFunctions: readonly string[];
   readonly layout: ReturnType<typeof outputLayout>;
   readonly results: ReturnType<typeof openResultsCsv>;
+  /** `dfaas/results.csv`: the same rows, latencies in ns. */
+  readonly dfaasResults: ReturnType<typeof openResultsCsv>;
   readonly resultsLong: ReturnType<typeof openResultsLongCsv>;
   readonly counts: RunCounts;
   readonly index: IndexCsvWriter;
@@ -433,6 +440,7 @@ async function runIteration(
   // Files first (a crash after this loses nothing already written), then the memory.
   const row = buildResultRow(ctx.allFunctions, outcome, env.config.results.latency_unit);
   ctx.results.append(row);
+  ctx.dfaasResults.append(env.config.results.latency_unit === DFAAS_LATENCY_UNIT ? row : buildResultRow(ctx.allFunctions, outcome, DFAAS_LATENCY_UNIT));
   ctx.resultsLong.appendAll(buildLongRows(outcome, repetition, iteration));
   writeFileSync(
     join(ctx.layout.metricsDir, metricsFileName(config.id, iteration, repetition)),

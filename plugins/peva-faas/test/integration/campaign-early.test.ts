@@ -74,7 +74,8 @@ function nodeFigures(paths: RunPaths): Map<string, Map<string, string>> {
 
 describe("a campaign that decides early and aborts settled iterations, on the real local platform", () => {
   it("stops the overloaded load early with its evidence, never the light one, and records what was not needed", { timeout: 240_000 }, async () => {
-    const paths = spec("early", { scheduler: "cartesian", decide_early: true, early_abort: { enabled: true } });
+    // results.csv in milliseconds: the DFaaS export keeps nanoseconds.
+    const paths = spec("early", { scheduler: "cartesian", decide_early: true, early_abort: { enabled: true }, results: { latency_unit: "ms" } });
     const exit = await startRunner(paths, 200_000).exited;
     expect(exit, runnerLogTail(paths)).toEqual({ code: 0, signal: null });
     const events = readEvents(paths.events);
@@ -121,6 +122,15 @@ describe("a campaign that decides early and aborts settled iterations, on the re
     expect(of(HEAVY)).toEqual([[1, "executed"], [2, "executed"], [3, "not_needed"]]);
     for (const r of rows.filter((x) => x["status"] === "not_needed")) expect(String(r["skip_reason"])).toMatch(/^decided_early: [02] of 2 judged iterations overloaded/);
     for (const r of rows.filter((x) => x["config_id"] === configOf(HEAVY) && x["status"] === "executed")) expect(Number(r["seconds"])).toBeLessThan(DURATION_S - 1);
+    const results = readCsv(join(paths.resultsDir, "results.csv")).rows;
+    const exported = readCsv(join(paths.resultsDir, "dfaas", "results.csv")).rows;
+    expect(exported).toHaveLength(results.length);
+    results.forEach((row, i) => {
+      const ms = Number(row["medium_latency_function_figlet"]);
+      const ns = Number(exported[i]!["medium_latency_function_figlet"]);
+      expect(Math.floor(ns / 1e6), `row ${i}`).toBe(ms);
+      expect(exported[i]!["success_rate_function_figlet"]).toBe(row["success_rate_function_figlet"]);
+    });
     const verdicts = await queryMemory(paths.memoryDb, "SELECT config_id, overloaded, overload_count, iterations FROM config_verdicts ORDER BY config_id");
     expect(verdicts.map((v) => [v["config_id"], v["overloaded"], Number(v["overload_count"]), Number(v["iterations"])]).sort()).toEqual(
       [

@@ -18,6 +18,7 @@ import { tableRowCounts } from "../../src/runner/retrieve.ts";
 import type { RunEvent } from "../../src/runner/events.ts";
 import { CORE_TABLES } from "../../src/memory/sql.ts";
 import { startFakeGateway, type FakeGateway } from "./support/fake-gateway.ts";
+import { loadLikeDfaasNotebook } from "./support/dfaas-notebook.ts";
 import { queryMemory } from "./support/memory-db.ts";
 import {
   eventsOfType,
@@ -212,6 +213,15 @@ describe("campaign runner against a fake gateway of known capacity", () => {
       const other = FUNCTIONS.find((f) => f !== name)!;
       expect(row[`function_${other}`], label).toBe("");
     }
+    // The DFaaS export: the same rows (latencies already in ns here), in a folder the DFaaS notebook can load,
+    // where the run folder itself (index.csv is `;`-separated, results_long.csv and skipped.csv hold text) cannot be.
+    expect(readFileSync(join(paths.resultsDir, "dfaas", "results.csv"), "utf8")).toBe(readFileSync(join(paths.resultsDir, "results.csv"), "utf8"));
+    const frame = loadLikeDfaasNotebook(join(paths.resultsDir, "dfaas"));
+    expect(frame.files).toEqual(["results.csv"]);
+    expect(frame.rows).toHaveLength(EXPECTED.executed.length * ITERATIONS);
+    expect(frame.columns).toContain("medium_latency_function_figlet");
+    expect(() => loadLikeDfaasNotebook(paths.resultsDir)).toThrow(/holds text/);
+    expect(readFileSync(join(paths.resultsDir, "dfaas", "README.txt"), "utf8")).toMatch(/medium_latency_function_<function>\s+nanoseconds/);
     // The CPU counter grows with served requests, so every function shows some CPU in some iteration.
     expect([...cpuSeen].sort()).toEqual([...FUNCTIONS]);
 
