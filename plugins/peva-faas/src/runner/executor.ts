@@ -47,6 +47,7 @@ import { BaselineOverloadedError, ConfigFailure, ContendedError, failureReason }
 import type { AllOverloadedSet, RunCounts, RunStatus } from "./events.ts";
 import { fetchReplicas, scaleFunctions, type GatewayAuth } from "./gateway.ts";
 import type { LoadStep, LoadWatch } from "./load-step.ts";
+import { CampaignEta } from "./eta.ts";
 import type { EventSink } from "./sink.ts";
 import type { RunSpec } from "./spec.ts";
 import type { StopToken } from "./stop.ts";
@@ -106,12 +107,11 @@ export async function executeCampaign(env: ExecutorEnv): Promise<CampaignOutcome
   const counts: RunCounts = { planned: plan.count, executed: 0, skipped: {}, overloaded: 0, failed: 0, iterations: 0 };
   const startedAt = Date.now();
   let doneConfigs = 0;
-  let iterationSeconds = plan.estimate.expectedSeconds / Math.max(1, plan.count * config.iterations);
+  const eta = new CampaignEta(plan.estimate.expectedSeconds, plan.count, config.iterations);
 
   const progress = (current?: string) => {
-    const remaining = Math.max(0, plan.count - doneConfigs);
-    const eta = remaining * config.iterations * iterationSeconds;
-    sink.emit({ type: "progress", done: doneConfigs, total: plan.count, eta_s: Math.round(eta), ...(current ? { current } : {}) });
+    const eta_s = eta.remainingSeconds(plan.count - doneConfigs);
+    sink.emit({ type: "progress", done: doneConfigs, total: plan.count, eta_s, ...(current ? { current } : {}) });
   };
   const recordSkip = async (c: Configuration, reason: string) => {
     counts.skipped[reason] = (counts.skipped[reason] ?? 0) + 1;
@@ -176,8 +176,7 @@ export async function executeCampaign(env: ExecutorEnv): Promise<CampaignOutcome
           env.scheduler.observe({ config: c, status: "done", overloaded: verdict.overloaded });
         }
         doneConfigs++;
-        const spent = (Date.now() - t0) / 1000;
-        if (verdict !== "failed" && verdict.ran > 0) iterationSeconds = 0.5 * iterationSeconds + 0.5 * (spent / verdict.ran);
+        if (verdict !== "failed") eta.observe((Date.now() - t0) / 1000, verdict.ran);
         progress();
       }
     }
