@@ -55,6 +55,8 @@ export const runner = lab.runner;
 export const platform = lab.platform;
 /** The campaign run: status, counts, summary table, where results.csv and the DuckDB memory are. */
 export const run = lab.run ?? "no workload enabled";
+/** The campaign's offline HTML report (open it in a browser; `npx peva-lab report` writes it again). */
+export const report = lab.run?.apply((r) => r.report || "not written: see the run's warnings") ?? "no workload enabled";
 /** Controller-side output root of this stack. */
 export const outputRoot = plan.outputRoot;
 /** Enabled workloads. */

@@ -1,25 +1,23 @@
 #!/usr/bin/env node
 /**
- * The peva-lab CLI. Node runs this TypeScript file directly (type stripping); the logic lives in
- * `@peva-lab/core` so it is unit-tested without spawning processes.
+ * The peva-lab CLI. Node runs this TypeScript file directly (type stripping); the logic lives in the packages
+ * (`@peva-lab/core` for `plugins`, `@peva-lab/peva-faas/report` for `report`) so it is tested without spawning
+ * processes.
  */
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findPackageRoot, PLUGINS_USAGE, runPluginsCommand } from "@peva-lab/core";
+import { REPORT_USAGE, runReportCommand } from "@peva-lab/peva-faas/report";
 
-const USAGE = `usage: peva-lab <command>\n\ncommands:\n${PLUGINS_USAGE.replace(/^usage: peva-lab /, "  ")}`;
+const USAGE = `usage: peva-lab <command>\n\ncommands:\n${[PLUGINS_USAGE, REPORT_USAGE].map((u) => u.replace(/^usage: peva-lab /, "  ")).join("")}`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === "plugins") {
-    // Discovery root: the project this CLI belongs to, i.e. the directory of its package.json.
-    const root = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
-    return runPluginsCommand(rest, {
-      stdout: (t) => process.stdout.write(t),
-      stderr: (t) => process.stderr.write(t),
-      discovery: { root },
-    });
-  }
+  // The project this CLI belongs to: the directory of its package.json.
+  const root = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+  const io = { stdout: (t: string) => process.stdout.write(t), stderr: (t: string) => process.stderr.write(t) };
+  if (command === "plugins") return runPluginsCommand(rest, { ...io, discovery: { root } });
+  if (command === "report") return runReportCommand(rest, { ...io, defaultOutput: join(root, "output") });
   process.stderr.write(USAGE);
   return command === undefined || command === "help" || command === "--help" ? 0 : 2;
 }

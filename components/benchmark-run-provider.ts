@@ -14,6 +14,7 @@ import { posix, resolve } from "node:path";
 import { followerLimits, memoryLocations, RUN_SPEC_SCHEMA, summaryTable, type RunCounts, type RunSpec, type RunStatus } from "@peva-lab/peva-faas/runner";
 import { openEngineLog, type EngineLog } from "./engine-log.ts";
 import { followRun } from "./benchmark-run/follow.ts";
+import { writeRunReport } from "./benchmark-run/report-step.ts";
 import { liveRunner, retrieveAndClean, stopLiveRunner } from "./benchmark-run/retrieval.ts";
 import { diffRun, needsRun, newRunId, runPaths, specRunsCampaign } from "./benchmark-run/run-rules.ts";
 import { platformScrapeIntervalSeconds } from "../plan/lab-plan.ts";
@@ -75,6 +76,8 @@ export interface BenchmarkRunOutputs extends BenchmarkRunInputs {
   readonly stopFile: string;
   readonly frontier: readonly { functions: string; rates: Record<string, number> }[];
   readonly summary: string;
+  /** The campaign's offline HTML report on the controller, or "" when it could not be written (the log says why). */
+  readonly report: string;
 }
 
 /** The transport for a run: SSH when the inputs carry a connection, this machine otherwise. */
@@ -103,7 +106,11 @@ export async function create(inputs: BenchmarkRunInputs): Promise<{ id: string; 
 export async function update(olds: BenchmarkRunOutputs, news: BenchmarkRunInputs): Promise<{ outs: BenchmarkRunOutputs }> {
   if (needsRun(olds, news)) return { outs: await runCampaign(news) };
   if (news.connection && !(await access(olds.resultsDir).then(() => true, () => false))) {
-    await onRunnerHost(news, (transport, log, workdir) => copyResults(transport, news, resultsDirOnHost(news, workdir, olds.runId), olds.resultsDir, log));
+    const report = await onRunnerHost(news, async (transport, log, workdir) => {
+      await copyResults(transport, news, resultsDirOnHost(news, workdir, olds.runId), olds.resultsDir, log);
+      return writeRunReport(olds.resultsDir, log);
+    });
+    return { outs: { ...olds, ...news, report } };
   }
   return { outs: { ...olds, ...news } };
 }
@@ -198,10 +205,12 @@ async function followCampaign(inputs: BenchmarkRunInputs, transport: RunnerTrans
     stopFile,
     frontier: finished.frontier,
     summary: summaryTable(finished.counts, finished.frontier, finished.status, finished.allOverloaded),
+    report: await writeRunReport(resultsDir, log),
   };
   await log.log(
     finished.status === "done" ? "info" : "warning",
-    `run ${runId} ${finished.status}${finished.message ? `: ${finished.message}` : ""}\n${outs.summary}\nresults: ${outs.resultsCsv}\nmemory:  ${outs.memoryDb} on ${inputs.host}`,
+    `run ${runId} ${finished.status}${finished.message ? `: ${finished.message}` : ""}\n${outs.summary}\nresults: ${outs.resultsCsv}\nmemory:  ${outs.memoryDb} on ${inputs.host}` +
+      (outs.report ? `\nreport:  ${outs.report}` : ""),
   );
   return outs;
 }

@@ -50,9 +50,11 @@ export class BenchmarkRun extends pulumi.dynamic.Resource {
   declare public readonly stopFile: pulumi.Output<string>;
   declare public readonly frontier: pulumi.Output<{ functions: string; rates: Record<string, number> }[]>;
   declare public readonly summary: pulumi.Output<string>;
+  /** The campaign's offline HTML report on the controller ("" when it could not be written). */
+  declare public readonly report: pulumi.Output<string>;
 
   constructor(name: string, args: BenchmarkRunArgs, opts: pulumi.CustomResourceOptions & { parent: pulumi.Resource }) {
-    const outputs = ["runId", "status", "success", "counts", "message", "resultsDir", "resultsCsv", "memoryDb", "eventsFile", "stopFile", "frontier", "summary"];
+    const outputs = ["runId", "status", "success", "counts", "message", "resultsDir", "resultsCsv", "memoryDb", "eventsFile", "stopFile", "frontier", "summary", "report"];
     super(
       provider,
       name,

@@ -59,6 +59,8 @@ export interface RunOutputs {
   readonly stopFile: string;
   readonly summary: string;
   readonly frontier: readonly { functions: string; rates: Record<string, number> }[];
+  /** The campaign's offline HTML report on the controller ("" when it could not be written). */
+  readonly report: string;
 }
 
 /** The lab. */
@@ -297,5 +299,6 @@ function runOutputs(run: BenchmarkRun): pulumi.Output<RunOutputs> {
     stopFile: run.stopFile,
     summary: run.summary,
     frontier: run.frontier,
+    report: run.report,
   });
 }

@@ -4,7 +4,7 @@
  * destroy with retrieval, and opt-in cleanup. Each scenario uses its own project copy and state backend.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { tableRowCounts } from "../../plugins/peva-faas/src/runner/retrieve.ts";
@@ -12,6 +12,7 @@ import { processesMatching, runEvents, SMALL_CAMPAIGN, waitForEvent, workloadsCo
 import { copyProject, recordedRunStatus, stackUrns, type ProjectCopy } from "../support/pulumi-project.ts";
 import { portIsFree } from "../../components/process-control.ts";
 import { requireTool } from "../support/toolchain.ts";
+import { renderInChromium } from "../support/chromium.ts";
 
 interface RunOutput {
   runId: string;
@@ -22,6 +23,7 @@ interface RunOutput {
   memoryDb: string;
   stopFile: string;
   summary: string;
+  report: string;
 }
 
 const projects: ProjectCopy[] = [];
@@ -104,6 +106,22 @@ describe("campaigns on the local stack", () => {
     }
     expectNoDuplicates(run.memoryDb, SMALL_CAMPAIGN.iterations);
 
+    // The report: its path is a stack output, next to results.csv, and Chromium draws every chart of it offline.
+    expect(outputs["report"]?.value).toBe(run.report);
+    expect(run.report).toBe(join(dirname(run.resultsCsv), "report.html"));
+    const page = await renderInChromium(run.report, "report-e2e-campaign");
+    expect(page.consoleErrors).toEqual([]);
+    expect(page.requests).toEqual([]);
+    expect(page.charts.map((c) => c.id).sort()).toEqual([
+      "cpu_usage_node_pct_of_capacity", "frontier:figlet", "frontier:shasum", "latency_mean:figlet", "latency_mean:shasum", "latency_p95:figlet",
+      "latency_p95:shasum", "ram_usage_node_percentage", "success_rate:figlet", "success_rate:shasum",
+    ]);
+    for (const c of page.charts) {
+      expect(c.marks, c.id).toBeGreaterThan(0);
+      expect(c.drawn, c.id).toBe(c.marks);
+    }
+    for (const f of ["aggregates", "frontier", "long"]) expect(existsSync(join(dirname(run.report), "analysis", `${f}.parquet`)), f).toBe(true);
+
     // A second up with nothing changed is a no-op.
     const again = await stack.up();
     expect(Object.keys(again.summary.resourceChanges ?? {})).toEqual(["same"]);
@@ -143,6 +161,10 @@ describe("campaigns on the local stack", () => {
     expectNoDuplicates(done.memoryDb, SMALL_CAMPAIGN.iterations);
     const total = duckdbQuery(done.memoryDb, "SELECT count(DISTINCT config_id) AS n FROM execution_events");
     expect(Number(total[0]!["n"])).toBe(done.counts.planned);
+    // The resumed run's report covers the campaign: both runs, every configuration, none left unfinished.
+    const report = readFileSync(done.report, "utf8");
+    expect(report).toContain(`<td>runs</td><td>${stopped.runId}, ${done.runId}</td>`);
+    expect(report).toMatch(new RegExp(`<td>configurations</td><td>${done.counts.planned}: \\d+ measured, \\d+ skipped, 0 failed, 0 unfinished</td>`));
 
     await stack.destroy();
     expect(existsSync(join(project.dir, "output/local/memory/localhost/peva_faas.duckdb"))).toBe(true);
