@@ -18,7 +18,7 @@ ifeq ($(STACK),local)
 export PULUMI_CONFIG_PASSPHRASE ?= peva-lab-local
 endif
 
-.PHONY: plugins help bootstrap deps typecheck lint shellcheck go-test test test-unit test-integration test-e2e test-k6 fuzz e2e-dev up preview destroy bench stack
+.PHONY: check plugins help bootstrap deps typecheck lint shellcheck go-test test test-unit test-integration test-e2e test-k6 fuzz e2e-dev up preview destroy bench stack
 
 help:
 	@echo "make up                 build the local lab and run its campaign (pulumi up on stack '$(STACK)')"
@@ -29,6 +29,7 @@ help:
 	@echo "make fuzz               the stack-config fuzz test, 20 000 documents per property, a new seed"
 	@echo "make bench              run the benchmarks, write docs/benchmarks.md (BENCH=name… for some only)"
 	@echo "make plugins            list the plugins the registry finds, and check their extras"
+	@echo "make check              compute governance of every stack (policies/compute-*.yaml, parity)"
 
 bootstrap:
 	scripts/bootstrap
@@ -75,7 +76,7 @@ e2e-dev: deps
 
 # The suites run one after another: integration and e2e tests measure load and CPU, so nothing else may run
 # beside them on a 2-core machine.
-test: typecheck lint go-test
+test: typecheck lint go-test check
 	npx vitest run --project unit
 	npx vitest run --project integration
 	npx vitest run --project e2e
@@ -92,6 +93,10 @@ preview: stack
 
 destroy: deps
 	pulumi destroy --yes --stack $(STACK) --non-interactive
+
+# Compute governance of the shipped stacks: policies/compute-*.yaml, every Pulumi.*.yaml, parity across them.
+check: deps
+	npx peva-lab check
 
 plugins: deps
 	npx peva-lab plugins list

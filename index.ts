@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { readRawConfig } from "./config/pulumi-config.ts";
 import { inTreePluginCatalog } from "./config/plugin-catalog.ts";
 import { checkWorkloadSettings, stackNameProblem, validateStackConfig } from "./config/validate.ts";
+import { stackComputeGovernance } from "./config/project-compute.ts";
 import { Lab } from "./components/lab.ts";
 import { planLab, workloadCheckContext } from "./plan/lab-plan.ts";
 
@@ -22,6 +23,16 @@ const { config } = result;
 const stack = pulumi.getStack();
 const stackProblem = stackNameProblem(stack);
 if (stackProblem) throw new pulumi.RunError(stackProblem);
+// Compute governance: the policy files, this stack's choice, and parity with the project's other stacks.
+const computeGovernance = stackComputeGovernance(
+  process.cwd(),
+  stack,
+  config.compute,
+  catalog.plugins.filter((p) => p.type === "compute").map((p) => p.name),
+);
+if (computeGovernance.errors.length > 0) {
+  throw new pulumi.RunError(`invalid stack config (${computeGovernance.errors.length} error(s)):\n  ${computeGovernance.errors.join("\n  ")}`);
+}
 const plan = planLab(stack, config);
 // The workloads' own checks against the planned lab (load windows vs the scrape interval, entrypoints): still
 // before any resource exists.
@@ -38,6 +49,7 @@ const lab = new Lab("lab", {
     sshPrivateKey: config.sshPrivateKey === undefined ? undefined : pulumi.secret(config.sshPrivateKey),
   },
   hostWorkspaces: Object.fromEntries(plan.hostSetups.map((s) => [s.host, catalog.workspacesFor(s.plugins)])),
+  analysisCompute: computeGovernance.resolved?.transforms ?? {},
 });
 
 // A campaign that failed, crashed or left configurations without a verdict fails `pulumi up` (a non-zero exit a

@@ -14,6 +14,7 @@ import { posix, resolve } from "node:path";
 import { followerLimits, memoryLocations, RUN_SPEC_SCHEMA, summaryTable, type RunCounts, type RunSpec, type RunStatus } from "@peva-lab/peva-faas/runner";
 import { openEngineLog, type EngineLog } from "./engine-log.ts";
 import { followRun } from "./benchmark-run/follow.ts";
+import type { AnalysisCompute } from "@peva-lab/peva-faas/report";
 import { writeRunReport } from "./benchmark-run/report-step.ts";
 import { liveRunner, retrieveAndClean, stopLiveRunner } from "./benchmark-run/retrieval.ts";
 import { diffRun, needsRun, newRunId, runPaths, specRunsCampaign } from "./benchmark-run/run-rules.ts";
@@ -51,6 +52,8 @@ export interface BenchmarkRunInputs {
   readonly settings: Record<string, unknown>;
   /** Opt-in cleanup on destroy. */
   readonly cleanup: { readonly memory: boolean; readonly paths: readonly string[] };
+  /** The analysis compute (governance resolved it from the stack config): what writes the report's Parquet files. */
+  readonly analysis: AnalysisCompute;
   /** Remote runner hosts only. */
   readonly connection?: RunnerConnection;
   /** Remote runner hosts only: the SSH private key (a secret in the state). */
@@ -108,9 +111,18 @@ export async function update(olds: BenchmarkRunOutputs, news: BenchmarkRunInputs
   if (news.connection && !(await access(olds.resultsDir).then(() => true, () => false))) {
     const report = await onRunnerHost(news, async (transport, log, workdir) => {
       await copyResults(transport, news, resultsDirOnHost(news, workdir, olds.runId), olds.resultsDir, log);
-      return writeRunReport(olds.resultsDir, log);
+      return writeRunReport(olds.resultsDir, log, news.analysis);
     });
     return { outs: { ...olds, ...news, report } };
+  }
+  if (JSON.stringify(olds.analysis) !== JSON.stringify(news.analysis) && (await access(olds.resultsDir).then(() => true, () => false))) {
+    // Another analysis compute or engine setting: the same results, analysed again.
+    const log = openEngineLog(news.logUrn);
+    try {
+      return { outs: { ...olds, ...news, report: await writeRunReport(olds.resultsDir, log, news.analysis) } };
+    } finally {
+      log.close();
+    }
   }
   return { outs: { ...olds, ...news } };
 }
@@ -205,7 +217,7 @@ async function followCampaign(inputs: BenchmarkRunInputs, transport: RunnerTrans
     stopFile,
     frontier: finished.frontier,
     summary: summaryTable(finished.counts, finished.frontier, finished.status, finished.allOverloaded),
-    report: await writeRunReport(resultsDir, log),
+    report: await writeRunReport(resultsDir, log, inputs.analysis),
   };
   await log.log(
     finished.status === "done" ? "info" : "warning",

@@ -28,6 +28,8 @@ export interface BenchmarkRunArgs {
   readonly platformIdentity: pulumi.Input<Readonly<Record<string, string | number | boolean>>>;
   readonly settings: Record<string, unknown>;
   readonly cleanup: { readonly memory: boolean; readonly paths: readonly string[] };
+  /** The analysis compute per transform (resolved by compute governance) and the engine's settings. */
+  readonly analysis: Impl.BenchmarkRunInputs["analysis"];
   /** Remote runner hosts: address, port, user and pinned known_hosts lines. Absent: this machine. */
   readonly connection?: pulumi.Input<Impl.RunnerConnection>;
   /** Remote runner hosts: the SSH private key (kept a secret). */

@@ -29,6 +29,8 @@ export interface LabArgs {
   readonly secrets: { readonly gatewayPassword?: pulumi.Output<string>; readonly sshPrivateKey?: pulumi.Output<string> };
   /** Per remote host of the plan's host setups: the npm workspaces to install there (extras of its plugins). */
   readonly hostWorkspaces: Readonly<Record<string, readonly string[]>>;
+  /** Compute per analysis transform, as compute governance resolved it for this stack. */
+  readonly analysisCompute: Readonly<Record<string, string>>;
 }
 
 /** What the lab reports about its runner host. */
@@ -216,7 +218,7 @@ export class Lab extends pulumi.ComponentResource {
    * differing only in the platform's endpoints and, remotely, how the runner host is reached.
    */
   private campaignRun(
-    { plan, config }: LabArgs,
+    { plan, config, analysisCompute }: LabArgs,
     platform: Pick<BenchmarkRunArgs, "gatewayUrl" | "gatewayPassword" | "prometheusUrl"> & { readonly node: pulumi.Output<MeasuredNode> },
     remote: Pick<BenchmarkRunArgs, "connection" | "privateKey">,
     dependsOn: pulumi.Resource[],
@@ -238,6 +240,7 @@ export class Lab extends pulumi.ComponentResource {
         platformIdentity: identity,
         settings: workload.settings,
         cleanup: config.cleanup,
+        analysis: { transforms: analysisCompute, threads: config.compute.threads, memoryLimit: config.compute.memoryLimit },
         ...remote,
       },
       { parent: this, dependsOn },

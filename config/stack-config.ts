@@ -168,9 +168,23 @@ const output = z
   })
   .strict();
 
-const compute = z
+/** The analysis transforms a run writes (`analysis/<name>.parquet`); each may be pinned to an approved compute. */
+export const ANALYSIS_TRANSFORMS = ["aggregates", "frontier", "long"] as const;
+
+const computeName = z.string().regex(/^[a-z][a-z0-9-]*$/, "must be a compute plugin name (lower case, digits, '-')");
+
+export const computeSchema = z
   .object({
-    plugin: z.string().min(1).default("duckdb").describe("Compute plugin that runs the analysis transforms."),
+    approved: z
+      .array(computeName)
+      .min(1)
+      .optional()
+      .describe("This stack's approved computes: may only narrow the policy files' list (`policies/compute-*.yaml`). Default: the policy's list."),
+    default: computeName.optional().describe("The compute of every transform that names none; must be approved. Default: the policy's default."),
+    transforms: z
+      .partialRecord(z.enum(ANALYSIS_TRANSFORMS), computeName)
+      .default({})
+      .describe(`A compute per analysis transform (${ANALYSIS_TRANSFORMS.join(", ")}); each must be approved.`),
     threads: z.number().int().min(1).max(64).default(4).describe("Threads for the compute engine."),
     memoryLimit: z.string().regex(/^\d+(GB|MB)$/, "must look like 4GB or 512MB").default("4GB").describe("Memory limit of the compute engine."),
   })
@@ -208,7 +222,7 @@ export function buildStackConfigSchema(knownPlugins: readonly string[]) {
         .describe("Workloads by plugin name, e.g. `peva-faas`, with their settings."),
       cleanup: cleanup.default({ memory: false, paths: [] }).describe("Opt-in deletions on `pulumi destroy`."),
       output: output.default({ dir: "output" }).describe("Controller-side output."),
-      compute: compute.default({ plugin: "duckdb", threads: 4, memoryLimit: "4GB" }).describe("Analysis compute settings."),
+      compute: computeSchema.default({ transforms: {}, threads: 4, memoryLimit: "4GB" }).describe("Analysis compute: the approved computes, the choice per transform, the engine's settings."),
       gatewayPassword: secretString.optional().describe("Gateway basic-auth password (secret). Required for `openfaas`; the local platform generates one when unset."),
       sshPrivateKey: secretString.optional().describe("SSH private key for `ssh`/`multipass` hosts (secret). Required for those provisioners."),
     })

@@ -4,17 +4,20 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { writeCampaignReport } from "@peva-lab/peva-faas/report";
+import { writeCampaignReport, type AnalysisCompute } from "@peva-lab/peva-faas/report";
 import type { EngineLog } from "../engine-log.ts";
 
-/** Writes the report of the run whose results are in `resultsDir`; returns its path, or "" when none was written. */
-export async function writeRunReport(resultsDir: string, log: EngineLog): Promise<string> {
+/**
+ * Writes the report of the run whose results are in `resultsDir` with the stack's analysis compute; returns its
+ * path, or "" when none was written.
+ */
+export async function writeRunReport(resultsDir: string, log: EngineLog, compute: AnalysisCompute): Promise<string> {
   if (!existsSync(join(resultsDir, "run.json"))) {
     await log.log("warning", `no report: ${resultsDir} has no run.json (the run's results did not reach this machine)`);
     return "";
   }
   try {
-    const written = await writeCampaignReport(resultsDir);
+    const written = await writeCampaignReport(resultsDir, { compute });
     return written.html;
   } catch (error) {
     await log.log("warning", `no report for ${resultsDir}: ${(error as Error).message}`);

@@ -76,4 +76,16 @@ describe("local stack through the Pulumi CLI", () => {
     // At most the root stack resource Pulumi registers before the program runs; nothing of the lab.
     expect(urns.filter((u) => !u.includes("pulumi:pulumi:Stack"))).toEqual([]);
   });
+
+  it("a compute the policy does not approve fails before any resource exists, with governance's message", async () => {
+    const stack = await project.stack("bad-compute");
+    await stack.setAllConfig({ "peva-lab:compute": { value: JSON.stringify({ default: "spark" }) } });
+    const failure = await stack.up().then(
+      () => undefined,
+      (e: unknown) => String(e),
+    );
+    expect(failure).toContain("peva-lab:compute.default: Compute 'spark' is not in the approved list. Allowed computes: ['duckdb']");
+    const urns = await stackUrns(stack);
+    expect(urns.filter((u) => !u.includes("pulumi:pulumi:Stack"))).toEqual([]);
+  });
 });

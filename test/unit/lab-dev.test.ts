@@ -54,6 +54,7 @@ describe("dev stack component tree (Pulumi mocks)", () => {
       config: result.config,
       secrets: { sshPrivateKey: pulumi.secret(KEY), gatewayPassword: pulumi.secret(PASSWORD) },
       hostWorkspaces: { "peva-runner": ["@peva-lab/peva-faas"] },
+      analysisCompute: { aggregates: "duckdb", frontier: "duckdb", long: "duckdb" },
     };
     const lab = new Lab("lab", args);
     platform = await recorder.settle(lab.platform);

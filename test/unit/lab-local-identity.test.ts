@@ -39,7 +39,7 @@ describe("local stack: the platform identity of the campaign run (Pulumi mocks)"
     raw["peva-lab:platform"] = JSON.stringify({ type: "local", maxReplicas: 6, queueDepth: 12, cpus: 2, memoryMb: 1536 });
     const result = validateStackConfig(raw, [], [{ name: "peva-faas" }]);
     if (!result.ok) throw new Error(result.errors.join("\n"));
-    const lab = new Lab("lab", { plan: planLab("local", result.config), config: result.config, secrets: {}, hostWorkspaces: {} });
+    const lab = new Lab("lab", { plan: planLab("local", result.config), config: result.config, secrets: {}, hostWorkspaces: {}, analysisCompute: { aggregates: "duckdb" } });
     await recorder.settle(lab.runner);
     run = recorder.resources.find((r) => r.type === "pulumi-nodejs:dynamic/peva-lab:BenchmarkRun")!;
   });
@@ -55,6 +55,10 @@ describe("local stack: the platform identity of the campaign run (Pulumi mocks)"
       runner_on_platform_host: true,
     });
     expect(revealSecrets(run.inputs["nodeCores"])).toBe(2);
+  });
+
+  it("hands the run the analysis compute governance resolved and the stack's engine settings", () => {
+    expect(revealSecrets(run.inputs["analysis"])).toEqual({ transforms: { aggregates: "duckdb" }, threads: 4, memoryLimit: "4GB" });
   });
 
   it("is a valid run spec field, and the runner's campaign identity holds it", () => {

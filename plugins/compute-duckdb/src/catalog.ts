@@ -6,9 +6,8 @@
  * secret. Identifiers, the URI scheme and the warehouse are validated before anything is rendered, and string
  * literals are escaped by doubling single quotes.
  */
-import type { IcebergCatalogConfig } from "@peva-lab/core";
-import { IDENTIFIER_PATTERN, pyList } from "./config.ts";
-import { ComputeConfigurationError } from "./errors.ts";
+import { ComputeConfigurationError, pyList, type IcebergCatalogConfig } from "@peva-lab/core";
+import { IDENTIFIER_PATTERN } from "./config.ts";
 
 /** URI schemes a catalog endpoint may use. */
 export const CATALOG_URI_SCHEMES = ["http", "https"] as const;

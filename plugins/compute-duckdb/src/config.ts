@@ -4,7 +4,7 @@
  * (defect 2); here the typed fields are the only source, and a non-empty `connection` is an error rather than
  * something quietly ignored. Patterns are full-string (defect 11): `abcGB` is not a memory limit.
  */
-import { computeConfigSchema } from "@peva-lab/core";
+import { computeConfigSchema, pyList } from "@peva-lab/core";
 import { z } from "zod";
 
 /** A DuckDB memory limit as the lab writes it: digits then `GB` or `MB` (e.g. `4GB`, `512MB`). */
@@ -54,10 +54,6 @@ export const STORAGE_VERSION_PATTERN = /^(?:v\d+\.\d+\.\d+|latest)$/;
 /** Catalog names DuckDB reserves; an attach alias cannot take them. */
 const RESERVED_ALIASES = new Set(["memory", "system", "temp"]);
 
-/** Renders a list the way upstream's messages do (Python repr): `['a', 'b']`. */
-export function pyList(items: readonly string[]): string {
-  return `[${items.map((i) => `'${i}'`).join(", ")}]`;
-}
 
 /** True when one of the path's segments is `..` (a `..` inside a file name is harmless). */
 export function hasPathTraversal(path: string): boolean {

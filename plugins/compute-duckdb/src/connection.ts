@@ -7,7 +7,7 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type * as DuckDbApi from "@duckdb/node-api";
-import { configFieldErrors, type ConnectionResult, type HealthState, type Logger } from "@peva-lab/core";
+import { configFieldErrors, recordComputeValidation, type ComputeValidationErrorType, type ConnectionResult, type HealthState, type Logger } from "@peva-lab/core";
 import { sqlLiteral } from "./catalog.ts";
 import { duckDbConfigSchema, IN_MEMORY_PATH, type DuckDbConfig } from "./config.ts";
 
@@ -32,8 +32,9 @@ class ProbeFailure extends Error {}
 export async function validateDuckDbConnection(raw: unknown, options: ValidateConnectionOptions = {}): Promise<ConnectionResult> {
   const started = performance.now();
   const parsed = duckDbConfigSchema.safeParse(raw);
-  const finish = (status: HealthState, message: string, warnings: readonly string[] = []): ConnectionResult => {
+  const finish = (status: HealthState, message: string, warnings: readonly string[] = [], errorType?: ComputeValidationErrorType): ConnectionResult => {
     const latencyMs = Math.max(0, Math.round((performance.now() - started) * 1000) / 1000);
+    recordComputeValidation("duckdb", status, latencyMs, errorType);
     options.logger?.log(status === "unhealthy" ? "warn" : "info", "compute.validate_connection", {
       plugin: "duckdb",
       path: parsed.success ? parsed.data.path : undefined,
@@ -46,7 +47,7 @@ export async function validateDuckDbConnection(raw: unknown, options: ValidateCo
 
   if (!parsed.success) {
     const fields = configFieldErrors(parsed.error).map((e) => `${e.field || "(root)"}: ${e.message}`);
-    return finish("unhealthy", `Invalid DuckDB config: ${fields.join("; ")}`);
+    return finish("unhealthy", `Invalid DuckDB config: ${fields.join("; ")}`, [], "config");
   }
   const config = parsed.data;
   const timeoutMs = options.timeoutMs ?? Math.min(VALIDATION_TIMEOUT_MS, config.timeoutSeconds * 1000);
@@ -61,7 +62,7 @@ export async function validateDuckDbConnection(raw: unknown, options: ValidateCo
   try {
     const outcome = await Promise.race([work, timeout]);
     if (outcome === "timeout") {
-      return finish("unhealthy", `DuckDB validation timed out after ${timeoutMs / 1000}s (path: ${config.path})`);
+      return finish("unhealthy", `DuckDB validation timed out after ${timeoutMs / 1000}s (path: ${config.path})`, [], "timeout");
     }
     if (outcome.warnings.length > 0) {
       return finish("degraded", `Connected to DuckDB with warnings (path: ${config.path})`, outcome.warnings);

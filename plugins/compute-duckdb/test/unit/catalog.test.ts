@@ -1,8 +1,7 @@
 import { inspect } from "node:util";
-import type { IcebergCatalogConfig } from "@peva-lab/core";
-import { silentLogger } from "@peva-lab/core";
+import { ComputeConfigurationError, silentLogger, type IcebergCatalogConfig } from "@peva-lab/core";
 import { describe, expect, it } from "vitest";
-import { ComputeConfigurationError, DuckDbComputePlugin, SecretSql } from "../../src/index.ts";
+import { DuckDbComputePlugin, SecretSql } from "../../src/index.ts";
 
 const plugin = new DuckDbComputePlugin({ logger: silentLogger });
 const SECRET = "s3cr'et-value";

@@ -80,9 +80,9 @@ describe("DuckDbComputePlugin metadata (001-FR-001, 001-FR-004, 001-FR-005)", ()
     );
   });
 
-  it("accepts a stack config's `compute` section as is", () => {
+  it("accepts the engine settings of a stack config's `compute` section", () => {
     const stack = buildStackConfigSchema([]).parse({});
-    const config = plugin.parseConfig(stack.compute);
+    const config = plugin.parseConfig({ threads: stack.compute.threads, memoryLimit: stack.compute.memoryLimit });
     expect(config).toMatchObject({ plugin: "duckdb", threads: stack.compute.threads, memoryLimit: stack.compute.memoryLimit });
   });
 });

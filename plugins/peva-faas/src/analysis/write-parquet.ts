@@ -12,10 +12,17 @@ import type { AnalysisTable, ColumnType } from "./tables.ts";
 
 const TYPES: Readonly<Record<ColumnType, DuckDBType>> = { VARCHAR, DOUBLE, INTEGER, BOOLEAN };
 
+/** The DuckDB engine's settings, from the stack's `compute` section. */
+export interface AnalysisEngineSettings {
+  readonly threads: number;
+  /** e.g. `4GB`, `512MB`. */
+  readonly memoryLimit: string;
+}
+
 /** Writes each table to `<dir>/<name>.parquet`; returns the paths written. */
-export async function writeAnalysisParquet(dir: string, tables: readonly AnalysisTable[]): Promise<string[]> {
+export async function writeAnalysisParquet(dir: string, tables: readonly AnalysisTable[], engine?: AnalysisEngineSettings): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
-  const instance = await DuckDBInstance.create(":memory:");
+  const instance = await DuckDBInstance.create(":memory:", engine ? { threads: String(engine.threads), memory_limit: engine.memoryLimit } : {});
   const conn = await instance.connect();
   const written: string[] = [];
   try {

@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import { silentLogger } from "@peva-lab/core";
 import { dbtProfilesYaml, DuckDbComputePlugin } from "@peva-lab/compute-duckdb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runReportCommand } from "../../src/report/index.ts";
+import { runReportCommand, writeCampaignReport } from "../../src/report/index.ts";
 import { renderInChromium } from "../../../../test/support/chromium.ts";
 import { writeSyntheticRunFolder, type SyntheticCampaign } from "../support/synthetic-run.ts";
 import { REPO_ROOT } from "./support/tools.ts";
@@ -136,6 +136,14 @@ describe("peva-lab report", () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain(`local-19990101-000000-zzzz is neither a run folder nor a run id under ${output}`);
     expect((await command(["--bogus"])).code).toBe(2);
+    // A transform on a compute that cannot write it is refused before anything is written.
+    const other = join(root, "other-compute");
+    await writeSyntheticRunFolder(other, { ...campaign, functions: { curl: 90 }, maxFunctions: 1 });
+    await expect(writeCampaignReport(other, { compute: { transforms: { aggregates: "duckdb", frontier: "spark" }, threads: 1, memoryLimit: "512MB" } })).rejects.toThrow(
+      "peva-lab:compute.transforms.frontier: compute 'spark' cannot run the analysis transforms; only 'duckdb' can",
+    );
+    expect(() => statSync(join(other, "report.html"))).toThrow();
+    expect(() => statSync(join(other, "analysis"))).toThrow();
     const empty = await command(["--output", join(root, "nothing")]);
     expect(empty.stderr).toContain("no run under");
   });

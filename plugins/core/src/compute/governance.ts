@@ -5,9 +5,9 @@
  * {@link validateComputeSelection} is the pure function a stack-config loader calls on the `compute` sections of
  * its stacks, so a violation fails before anything is provisioned (001-FR-013, SC-005).
  */
-import type { ComputePlugin, PluginRegistry } from "@peva-lab/core";
-import { pyList } from "./config.ts";
-import { ComputeConfigurationError, EnvironmentParityError } from "./errors.ts";
+import type { ComputePlugin } from "../contracts/compute.ts";
+import type { PluginRegistry } from "../registry.ts";
+import { ComputeConfigurationError, EnvironmentParityError, pyList } from "./errors.ts";
 
 /** Options of a {@link ComputeRegistry}. */
 export interface ComputeRegistryOptions {
@@ -170,43 +170,54 @@ export function validateEnvironmentParity(
 }
 
 /**
- * The part of a stack config's `compute` section governance reads. `plugin` is the stack's compute (the default
- * of its transforms); `transforms` optionally pins single transforms. Other keys (`threads`, `memoryLimit`) are
- * the plugin's config and are ignored here.
+ * The part of a stack config's `compute` section governance reads: the stack may narrow the approved list further,
+ * choose its default (the compute of every transform that names none), and pin single transforms. Other keys
+ * (`threads`, `memoryLimit`) are the engine's settings and are ignored here.
  */
 export interface StackComputeSection {
-  readonly plugin?: string | undefined;
+  readonly approved?: readonly string[] | undefined;
+  readonly default?: string | undefined;
   readonly transforms?: Readonly<Record<string, string | null | undefined>> | undefined;
   readonly [key: string]: unknown;
 }
 
-/** The lab's compute policy: what may be selected, and what a stack gets when it selects nothing. */
-export interface ComputePolicy {
+/** One level of the policy hierarchy (enterprise, then domain): what it approves and its default. */
+export interface ComputePolicyLevel {
+  /** The level's name as messages locate it, e.g. `enterprise` or a policy file's path. */
+  readonly scope: string;
   readonly approved: readonly string[];
-  readonly default: string;
-  /** The enclosing scope's list (enterprise → lab, 001-FR-015/016): `approved` must be a subset of it. */
-  readonly parent?: { readonly approved: readonly string[]; readonly default: string } | undefined;
+  /** Absent: the enclosing level's default when this level approves it, else its first entry. */
+  readonly default?: string | undefined;
+}
+
+/** The lab's compute policy: the levels above the stacks, outermost first, each allowed only to narrow. */
+export interface ComputePolicy {
+  readonly levels: readonly ComputePolicyLevel[];
   /** Loadable compute plugins ({@link availableComputePlugins}); absent skips the availability check. */
   readonly available?: readonly string[] | undefined;
-  /** Transforms every stack runs (the dbt project's models); parity covers them even where no stack names them. */
+  /** Transforms every stack runs; parity covers them even where no stack names them. */
   readonly transforms?: readonly string[] | undefined;
 }
 
-/** The policy when nothing else is configured: DuckDB only. */
-export const DEFAULT_COMPUTE_POLICY: ComputePolicy = Object.freeze({ approved: Object.freeze(["duckdb"]), default: "duckdb" });
+/** The policy when no policy file exists: DuckDB only. */
+export const DEFAULT_COMPUTE_POLICY: ComputePolicy = Object.freeze({
+  levels: Object.freeze([Object.freeze({ scope: "default policy", approved: Object.freeze(["duckdb"]), default: "duckdb" })]),
+});
 
 /**
- * Pseudo-transform used by the parity check for a stack's own `plugin`: it stands for every transform that does
- * not name a compute, so two stacks selecting different computes violate parity even when no transform is listed
+ * Pseudo-transform used by the parity check for a stack's own default: it stands for every transform that does not
+ * name a compute, so two stacks choosing different defaults violate parity even when no transform is listed
  * (REQ-024 forbids choosing the compute per environment).
  */
 export const DEFAULT_TRANSFORM = "*";
 
-/** One governance violation, located in the stack config. */
+/** One governance violation, located in a stack config or in a policy level. */
 export interface ComputeSelectionIssue {
-  /** The stack whose config is wrong; `undefined` for the policy itself or a cross-stack (parity) violation. */
+  /** The stack whose config is wrong; `undefined` for a policy level or a cross-stack (parity) violation. */
   readonly stack: string | undefined;
-  /** Where in a stack config (`["compute", "plugin"]`) or in the policy (`["approved"]`). */
+  /** The policy level at fault (its `scope`), when the violation is in the policy. */
+  readonly scope?: string | undefined;
+  /** Where: in a stack config (`["compute", "default"]`) or in the policy level (`["approved"]`). */
   readonly path: readonly string[];
   readonly message: string;
   readonly error: ComputeConfigurationError;
@@ -214,7 +225,9 @@ export interface ComputeSelectionIssue {
 
 /** What each stack resolved to. */
 export interface ResolvedStackCompute {
-  /** The stack's compute (its `plugin`, or the policy default). */
+  /** The stack's approved list after every narrowing. */
+  readonly approved: readonly string[];
+  /** The stack's default compute. */
   readonly compute: string;
   /** Compute per transform, for every transform named by any stack or by the policy. */
   readonly transforms: Readonly<Record<string, string>>;
@@ -228,10 +241,12 @@ export interface ComputeSelectionResult {
   readonly stacks: Readonly<Record<string, ResolvedStackCompute>>;
 }
 
+const fieldOf = (error: unknown): string => (error instanceof ComputeConfigurationError && error.pluginName === "compute.default" ? "default" : "approved");
+
 /**
- * Validates the `compute` sections of one or more stacks against a policy, without throwing: the policy itself
- * (empty list, unapproved default, not a subset of its parent, plugins not found), each stack's `plugin` and
- * pinned transforms (approved list), and parity across stacks (every transform, including {@link DEFAULT_TRANSFORM},
+ * Validates the `compute` sections of one or more stacks against the policy hierarchy, without throwing: each level
+ * (empty list, unapproved default, plugins not found, not a subset of the level above), each stack's own narrowing,
+ * default and pinned transforms, and parity across stacks (every transform, {@link DEFAULT_TRANSFORM} included,
  * must resolve to one compute in every stack).
  */
 export function validateComputeSelection(
@@ -239,23 +254,25 @@ export function validateComputeSelection(
   policy: ComputePolicy = DEFAULT_COMPUTE_POLICY,
 ): ComputeSelectionResult {
   const issues: ComputeSelectionIssue[] = [];
-  const issue = (stack: string | undefined, path: readonly string[], error: unknown): void => {
+  const issue = (at: { stack?: string; scope?: string }, path: readonly string[], error: unknown): void => {
     if (!(error instanceof ComputeConfigurationError)) throw error;
-    issues.push({ stack, path, message: error.message, error });
+    issues.push({ stack: at.stack, scope: at.scope, path, message: error.message, error });
   };
 
-  let registry: ComputeRegistry;
-  try {
-    registry =
-      policy.parent === undefined
-        ? new ComputeRegistry(policy.approved, policy.default, { available: policy.available })
-        : new ComputeRegistry(policy.parent.approved, policy.parent.default, { available: policy.available }).createRestricted(
-            policy.approved,
-            policy.default,
-          );
-  } catch (error) {
-    const field = error instanceof ComputeConfigurationError && error.pluginName === "compute.default" ? "default" : "approved";
-    issue(undefined, [field], error);
+  let registry: ComputeRegistry | undefined;
+  for (const level of policy.levels) {
+    try {
+      registry =
+        registry === undefined
+          ? new ComputeRegistry(level.approved, level.default ?? level.approved[0] ?? "", { available: policy.available })
+          : registry.createRestricted(level.approved, level.default);
+    } catch (error) {
+      issue({ scope: level.scope }, [fieldOf(error)], error);
+      return { ok: false, issues, stacks: {} };
+    }
+  }
+  if (registry === undefined) {
+    issue({ scope: "policy" }, ["approved"], new ComputeConfigurationError("Approved compute list cannot be empty", { pluginName: "compute.approved" }));
     return { ok: false, issues, stacks: {} };
   }
 
@@ -268,34 +285,34 @@ export function validateComputeSelection(
   const envTransforms: Record<string, TransformConfig[]> = {};
   for (const name of names) {
     const section = stacks[name] ?? {};
-    let compute: string;
+    let own: ComputeRegistry;
     try {
-      compute = registry.validateSelection(section.plugin);
+      if (section.approved !== undefined) own = registry.createRestricted(section.approved, section.default);
+      else {
+        // Choosing an unapproved default is a selection, reported as one.
+        own = registry.createRestricted(registry.approved, registry.validateSelection(section.default));
+      }
     } catch (error) {
-      issue(name, ["compute", "plugin"], error);
+      issue({ stack: name }, ["compute", section.approved !== undefined ? fieldOf(error) : "default"], error);
       continue;
     }
     const transforms: Record<string, string> = {};
     let valid = true;
     for (const t of sortedTransforms) {
-      const pinned = section.transforms?.[t];
       try {
-        transforms[t] = pinned === undefined || pinned === null ? compute : registry.validateSelection(pinned);
+        transforms[t] = own.validateSelection(section.transforms?.[t]);
       } catch (error) {
-        issue(name, ["compute", "transforms", t], error);
+        issue({ stack: name }, ["compute", "transforms", t], error);
         valid = false;
       }
     }
     if (!valid) continue;
-    resolved[name] = { compute, transforms };
-    envTransforms[name] = [
-      { name: DEFAULT_TRANSFORM, compute },
-      ...sortedTransforms.map((t) => ({ name: t, compute: transforms[t] ?? compute })),
-    ];
+    resolved[name] = { approved: own.approved, compute: own.default, transforms };
+    envTransforms[name] = [{ name: DEFAULT_TRANSFORM, compute: own.default }, ...sortedTransforms.map((t) => ({ name: t, compute: transforms[t]! }))];
   }
 
   for (const error of checkEnvironmentParity(envTransforms, registry)) {
-    issue(undefined, error.transform === DEFAULT_TRANSFORM ? ["compute", "plugin"] : ["compute", "transforms", error.transform], error);
+    issue({}, error.transform === DEFAULT_TRANSFORM ? ["compute", "default"] : ["compute", "transforms", error.transform], error);
   }
   return { ok: issues.length === 0, issues, stacks: resolved };
 }

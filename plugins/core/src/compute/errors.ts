@@ -1,6 +1,5 @@
 /**
- * Compute errors (floe `compute_errors.py`, ported). The plugin framework has no compute-specific errors, so they
- * live here. `String(error)` / `error.message` end in ` [correlation_id=…]` when a correlation id is set, so a log
+ * Compute errors (floe `compute_errors.py`, ported), shared by every compute plugin and by compute governance. `String(error)` / `error.message` end in ` [correlation_id=…]` when a correlation id is set, so a log
  * line can be joined with the run that produced it.
  *
  * Upstream's spec also named a `QueryError`; it is deliberately absent: a compute plugin never executes
@@ -92,4 +91,9 @@ export class EnvironmentParityError extends ComputeConfigurationError {
     this.transform = transform;
     this.computes = Object.fromEntries(envs.map((env) => [env, computes[env] ?? ""]));
   }
+}
+
+/** Renders a list the way upstream's messages do (Python repr): `['a', 'b']`. */
+export function pyList(items: readonly string[]): string {
+  return `[${items.map((i) => `'${i}'`).join(", ")}]`;
 }

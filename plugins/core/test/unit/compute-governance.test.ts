@@ -1,7 +1,9 @@
-import { PluginRegistry, silentLogger } from "@peva-lab/core";
 import { describe, expect, it } from "vitest";
+import { DuckDbComputePlugin } from "../../../compute-duckdb/src/index.ts";
 import { buildStackConfigSchema } from "../../../../config/stack-config.ts";
 import {
+  PluginRegistry,
+  silentLogger,
   availableComputePlugins,
   checkEnvironmentParity,
   compileTransforms,
@@ -10,11 +12,11 @@ import {
   ComputeRegistry,
   DEFAULT_COMPUTE_POLICY,
   DEFAULT_TRANSFORM,
-  DuckDbComputePlugin,
   EnvironmentParityError,
   resolveTransformsCompute,
   validateComputeSelection,
   validateEnvironmentParity,
+  type ComputePolicy,
 } from "../../src/index.ts";
 
 /** The error `fn` throws, checked to be a ComputeConfigurationError. */
@@ -159,51 +161,82 @@ describe("transforms and environment parity (001-FR-012, 001-FR-014, SC-005)", (
   });
 });
 
+/** A one-level policy approving `approved` with `default`. */
+const policyOf = (approved: string[], dflt: string, more: Partial<ComputePolicy> = {}): ComputePolicy => ({ levels: [{ scope: "enterprise", approved, default: dflt }], ...more });
+const located = (r: ReturnType<typeof validateComputeSelection>) => r.issues.map((i) => [i.stack ?? i.scope, i.path, i.message]);
+
 describe("validateComputeSelection: governance wired to the stack config's `compute` section (defect 15, 001-FR-013)", () => {
   it("today's stack config (DuckDB only) passes the default policy", () => {
     const stack = buildStackConfigSchema([]).parse({});
     const result = validateComputeSelection({ local: stack.compute });
-    expect(result).toEqual({ ok: true, issues: [], stacks: { local: { compute: "duckdb", transforms: {} } } });
-    expect(DEFAULT_COMPUTE_POLICY).toEqual({ approved: ["duckdb"], default: "duckdb" });
+    expect(result).toEqual({ ok: true, issues: [], stacks: { local: { approved: ["duckdb"], compute: "duckdb", transforms: {} } } });
+    expect(DEFAULT_COMPUTE_POLICY.levels).toEqual([{ scope: "default policy", approved: ["duckdb"], default: "duckdb" }]);
   });
 
-  it("an unapproved stack plugin is located at compute.plugin", () => {
-    const result = validateComputeSelection({ dev: { plugin: "spark", threads: 4 } });
+  it("an unapproved stack default is located at compute.default", () => {
+    const result = validateComputeSelection({ dev: { default: "spark", threads: 4 } });
     expect(result.ok).toBe(false);
-    expect(result.issues.map((i) => [i.stack, i.path, i.message])).toEqual([
-      ["dev", ["compute", "plugin"], "Compute 'spark' is not in the approved list. Allowed computes: ['duckdb']"],
-    ]);
+    expect(located(result)).toEqual([["dev", ["compute", "default"], "Compute 'spark' is not in the approved list. Allowed computes: ['duckdb']"]]);
   });
 
-  it("a pinned transform must be approved", () => {
-    const result = validateComputeSelection({ dev: { transforms: { per_config: "snowflake" } } }, { approved: ["duckdb", "spark"], default: "duckdb" });
-    expect(result.issues.map((i) => [i.stack, i.path, i.message])).toEqual([
+  it("a stack may only narrow: its approved list must be a subset, its default in it", () => {
+    const policy = policyOf(["duckdb", "spark"], "duckdb");
+    expect(located(validateComputeSelection({ dev: { approved: ["duckdb", "trino"] } }, policy))).toEqual([
+      ["dev", ["compute", "approved"], "Compute targets ['trino'] are not in the parent approved list. Parent allows: ['duckdb', 'spark']"],
+    ]);
+    expect(located(validateComputeSelection({ dev: { approved: ["spark"], default: "duckdb" } }, policy))).toEqual([
+      ["dev", ["compute", "default"], "Default compute 'duckdb' must be in approved list: ['spark']"],
+    ]);
+    // Narrowed to spark alone, the stack's default becomes spark.
+    expect(validateComputeSelection({ dev: { approved: ["spark"] } }, policy).stacks["dev"]).toEqual({ approved: ["spark"], compute: "spark", transforms: {} });
+  });
+
+  it("a pinned transform must be approved in the stack's own (narrowed) list", () => {
+    const result = validateComputeSelection({ dev: { transforms: { per_config: "snowflake" } } }, policyOf(["duckdb", "spark"], "duckdb"));
+    expect(located(result)).toEqual([
       ["dev", ["compute", "transforms", "per_config"], "Compute 'snowflake' is not in the approved list. Allowed computes: ['duckdb', 'spark']"],
     ]);
+    const narrowed = validateComputeSelection({ dev: { approved: ["duckdb"], transforms: { per_config: "spark" } } }, policyOf(["duckdb", "spark"], "duckdb"));
+    expect(located(narrowed)).toEqual([["dev", ["compute", "transforms", "per_config"], "Compute 'spark' is not in the approved list. Allowed computes: ['duckdb']"]]);
   });
 
-  it("the policy itself: empty list, unapproved default, plugins not found, not a subset of the parent", () => {
-    const one = (policy: Parameters<typeof validateComputeSelection>[1]) => {
+  it("each policy level: empty list, unapproved default, plugins not found, a domain that widens the enterprise list", () => {
+    const one = (policy: ComputePolicy) => {
       const r = validateComputeSelection({ dev: {} }, policy);
       expect(r.ok).toBe(false);
-      return r.issues.map((i) => [i.stack, i.path, i.message]);
+      return located(r);
     };
-    expect(one({ approved: [], default: "duckdb" })).toEqual([[undefined, ["approved"], "Approved compute list cannot be empty"]]);
-    expect(one({ approved: ["duckdb"], default: "spark" })).toEqual([
-      [undefined, ["default"], "Default compute 'spark' must be in approved list: ['duckdb']"],
+    expect(one(policyOf([], "duckdb"))).toEqual([["enterprise", ["approved"], "Approved compute list cannot be empty"]]);
+    expect(one(policyOf(["duckdb"], "spark"))).toEqual([["enterprise", ["default"], "Default compute 'spark' must be in approved list: ['duckdb']"]]);
+    expect(one(policyOf(["duckdb", "spark"], "duckdb", { available: ["duckdb"] }))).toEqual([
+      ["enterprise", ["approved"], "Approved compute plugins not found: ['spark']. Check that these plugins are installed and discoverable."],
     ]);
-    expect(one({ approved: ["duckdb", "spark"], default: "duckdb", available: ["duckdb"] })).toEqual([
-      [undefined, ["approved"], "Approved compute plugins not found: ['spark']. Check that these plugins are installed and discoverable."],
-    ]);
-    expect(one({ approved: ["duckdb", "trino"], default: "duckdb", parent: { approved: ["duckdb", "spark"], default: "duckdb" } })).toEqual([
-      [undefined, ["approved"], "Compute targets ['trino'] are not in the parent approved list. Parent allows: ['duckdb', 'spark']"],
+    const widened: ComputePolicy = {
+      levels: [
+        { scope: "enterprise", approved: ["duckdb", "spark"], default: "duckdb" },
+        { scope: "domain", approved: ["duckdb", "trino"] },
+      ],
+    };
+    expect(one(widened)).toEqual([["domain", ["approved"], "Compute targets ['trino'] are not in the parent approved list. Parent allows: ['duckdb', 'spark']"]]);
+    expect(one({ levels: [] })).toEqual([["policy", ["approved"], "Approved compute list cannot be empty"]]);
+  });
+
+  it("a domain level narrows what every stack may choose, and its default applies", () => {
+    const policy: ComputePolicy = {
+      levels: [
+        { scope: "enterprise", approved: ["duckdb", "spark"], default: "duckdb" },
+        { scope: "domain", approved: ["spark"] },
+      ],
+    };
+    expect(validateComputeSelection({ dev: {} }, policy).stacks["dev"]).toEqual({ approved: ["spark"], compute: "spark", transforms: {} });
+    expect(located(validateComputeSelection({ dev: { default: "duckdb" } }, policy))).toEqual([
+      ["dev", ["compute", "default"], "Compute 'duckdb' is not in the approved list. Allowed computes: ['spark']"],
     ]);
   });
 
   it("parity across stacks: a transform pinned in one stack only differs from the other stack's default", () => {
-    const policy = { approved: ["duckdb", "spark"], default: "duckdb" };
-    const result = validateComputeSelection({ prod: { transforms: { heavy: "spark" } }, dev: {} }, policy);
-    expect(result.issues.map((i) => [i.stack, i.path, i.message])).toEqual([
+    const result = validateComputeSelection({ prod: { transforms: { heavy: "spark" } }, dev: {} }, policyOf(["duckdb", "spark"], "duckdb"));
+    expect(located(result)).toEqual([
       [
         undefined,
         ["compute", "transforms", "heavy"],
@@ -211,15 +244,15 @@ describe("validateComputeSelection: governance wired to the stack config's `comp
           "Each transform must use the same compute in all environments.",
       ],
     ]);
-    expect(result.stacks).toEqual({ dev: { compute: "duckdb", transforms: { heavy: "duckdb" } }, prod: { compute: "duckdb", transforms: { heavy: "spark" } } });
+    expect(result.stacks["prod"]).toEqual({ approved: ["duckdb", "spark"], compute: "duckdb", transforms: { heavy: "spark" } });
   });
 
-  it(`parity of the stacks' own compute: reported as transform '${DEFAULT_TRANSFORM}' (REQ-024)`, () => {
-    const result = validateComputeSelection({ dev: { plugin: "duckdb" }, prod: { plugin: "spark" } }, { approved: ["duckdb", "spark"], default: "duckdb" });
-    expect(result.issues.map((i) => [i.stack, i.path, i.message])).toEqual([
+  it(`parity of the stacks' own default: reported as transform '${DEFAULT_TRANSFORM}' (REQ-024)`, () => {
+    const result = validateComputeSelection({ dev: { default: "duckdb" }, prod: { default: "spark" } }, policyOf(["duckdb", "spark"], "duckdb"));
+    expect(located(result)).toEqual([
       [
         undefined,
-        ["compute", "plugin"],
+        ["compute", "default"],
         "Environment parity violation for transform '*': compute differs across environments (dev=duckdb, prod=spark). " +
           "Each transform must use the same compute in all environments.",
       ],
@@ -227,10 +260,10 @@ describe("validateComputeSelection: governance wired to the stack config's `comp
   });
 
   it("policy transforms are compared even when no stack names them; the same compute everywhere passes", () => {
-    const policy = { approved: ["duckdb", "spark"], default: "duckdb", transforms: ["per_config"] };
+    const policy = policyOf(["duckdb", "spark"], "duckdb", { transforms: ["per_config"] });
     const same = validateComputeSelection({ dev: { transforms: { per_config: "spark" } }, prod: { transforms: { per_config: "spark" } } }, policy);
     expect(same.ok).toBe(true);
-    expect(same.stacks["dev"]).toEqual({ compute: "duckdb", transforms: { per_config: "spark" } });
+    expect(same.stacks["dev"]).toEqual({ approved: ["duckdb", "spark"], compute: "duckdb", transforms: { per_config: "spark" } });
   });
 
   it("compute errors carry a correlation id when given", () => {
