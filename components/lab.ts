@@ -17,6 +17,7 @@ import { RunnerSetup } from "./runner-setup.ts";
 import { ToolchainProbe } from "./toolchain-probe.ts";
 import { LocalPlatform } from "./local-platform.ts";
 import { BenchmarkRun, type BenchmarkRunArgs } from "./benchmark-run.ts";
+import { OpenFaasFunction } from "./openfaas-function.ts";
 import { HostKeyPin } from "./host-key.ts";
 import type { RunCounts, RunStatus } from "@peva-lab/peva-faas/runner";
 
@@ -189,7 +190,16 @@ export class Lab extends pulumi.ComponentResource {
         ({ gatewayUrl, prometheusUrl } = platform);
         gatewayPassword = password;
         node = pulumi.output(k3s.cores).apply((cores) => ({ cores }));
-        platformResources = [platform];
+        // The campaign's functions, deployed and ready before the run; destroyed after it, before the platform.
+        const functions = plan.functionDeployments.map(
+          (f) =>
+            new OpenFaasFunction(
+              `fn-${f.name}`,
+              { gatewayUrl, password, name: f.name, image: f.image, ...(f.envProcess ? { envProcess: f.envProcess } : {}), envVars: { ...f.envVars } },
+              { parent: this, dependsOn: [platform] },
+            ),
+        );
+        platformResources = [platform, ...functions];
       }
       this.platform = pulumi
         .all([gatewayUrl, prometheusUrl])

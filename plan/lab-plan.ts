@@ -6,6 +6,7 @@
 import type { StackConfig } from "../config/stack-config.ts";
 import { OPENFAAS_SCRAPE_INTERVAL_S, type RequiredTool } from "./commands.ts";
 import { LOCAL_SCRAPE_INTERVAL_S } from "./local-platform.ts";
+import { catalogFunction } from "./function-catalog.ts";
 
 /** How the controller reaches a host. */
 export type Connection =
@@ -105,6 +106,36 @@ export interface LabPlan {
   readonly hostSetups: readonly HostSetupPlan[];
   /** The campaign runs the lab declares: the `peva-faas` workload when enabled, on the runner host. */
   readonly runs: readonly { readonly workload: "peva-faas"; readonly host: string }[];
+  /**
+   * Functions the lab deploys through the gateway's API before the campaign starts: on OpenFaaS, the campaign's
+   * functions the catalogue knows an image for (`plan/function-catalog.ts`); others must already be deployed. None
+   * on the embedded platform, which serves its functions from the start.
+   */
+  readonly functionDeployments: readonly FunctionDeploymentPlan[];
+}
+
+/** One function the lab deploys. */
+export interface FunctionDeploymentPlan {
+  readonly name: string;
+  readonly image: string;
+  readonly envProcess?: string;
+  readonly envVars: Readonly<Record<string, string>>;
+}
+
+/** The function a peva-faas campaign benchmarks when its settings name none (peva-faas's own default). */
+export const PEVA_FAAS_DEFAULT_FUNCTIONS: readonly string[] = ["figlet"];
+
+/** The campaign's functions the catalogue can deploy, in the campaign's order. */
+function functionDeploymentsOf(settings: Readonly<Record<string, unknown>> | undefined): FunctionDeploymentPlan[] {
+  const listed = settings?.["functions"];
+  const names = Array.isArray(listed)
+    ? listed.flatMap((f) => (f !== null && typeof f === "object" && typeof (f as { name?: unknown }).name === "string" ? [(f as { name: string }).name] : []))
+    : PEVA_FAAS_DEFAULT_FUNCTIONS;
+  return names.flatMap((name) => {
+    const entry = catalogFunction(name);
+    if (!entry || entry.image === "") return [];
+    return [{ name, image: entry.image, ...(entry.envProcess ? { envProcess: entry.envProcess } : {}), envVars: entry.envVars }];
+  });
 }
 
 /** The local stack's single host. */
@@ -171,6 +202,7 @@ export function planLab(stack: string, config: StackConfig): LabPlan {
       platform: { kind: "local", host: LOCAL_HOST_NAME, remote: false },
       hostSetups: [],
       runs: runs.map((workload) => ({ workload, host: LOCAL_HOST_NAME })),
+      functionDeployments: [],
     };
   }
   const hosts: HostPlan[] =
@@ -211,6 +243,7 @@ export function planLab(stack: string, config: StackConfig): LabPlan {
     platform: embedded ? { kind: "local", host: platformHost.name, remote: true } : { kind: "openfaas", host: platformHost.name },
     hostSetups,
     runs: runs.map((workload) => ({ workload, host: runner.name })),
+    functionDeployments: !embedded && runs.length > 0 ? functionDeploymentsOf(config.workloads["peva-faas"]?.settings) : [],
   };
 }
 

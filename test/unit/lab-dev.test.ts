@@ -72,7 +72,18 @@ describe("dev stack component tree (Pulumi mocks)", () => {
     expect(count("command:remote:Command")).toBe(3);
     expect(count("pulumi-nodejs:dynamic/peva-lab:HostKeyPin")).toBe(2);
     expect(count("pulumi-nodejs:dynamic/peva-lab:BenchmarkRun")).toBe(1);
+    expect(count("pulumi-nodejs:dynamic/peva-lab:OpenFaasFunction")).toBe(1);
     expect(resources.filter((r) => r.type === "peva-lab:hosts:MultipassVm").map((r) => r.name).sort()).toEqual(["peva-k3s", "peva-runner"]);
+  });
+
+  it("deploys the campaign's function from the catalogue through the gateway's API, its password a secret", () => {
+    // Pulumi.dev.yaml's campaign names no function: peva-faas's default, figlet.
+    const fn = resources.find((r) => r.type === "pulumi-nodejs:dynamic/peva-lab:OpenFaasFunction")!;
+    expect(fn.name).toBe("fn-figlet");
+    expect(revealSecrets(fn.inputs["gatewayUrl"])).toBe("http://10.0.0.2:31112");
+    expect(fn.inputs).toMatchObject({ name: "figlet", image: "ghcr.io/openfaas/figlet:latest", envProcess: "figlet", readyTimeoutSeconds: 120 });
+    expect(isSecretValue(fn.inputs["password"])).toBe(true);
+    expect(revealSecrets(fn.inputs["password"])).toBe(PASSWORD);
   });
 
   it("sizes the VMs from the stack config", () => {

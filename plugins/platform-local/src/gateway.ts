@@ -8,7 +8,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { Logger } from "@peva-lab/core";
 import { BASIC_AUTH_USER, checkBasicAuth, passwordFromFile, WWW_AUTHENTICATE } from "./auth.ts";
-import { imageOf, isFunctionName, type FunctionName } from "./functions.ts";
+import { deploymentStatus, initialDeployment, parseDeleteRequest, parseDeployment, type Deployment, type FunctionStatusJson } from "./deployments.ts";
+import { isFunctionName, type FunctionName } from "./functions.ts";
 import type { Invocation } from "./handlers.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics, type GatewayMetricsSnapshot } from "./metrics.ts";
 import { gatewayOptionsSchema, iterationsOf, type GatewayOptions, type ResolvedGatewayOptions } from "./options.ts";
@@ -32,15 +33,6 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** One entry of `GET /system/functions`, shaped like OpenFaaS's `FunctionStatus`. */
-export interface FunctionStatusJson {
-  readonly name: string;
-  readonly image: string;
-  readonly replicas: number;
-  readonly availableReplicas: number;
-  readonly invocationCount: number;
-  readonly labels: Record<string, string>;
-}
 
 const silent: Logger = { log() {} };
 
@@ -57,10 +49,15 @@ export async function startGateway(options: GatewayOptions, logger: Logger = sil
     ? openPlatformNode({ cpus: o.node.cpus, memoryBytes: o.node.memoryMb * MIB }, o.node.isolation, logger)
     : processNode(machineSize(), "no node size declared: the machine's size, the platform's processes summed");
   const pools = new Map<FunctionName, FunctionPool>();
-  for (const name of o.functions) pools.set(name, new FunctionPool(poolOptions(o, name, logger)));
+  const deployments = new Map<FunctionName, Deployment>();
+  for (const name of o.functions) {
+    pools.set(name, new FunctionPool(poolOptions(o, name, logger, {})));
+    deployments.set(name, initialDeployment(name));
+  }
+  const newPool = (d: Deployment) => new FunctionPool(poolOptions(o, d.service, logger, d.envVars));
 
   const server = createServer({ keepAlive: true }, (req, res) => {
-    handle(req, res, { pools, password, options: o, node }).catch((e: unknown) => {
+    handle(req, res, { pools, deployments, newPool, password, options: o, node }).catch((e: unknown) => {
       logger.log("error", "gateway.request_failed", { error: e instanceof Error ? e.message : String(e) });
       if (!res.headersSent) send(res, 500, "internal error\n");
       else res.destroy();
@@ -116,9 +113,10 @@ export async function startGateway(options: GatewayOptions, logger: Logger = sil
   };
 }
 
-function poolOptions(o: ResolvedGatewayOptions, name: FunctionName, logger: Logger) {
+function poolOptions(o: ResolvedGatewayOptions, name: FunctionName, logger: Logger, envVars: Readonly<Record<string, string>>) {
   return {
     name,
+    envVars,
     iterations: iterationsOf(o, name),
     queueDepth: o.queueDepth,
     queueTimeoutMs: o.queueTimeoutMs,
@@ -138,7 +136,11 @@ function poolOptions(o: ResolvedGatewayOptions, name: FunctionName, logger: Logg
 }
 
 interface Context {
-  readonly pools: ReadonlyMap<FunctionName, FunctionPool>;
+  /** The deployed functions' pools; the deploy API adds, replaces and removes entries. */
+  readonly pools: Map<FunctionName, FunctionPool>;
+  readonly deployments: Map<FunctionName, Deployment>;
+  /** A new (not yet started) pool for a deployment. */
+  readonly newPool: (d: Deployment) => FunctionPool;
   readonly password: string;
   readonly options: ResolvedGatewayOptions;
   readonly node: PlatformNode;
@@ -174,6 +176,17 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
     return scaleFunction(req, res, ctx, safeDecode(scale[1] ?? ""));
   }
 
+  // The deploy API: the other /system routes with a body.
+  if (path === "/system/functions" && (method === "POST" || method === "PUT" || method === "DELETE")) {
+    if (!checkBasicAuth(req.headers.authorization, BASIC_AUTH_USER, ctx.password)) {
+      req.resume();
+      return send(res, 401, "Unauthorized\n", { "WWW-Authenticate": WWW_AUTHENTICATE });
+    }
+    const raw = await readBody(req, 64 * 1024);
+    if (raw === "too-large") return send(res, 400, "the request body is larger than 64 KiB\n");
+    return deployRoute(res, ctx, method, Buffer.from(raw).toString("utf8"));
+  }
+
   // Bodies of other routes are ignored but drained, so keep-alive connections stay usable.
   req.resume();
   if (path === "/healthz") return send(res, 200, "OK");
@@ -183,13 +196,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
       return send(res, 401, "Unauthorized\n", { "WWW-Authenticate": WWW_AUTHENTICATE });
     }
     if (path === "/system/functions" && (method === "GET" || method === "HEAD")) {
-      return sendJson(res, 200, [...ctx.pools.values()].map(functionStatus));
+      return sendJson(res, 200, [...ctx.pools.keys()].map((name) => statusOf(ctx, name)));
     }
     const one = /^\/system\/function\/([^/]+)$/.exec(path);
     if (one && (method === "GET" || method === "HEAD")) {
       const name = safeDecode(one[1] ?? "");
       const pool = isFunctionName(name) ? ctx.pools.get(name) : undefined;
-      return pool ? sendJson(res, 200, functionStatus(pool)) : send(res, 404, `function ${name} not found\n`);
+      return pool ? sendJson(res, 200, statusOf(ctx, name as FunctionName)) : send(res, 404, `function ${name} not found\n`);
     }
     if (path === "/system/info" && method === "GET") {
       return sendJson(res, 200, {
@@ -226,10 +239,45 @@ async function scaleFunction(req: IncomingMessage, res: ServerResponse, ctx: Con
   return send(res, 202, "");
 }
 
-/** `/system/functions` entry of one pool. */
-export function functionStatus(pool: FunctionPool): FunctionStatusJson {
-  const s = pool.status();
-  return { name: s.name, image: imageOf(s.name), replicas: s.replicas, availableReplicas: s.availableReplicas, invocationCount: s.invocationCount, labels: {} };
+/** `/system/functions` entry of a deployed function. */
+function statusOf(ctx: Context, name: FunctionName): FunctionStatusJson {
+  return deploymentStatus(ctx.deployments.get(name) ?? initialDeployment(name), ctx.pools.get(name)!.status());
+}
+
+/**
+ * `POST` deploys (409 when the function is deployed), `PUT` updates (404 when it is not), `DELETE` removes (404 when
+ * it is not); all answer 202 as OpenFaaS does, once the change is in effect: a deployed or updated function has
+ * its minimum replicas running, so readiness is immediate. An update starts the new replicas before the old ones
+ * stop, so the function never disappears.
+ */
+async function deployRoute(res: ServerResponse, ctx: Context, method: string, body: string): Promise<void> {
+  if (method === "DELETE") {
+    const del = parseDeleteRequest(body);
+    if ("error" in del) return send(res, 400, `${del.error}\n`);
+    const name = del.functionName;
+    const pool = isFunctionName(name) ? ctx.pools.get(name) : undefined;
+    if (!pool) return send(res, 404, `function ${name} not found\n`);
+    ctx.pools.delete(name as FunctionName);
+    ctx.deployments.delete(name as FunctionName);
+    await pool.close();
+    return send(res, 202, "");
+  }
+  const d = parseDeployment(body);
+  if ("error" in d) return send(res, 400, `${d.error}\n`);
+  const existing = ctx.pools.get(d.service);
+  if (method === "POST" && existing) return send(res, 409, `function ${d.service} already exists; update it with PUT\n`);
+  if (method === "PUT" && !existing) return send(res, 404, `function ${d.service} not found\n`);
+  const pool = ctx.newPool(d);
+  try {
+    await pool.start();
+  } catch (e) {
+    await pool.close();
+    return send(res, 500, `function ${d.service} did not start: ${e instanceof Error ? e.message : String(e)}\n`);
+  }
+  ctx.pools.set(d.service, pool);
+  ctx.deployments.set(d.service, d);
+  await existing?.close();
+  return send(res, 202, "");
 }
 
 function metricsSnapshot(ctx: Context): GatewayMetricsSnapshot {

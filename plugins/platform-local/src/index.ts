@@ -2,7 +2,8 @@
  * `@peva-lab/platform-local`: an OpenFaaS-compatible gateway on loopback running real functions (figlet, shasum,
  * env, markdown, qrcode) in worker processes, with bounded queues, autoscaling and Prometheus metrics.
  */
-export { startGateway, functionStatus, type Gateway, type FunctionStatusJson } from "./gateway.ts";
+export { startGateway, type Gateway } from "./gateway.ts";
+export { parseDeployment, type Deployment, type FunctionStatusJson } from "./deployments.ts";
 export { gatewayOptionsSchema, type GatewayOptions, type ResolvedGatewayOptions } from "./options.ts";
 export { parseCli, USAGE, type CliCommand, type ReadyInfo } from "./cli.ts";
 export { DEFAULT_BODIES, DEFAULT_ITERATIONS, CONTENT_TYPES, FUNCTION_NAMES, isFunctionName, imageOf, type FunctionName } from "./functions.ts";

@@ -20,6 +20,8 @@ export const WORKER_PATH = fileURLToPath(new URL("./worker.ts", import.meta.url)
 /** How one function's pool behaves. */
 export interface PoolOptions {
   readonly name: FunctionName;
+  /** The deployment's environment variables, given to every replica (the platform's own keys take precedence). */
+  readonly envVars?: Readonly<Record<string, string>>;
   /** Repetitions of the real operation per request (the `iterations` work knob). */
   readonly iterations: number;
   /** Queue slots per active replica. */
@@ -312,7 +314,7 @@ export class FunctionPool {
       // Not the gateway's flags or environment: a test runner's loaders or NODE_OPTIONS must not leak into
       // replicas, and `env` must show a function's environment, not the operator's secrets.
       execArgv: [],
-      env: workerEnvironment(this.name, id),
+      env: { ...this.#o.envVars, ...workerEnvironment(this.name, id) },
       stdio: ["ignore", "ignore", "inherit", "ipc"],
     });
     if (child.pid === undefined) {

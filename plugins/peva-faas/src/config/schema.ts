@@ -314,8 +314,9 @@ export const REFUSED_SETTINGS = {
     "the platform's ports come from peva-lab:platform (gatewayPort, prometheusPort for type openfaas; the embedded platform picks free ports); " +
     "the runner gets the gateway and Prometheus URLs from the lab",
   deploy_functions:
-    "not implemented: peva-lab deploys no functions; the embedded platform (peva-lab:platform type local) serves figlet, shasum, env, " +
-    "markdown and qrcode, and on type openfaas the functions must already be deployed (e.g. with faas-cli deploy)",
+    "not needed: on peva-lab:platform type openfaas the lab deploys the campaign's functions itself, from its catalogue (figlet, shasum, env, " +
+    "nmap, curl), through the gateway's API before the campaign starts; other functions must already be deployed. The embedded platform " +
+    "(type local) serves figlet, shasum, env, markdown and qrcode",
   grafana:
     "not supported: peva-lab has no Grafana integration; each run's metrics are in results.csv, results_long.csv and metrics/ " +
     "of its results directory, and the platform's Prometheus holds the raw series",

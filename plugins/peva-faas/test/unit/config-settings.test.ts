@@ -59,8 +59,9 @@ const REFUSED: readonly (readonly [key: string, value: unknown, message: string]
   [
     "deploy_functions",
     true,
-    "not implemented: peva-lab deploys no functions; the embedded platform (peva-lab:platform type local) serves figlet, shasum, env, " +
-      "markdown and qrcode, and on type openfaas the functions must already be deployed (e.g. with faas-cli deploy)",
+    "not needed: on peva-lab:platform type openfaas the lab deploys the campaign's functions itself, from its catalogue (figlet, shasum, env, " +
+      "nmap, curl), through the gateway's API before the campaign starts; other functions must already be deployed. The embedded platform " +
+      "(type local) serves figlet, shasum, env, markdown and qrcode",
   ],
   [
     "grafana",
