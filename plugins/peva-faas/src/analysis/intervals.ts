@@ -5,6 +5,7 @@
  * More than {@link BOOTSTRAP_ABOVE}: a percentile bootstrap of the mean, which assumes nothing about the shape and
  * is seeded, so the same data always gives the same bounds.
  */
+import { mulberry32 } from "../config/rates.ts";
 
 /** How an interval was computed: `t` (Student's t, n ≤ 20), `bootstrap` (percentile, n > 20), `none` (n < 2). */
 export type IntervalMethod = "t" | "bootstrap" | "none";
@@ -37,17 +38,6 @@ export function tCritical95(df: number): number {
   return v;
 }
 
-/** A small deterministic PRNG (mulberry32): the bootstrap must give the same bounds for the same data. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Seed from the (sorted) values themselves: the bounds depend on the data only, not on its order or on other series. */
 function seedOf(values: readonly number[]): number {
