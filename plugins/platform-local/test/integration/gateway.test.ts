@@ -117,7 +117,9 @@ describe("system API and health", () => {
         replicas: 1,
         availableReplicas: 1,
         invocationCount: expect.any(Number),
+        envVars: {},
         labels: {},
+        annotations: {},
       });
     }
     const one = await request(`${gw.url}/system/function/shasum`, { password: PASSWORD });

@@ -129,17 +129,21 @@ export interface ScrapeTarget {
 }
 
 /** Starts Prometheus on a free loopback port, scraping `targets` every `scrapeInterval` (default 1s). */
-export async function startPrometheus(targets: readonly ScrapeTarget[], scrapeInterval = "1s"): Promise<ManagedProcess> {
+export function startPrometheus(targets: readonly ScrapeTarget[], scrapeInterval = "1s"): Promise<ManagedProcess> {
+  return startPrometheusWithJobs(
+    targets.map((t) => ({ job_name: t.job, static_configs: [{ targets: [t.target] }] })),
+    scrapeInterval,
+  );
+}
+
+/** Starts Prometheus on a free loopback port with these `scrape_configs` entries, every `scrapeInterval`. */
+export async function startPrometheusWithJobs(jobs: readonly object[], scrapeInterval = "1s"): Promise<ManagedProcess> {
   const bin = prometheusPath();
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "peva-prometheus-"));
-  const jobs = targets
-    .map((t) => `  - job_name: ${JSON.stringify(t.job)}\n    static_configs:\n      - targets: [${JSON.stringify(t.target)}]`)
-    .join("\n");
-  writeFileSync(
-    join(dir, "prometheus.yml"),
-    `global:\n  scrape_interval: ${scrapeInterval}\n  scrape_timeout: ${scrapeInterval}\n  evaluation_interval: ${scrapeInterval}\nscrape_configs:\n${jobs}\n`,
-  );
+  // JSON is YAML: the config is written as JSON, so no job's text can break the file's structure.
+  const config = { global: { scrape_interval: scrapeInterval, scrape_timeout: scrapeInterval, evaluation_interval: scrapeInterval }, scrape_configs: jobs };
+  writeFileSync(join(dir, "prometheus.yml"), `${JSON.stringify(config, null, 2)}\n`);
   const child = launch(
     bin,
     [
