@@ -48,8 +48,10 @@ lint: deps
 	npx eslint .
 	shellcheck -x -P SCRIPTDIR/.. scripts/bootstrap scripts/lib/*.sh .ci/run
 
+# tools/pulumi-resource-kubernetes is only a wrapper around upstream's module, built by the bootstrap in a scratch
+# folder (its main embeds files written there), so it has no tests of its own here.
 go-test: deps
-	@for d in tools/*/; do [ -f "$$d/go.mod" ] || continue; echo "go test $$d"; (cd "$$d" && GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false go test ./...); done
+	@for d in tools/*/; do [ -f "$$d/go.mod" ] || continue; [ "$$d" != tools/pulumi-resource-kubernetes/ ] || continue; echo "go test $$d"; (cd "$$d" && GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false go test ./...); done
 
 test-unit: deps
 	npx vitest run --project unit

@@ -173,11 +173,16 @@ export class Lab extends pulumi.ComponentResource {
         const password = args.secrets.gatewayPassword;
         if (!password) throw new Error("internal: validated config has no gatewayPassword");
         const connection: SshConnection = { host: target.address, user: target.user, port: target.port, privateKey: key, hostKey: target.pin.keys.apply(firstKey) };
-        const k3s = new K3sCluster("k3s", { connection, version: config.platform.k3sVersion }, { parent: this, dependsOn: [target.pin] });
+        const k3s = new K3sCluster(
+          "k3s",
+          { connection, version: config.platform.k3sVersion, ...(target.vm ? { deletedWith: target.vm.instance } : {}) },
+          { parent: this, dependsOn: [target.pin] },
+        );
         const platform = new OpenFaasPlatform(
           "openfaas",
           {
-            connection,
+            cluster: k3s,
+            address: target.address,
             chartVersion: config.platform.openfaasChartVersion,
             gatewayPort: config.platform.gatewayPort,
             prometheusPort: config.platform.prometheusPort,
@@ -185,7 +190,7 @@ export class Lab extends pulumi.ComponentResource {
             nodeExporterImage: config.platform.nodeExporterImage,
             gatewayPassword: password,
           },
-          { parent: this, dependsOn: [k3s.ready] },
+          { parent: this, dependsOn: [k3s] },
         );
         ({ gatewayUrl, prometheusUrl } = platform);
         gatewayPassword = password;
@@ -196,7 +201,8 @@ export class Lab extends pulumi.ComponentResource {
             new OpenFaasFunction(
               `fn-${f.name}`,
               { gatewayUrl, password, name: f.name, image: f.image, ...(f.envProcess ? { envProcess: f.envProcess } : {}), envVars: { ...f.envVars } },
-              { parent: this, dependsOn: [platform] },
+              // Functions go before OpenFaaS when removed on their own; with the cluster, its uninstall removes them.
+              { parent: this, dependsOn: [platform], deletedWith: k3s.ready },
             ),
         );
         platformResources = [platform, ...functions];
@@ -269,7 +275,7 @@ export class Lab extends pulumi.ComponentResource {
       { address, port, pinned: host.hostKeys ?? [], identity: vm ? vm.identity : address },
       { parent: this, ...(vm ? { dependsOn: [vm] } : {}) },
     );
-    return { address, user, port, pin };
+    return { address, user, port, pin, ...(vm ? { vm } : {}) };
   }
 }
 
@@ -297,6 +303,8 @@ interface RemoteHost {
   readonly port: number;
   /** Its pinned keys: what must exist before anything connects to it. */
   readonly pin: HostKeyPin;
+  /** The Multipass VM it is, when the lab creates it. */
+  readonly vm?: MultipassVm;
 }
 
 function runOutputs(run: BenchmarkRun): pulumi.Output<RunOutputs> {

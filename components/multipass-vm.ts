@@ -21,10 +21,12 @@ export class MultipassVm extends pulumi.ComponentResource {
   public readonly address: pulumi.Output<string>;
   /** The launch's resource id: changes when the VM is created again (its SSH host keys change with it). */
   public readonly identity: pulumi.Output<string>;
+  /** The resource whose delete removes the VM: what only lives on the VM is deleted with it (`deletedWith`). */
+  public readonly instance: command.local.Command;
 
   constructor(name: string, args: MultipassVmArgs, opts?: pulumi.ComponentResourceOptions) {
     super("peva-lab:hosts:MultipassVm", name, {}, opts);
-    const launch = new command.local.Command(
+    const launch = (this.instance = new command.local.Command(
       `${name}-launch`,
       {
         create: multipassLaunch(name, args.vm),
@@ -34,7 +36,7 @@ export class MultipassVm extends pulumi.ComponentResource {
         triggers: [args.vm.cpus, args.vm.memoryGb, args.vm.diskGb, args.vm.image],
       },
       { parent: this, deleteBeforeReplace: true },
-    );
+    ));
     this.address = launch.stdout.apply((s) => addressFromMultipassInfo(name, s));
     this.identity = launch.id;
     this.registerOutputs({ address: this.address });

@@ -4,11 +4,6 @@
  * command text: they travel in environment variables, which the command provider keeps secret.
  */
 
-/** Pinned versions of what the remote setup installs. */
-export const PINNED = {
-  helm: "v3.15.4",
-} as const;
-
 /**
  * The load generator runner setup installs: a bundled static binary copied from the controller (vegeta), or a
  * tool the user installed on the runner (k6), which setup only checks.
@@ -84,15 +79,19 @@ export function addressFromMultipassInfo(name: string, infoJson: string): string
   return address;
 }
 
+/** Seconds the k3s install waits for its node to report Ready before it fails. */
+export const K3S_READY_TIMEOUT_S = 300;
+
 /**
- * Installs a pinned k3s release (Traefik off: the gateway is a NodePort), or upgrades the installed one in place:
- * the install script keeps the datastore, so a version bump keeps the cluster and what runs on it. The same text is
- * the resource's create and update. A lower version than the installed one is refused (k3s does not support
- * downgrades: the older server may not start on the newer datastore); destroying the k3s resource first is the way.
- * Everything logs to stderr; stdout is one line, the node's CPU count (`nproc`), which the lab reports as the
- * platform node's size.
+ * Installs a pinned k3s release (Traefik off: the gateway is a NodePort; `address` in the API server's certificate,
+ * so the controller's kubeconfig can use it), or upgrades the installed one in place: the install script keeps the
+ * datastore, so a version bump keeps the cluster and what runs on it. The same text is the resource's create and
+ * update. A lower version than the installed one is refused (k3s does not support downgrades: the older server may
+ * not start on the newer datastore); destroying the k3s resource first is the way. Then waits at most
+ * `readyTimeoutSeconds` for the node to be Ready, failing with where to look. Everything logs to stderr; stdout is
+ * one line, the node's CPU count (`nproc`), which the lab reports as the platform node's size.
  */
-export function k3sInstall(version: string): string {
+export function k3sInstall(version: string, address: string, readyTimeoutSeconds = K3S_READY_TIMEOUT_S): string {
   const want = shellQuote(version);
   return [
     "set -eu",
@@ -106,9 +105,18 @@ export function k3sInstall(version: string): string {
     // Downloaded first, so a failed download fails here instead of piping nothing into sh.
     '  script=$(mktemp); trap \'rm -f "$script"\' EXIT',
     '  curl -sfL https://get.k3s.io -o "$script"',
-    `  sudo INSTALL_K3S_VERSION=${want} INSTALL_K3S_EXEC="--write-kubeconfig-mode 644 --disable traefik" sh "$script" >&2`,
+    // The kubeconfig stays root-only (k3s's default 0600): the controller reads it through sudo.
+    `  sudo INSTALL_K3S_VERSION=${want} INSTALL_K3S_EXEC=${shellQuote(`--disable traefik --tls-san ${address}`)} sh "$script" >&2`,
     "fi",
-    "sudo k3s kubectl wait --for=condition=Ready node --all --timeout=300s >&2",
+    // Bounded: `kubectl wait` fails at once while the node is not registered yet, so it is retried until the deadline.
+    `deadline=$(( $(date +%s) + ${readyTimeoutSeconds} ))`,
+    "until sudo k3s kubectl wait --for=condition=Ready node --all --timeout=10s >/dev/null 2>&1; do",
+    '  if [ "$(date +%s)" -ge "$deadline" ]; then',
+    `    echo 'k3s: the node was not Ready within ${readyTimeoutSeconds} s; on the host, see: sudo k3s kubectl get nodes; sudo journalctl -u k3s' >&2`,
+    "    exit 1",
+    "  fi",
+    "  sleep 2",
+    "done",
     "nproc",
   ].join("\n");
 }
@@ -121,143 +129,14 @@ export function coresFromK3sInstall(stdout: string): number {
   return cores;
 }
 
+/** Prints k3s's kubeconfig (root-only on the host; it holds the cluster's admin credentials). */
+export function k3sKubeconfig(): string {
+  return "sudo cat /etc/rancher/k3s/k3s.yaml";
+}
+
 /** Removes k3s (and with it OpenFaaS and Prometheus) from the host. */
 export function k3sUninstall(): string {
   return "if [ -x /usr/local/bin/k3s-uninstall.sh ]; then sudo /usr/local/bin/k3s-uninstall.sh; fi";
-}
-
-/** Installs OpenFaaS CE with a pinned chart; the basic-auth password comes from $PEVA_GATEWAY_PASSWORD. */
-export function openfaasInstall(chartVersion: string, gatewayPort: number): string {
-  return [
-    "set -eu",
-    "export KUBECONFIG=/etc/rancher/k3s/k3s.yaml",
-    `if ! command -v helm >/dev/null; then curl -fsSL https://raw.githubusercontent.com/helm/helm/${PINNED.helm}/scripts/get-helm-3 | DESIRED_VERSION=${PINNED.helm} bash; fi`,
-    "kubectl get ns openfaas >/dev/null 2>&1 || kubectl create ns openfaas",
-    "kubectl get ns openfaas-fn >/dev/null 2>&1 || kubectl create ns openfaas-fn",
-    'kubectl -n openfaas create secret generic basic-auth --from-literal=basic-auth-user=admin --from-literal=basic-auth-password="$PEVA_GATEWAY_PASSWORD" --dry-run=client -o yaml | kubectl apply -f -',
-    "helm repo add openfaas https://openfaas.github.io/faas-netes/ >/dev/null",
-    "helm repo update openfaas >/dev/null",
-    `helm upgrade --install openfaas openfaas/openfaas --version ${shellQuote(chartVersion)} --namespace openfaas --set functionNamespace=openfaas-fn --set generateBasicAuth=false --set serviceType=NodePort --set gateway.nodePort=${gatewayPort} --set prometheus.create=false --set alertmanager.create=false --wait --timeout 5m`,
-  ].join("\n");
-}
-
-/** Uninstalls the OpenFaaS release (k3s removal removes the rest). */
-export function openfaasUninstall(): string {
-  return "export KUBECONFIG=/etc/rancher/k3s/k3s.yaml; helm uninstall openfaas --namespace openfaas || true";
-}
-
-/** Applies the Prometheus + node-exporter manifest given on stdin, then waits for the rollouts. */
-export function prometheusApply(): string {
-  return [
-    "set -eu",
-    "export KUBECONFIG=/etc/rancher/k3s/k3s.yaml",
-    "kubectl apply -f -",
-    "kubectl -n openfaas rollout status ds/node-exporter --timeout=5m",
-    "kubectl -n openfaas rollout status deploy/prometheus --timeout=5m",
-  ].join("\n");
-}
-
-/** Seconds between two scrapes of the Prometheus deployed beside OpenFaaS. */
-export const OPENFAAS_SCRAPE_INTERVAL_S = 5;
-
-/**
- * The Kubernetes manifest for Prometheus (pinned image, NodePort) and node-exporter. Per-function container metrics
- * come from the kubelet's built-in cAdvisor endpoint (k3s runs containerd, so a `--docker_only` cAdvisor sees
- * nothing: upstream defect 3).
- */
-export function prometheusManifest(opts: { prometheusImage: string; nodeExporterImage: string; nodePort: number }): string {
-  const scrape = [
-    `global: { scrape_interval: ${OPENFAAS_SCRAPE_INTERVAL_S}s, scrape_timeout: ${OPENFAAS_SCRAPE_INTERVAL_S - 1}s }`,
-    "scrape_configs:",
-    "  - job_name: node",
-    "    static_configs: [{ targets: ['node-exporter.openfaas:9100'] }]",
-    "  - job_name: kubelet-cadvisor",
-    "    scheme: https",
-    "    metrics_path: /metrics/cadvisor",
-    "    tls_config: { insecure_skip_verify: true }",
-    "    authorization: { credentials_file: /var/run/secrets/kubernetes.io/serviceaccount/token }",
-    "    kubernetes_sd_configs: [{ role: node }]",
-    "    metric_relabel_configs:",
-    "      - { source_labels: [namespace], regex: openfaas-fn, action: keep }",
-    "  - job_name: openfaas-gateway",
-    "    static_configs: [{ targets: ['gateway.openfaas:8082'] }]",
-  ].join("\n");
-  const indent = (s: string, n: number) => s.split("\n").map((l) => " ".repeat(n) + l).join("\n");
-  return `apiVersion: v1
-kind: ServiceAccount
-metadata: { name: prometheus, namespace: openfaas }
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: { name: peva-prometheus }
-rules:
-  - { apiGroups: [""], resources: [nodes, nodes/metrics, services, endpoints, pods], verbs: [get, list, watch] }
-  - { nonResourceURLs: [/metrics, /metrics/cadvisor], verbs: [get] }
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: { name: peva-prometheus }
-roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: peva-prometheus }
-subjects: [{ kind: ServiceAccount, name: prometheus, namespace: openfaas }]
----
-apiVersion: v1
-kind: ConfigMap
-metadata: { name: prometheus-config, namespace: openfaas }
-data:
-  prometheus.yml: |
-${indent(scrape, 4)}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: { name: prometheus, namespace: openfaas }
-spec:
-  replicas: 1
-  selector: { matchLabels: { app: prometheus } }
-  template:
-    metadata: { labels: { app: prometheus } }
-    spec:
-      serviceAccountName: prometheus
-      containers:
-        - name: prometheus
-          image: ${opts.prometheusImage}
-          args: [--config.file=/etc/prometheus/prometheus.yml, --storage.tsdb.path=/prometheus, --storage.tsdb.retention.time=24h]
-          ports: [{ containerPort: 9090 }]
-          volumeMounts: [{ name: config, mountPath: /etc/prometheus }]
-      volumes: [{ name: config, configMap: { name: prometheus-config } }]
----
-apiVersion: v1
-kind: Service
-metadata: { name: prometheus, namespace: openfaas }
-spec:
-  type: NodePort
-  selector: { app: prometheus }
-  ports: [{ port: 9090, targetPort: 9090, nodePort: ${opts.nodePort} }]
----
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: { name: node-exporter, namespace: openfaas }
-spec:
-  selector: { matchLabels: { app: node-exporter } }
-  template:
-    metadata: { labels: { app: node-exporter } }
-    spec:
-      hostNetwork: true
-      containers:
-        - name: node-exporter
-          image: ${opts.nodeExporterImage}
-          args: [--path.rootfs=/host, --no-collector.wifi, --no-collector.hwmon]
-          ports: [{ containerPort: 9100 }]
-          resources: { limits: { cpu: 250m, memory: 180Mi } }
-          volumeMounts: [{ name: root, mountPath: /host, readOnly: true }]
-      volumes: [{ name: root, hostPath: { path: / } }]
----
-apiVersion: v1
-kind: Service
-metadata: { name: node-exporter, namespace: openfaas }
-spec:
-  selector: { app: node-exporter }
-  ports: [{ port: 9100, targetPort: 9100 }]
-`;
 }
 
 /** A tool a host must have (on its PATH, or in /usr/sbin or /usr/bin), and the Debian package that provides it. */

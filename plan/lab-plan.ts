@@ -4,7 +4,8 @@
  * components in `components/` only wire what this returns.
  */
 import type { StackConfig } from "../config/stack-config.ts";
-import { OPENFAAS_SCRAPE_INTERVAL_S, type RequiredTool } from "./commands.ts";
+import type { RequiredTool } from "./commands.ts";
+import { OPENFAAS_SCRAPE_INTERVAL_S } from "./openfaas-cluster.ts";
 import { LOCAL_SCRAPE_INTERVAL_S } from "./local-platform.ts";
 import { catalogFunction } from "./function-catalog.ts";
 

@@ -10,6 +10,13 @@
 PULUMI_VERSION=3.259.0
 COMMAND_VERSION=1.2.1
 COMMAND_COMMIT=7f3eb6f3b77cd0fa3895ba437a695dd393f7dd25
+# The Kubernetes provider plugin. K8S_VERSION must equal the exact @pulumi/kubernetes version in package.json (a test
+# checks this): the npm release made from the commit the module proxy serves. The module exists there only as this
+# pseudo-version, the v4.25.0 tag's commit; its go.mod replaces the SDK with a local path, which the wrapper module
+# tools/pulumi-resource-kubernetes undoes by requiring sdk/v4 v4.25.0.
+K8S_VERSION=4.25.0
+K8S_PROVIDER_MODULE=github.com/pulumi/pulumi-kubernetes/provider/v4
+K8S_PROVIDER_PSEUDO_VERSION=v4.0.0-20260115033456-f47bc2d6f199
 # The bundled load generator. vegeta is MIT-licensed; k6 (AGPL-3.0) is never built, downloaded or bundled.
 VEGETA_MODULE=github.com/tsenart/vegeta/v12
 VEGETA_VERSION=12.13.0
@@ -60,6 +67,34 @@ build_command_provider() {
   GOBIN="$out" go install -trimpath \
     -ldflags "-s -w -X github.com/pulumi/pulumi-command/provider/pkg/version.Version=$COMMAND_VERSION" \
     "github.com/pulumi/pulumi-command/provider/cmd/pulumi-resource-command@$COMMAND_COMMIT"
+}
+
+# build_kubernetes_provider <out> <build>: the Kubernetes provider from its module, through the wrapper module in
+# tools/pulumi-resource-kubernetes, in the scratch folder <build>. The module ships schema.json and
+# terraform-mapping.json, not the generated copies its command embeds; they are written here (the schema with its
+# version set, as upstream's generate step does) and never committed. About 8 minutes cold on 2 cores.
+build_kubernetes_provider() {
+  local out="$1" build="$2" root src
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  go_env
+  rm -rf "$build"
+  mkdir -p "$build" "$out"
+  cp "$root/tools/pulumi-resource-kubernetes/go.mod" "$root/tools/pulumi-resource-kubernetes/go.sum" "$root/tools/pulumi-resource-kubernetes/main.go" "$build/"
+  (
+    cd "$build" || exit 1
+    src=$(go mod download -json "$K8S_PROVIDER_MODULE@$K8S_PROVIDER_PSEUDO_VERSION" | node -e 'let s="";process.stdin.on("data",(d)=>s+=d).on("end",()=>console.log(JSON.parse(s).Dir))')
+    [ -f "$src/cmd/pulumi-resource-kubernetes/schema.json" ] || { echo "no schema.json in $src/cmd/pulumi-resource-kubernetes" >&2; exit 1; }
+    # shellcheck disable=SC2016 # JavaScript template literals, not shell expansions
+    node -e '
+      const fs = require("node:fs");
+      const [dir, version] = process.argv.slice(1);
+      const schema = JSON.parse(fs.readFileSync(`${dir}/schema.json`, "utf8"));
+      schema.version = version;
+      fs.writeFileSync("schema-embed.json", JSON.stringify(schema));
+      fs.writeFileSync("terraform-mapping-embed.json", JSON.stringify(JSON.parse(fs.readFileSync(`${dir}/terraform-mapping.json`, "utf8"))));
+    ' "$src/cmd/pulumi-resource-kubernetes" "$K8S_VERSION"
+    go build -trimpath -ldflags "-s -w -X $K8S_PROVIDER_MODULE/pkg/version.Version=$K8S_VERSION" -o "$out/pulumi-resource-kubernetes" .
+  )
 }
 
 # vegeta_version <path>: the version a vegeta binary reports ("Version: v12.13.0" on its first line), or nothing.

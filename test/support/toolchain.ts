@@ -1,6 +1,7 @@
 /**
  * Locating the bootstrap's toolchain from tests. A missing tool is a failure that names the fix, never a skip.
  */
+import { existsSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import { findOnPath } from "@peva-lab/core";
 
@@ -23,4 +24,14 @@ export function requireTool(name: string): string {
   const found = findOnPath(name, toolPath().split(delimiter).filter(Boolean));
   if (found) return found;
   throw new Error(`${name} is not installed; run \`make bootstrap\` (scripts/bootstrap) to install it`);
+}
+
+/**
+ * The bootstrap's resource plugin `name` at `version` in the plugin cache (the engine never downloads one here);
+ * throws with the fix when absent.
+ */
+export function requireResourcePlugin(name: string, version: string): string {
+  const binary = join(PULUMI_HOME, "plugins", `resource-${name}-v${version}`, `pulumi-resource-${name}`);
+  if (existsSync(binary)) return binary;
+  throw new Error(`the Pulumi resource plugin ${name} ${version} is not in ${PULUMI_HOME}/plugins; run \`make bootstrap\` (scripts/bootstrap) to build it`);
 }

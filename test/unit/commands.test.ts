@@ -125,7 +125,12 @@ describe("k3sInstall (against stand-in k3s, curl, sudo)", () => {
   const log = () => join(bin, "calls.log");
   /** A k3s stand-in that logs its calls and reports `version`. */
   const k3sBody = (version: string) =>
-    [`echo "k3s $*" >> "${log()}"`, `if [ "$1" = --version ]; then echo 'k3s version ${version} (abcdef12)'; echo 'go version go1.24.4'; fi`].join("\n");
+    [
+      `echo "k3s $*" >> "${log()}"`,
+      `if [ "$1" = --version ]; then echo 'k3s version ${version} (abcdef12)'; echo 'go version go1.24.4'; fi`,
+      // A node that never registers: `kubectl wait` fails at once, as it does before the node exists.
+      'if [ "$1" = kubectl ] && [ -n "${K3S_NEVER_READY:-}" ]; then exit 1; fi',
+    ].join("\n");
   /**
    * A host with k3s `installed` (undefined: none), a curl that "downloads" an install script which logs the version
    * it installs and leaves a k3s of that version behind, a sudo that runs its command, and 6 CPUs.
@@ -134,13 +139,14 @@ describe("k3sInstall (against stand-in k3s, curl, sudo)", () => {
     if (installed) standIn("k3s", k3sBody(installed));
     writeFileSync(
       join(bin, "install.sh"),
-      [`echo "install $INSTALL_K3S_VERSION" >> "${log()}"`, `printf '#!/bin/sh\n%s\n' "$K3S_BODY" > "${join(bin, "k3s")}"`, `chmod 755 "${join(bin, "k3s")}"`].join("\n"),
+      [`echo "install $INSTALL_K3S_VERSION" >> "${log()}"`, `printf '%s\\n' "$INSTALL_K3S_EXEC" > "${join(bin, "exec.txt")}"`, `printf '#!/bin/sh\n%s\n' "$K3S_BODY" > "${join(bin, "k3s")}"`, `chmod 755 "${join(bin, "k3s")}"`].join("\n"),
     );
     standIn("curl", [`echo "curl $*" >> "${log()}"`, 'while [ "$1" != -o ]; do shift; done', `cp "${join(bin, "install.sh")}" "$2"`].join("\n"));
     standIn("sudo", 'exec env "$@"');
     standIn("nproc", "echo 6");
   }
-  const run = (version: string) => sh(k3sInstall(version), { K3S_BODY: k3sBody(version) });
+  const run = (version: string, address = "10.0.0.2") => sh(k3sInstall(version, address), { K3S_BODY: k3sBody(version) });
+  const wait = "k3s kubectl wait --for=condition=Ready node --all --timeout=10s";
 
   it("installs the pinned version on a fresh host; stdout is only the CPU count", () => {
     fakeHost(undefined);
@@ -151,8 +157,28 @@ describe("k3sInstall (against stand-in k3s, curl, sudo)", () => {
     expect(calls()).toEqual([
       "curl -sfL https://get.k3s.io -o " + calls()[0]!.split(" -o ")[1],
       "install v1.33.4+k3s1",
-      "k3s kubectl wait --for=condition=Ready node --all --timeout=300s",
+      wait,
     ]);
+    // The API server's certificate names the address the controller's kubeconfig uses.
+    expect(readFileSync(join(bin, "exec.txt"), "utf8")).toBe("--disable traefik --tls-san 10.0.0.2\n");
+  });
+
+  it("keeps an address with shell metacharacters as one argument's text, never code", () => {
+    fakeHost(undefined);
+    const marker = join(bin, "pwned");
+    const r = run("v1.33.4+k3s1", `lab-1$(touch ${marker})';touch ${marker}'`);
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+    expect(readFileSync(join(bin, "exec.txt"), "utf8")).toBe(`--disable traefik --tls-san lab-1$(touch ${marker})';touch ${marker}'\n`);
+  });
+
+  it("fails with where to look when the node is not Ready within the bound, printing no CPU count", () => {
+    fakeHost("v1.33.4+k3s1");
+    const r = sh(k3sInstall("v1.33.4+k3s1", "10.0.0.2", 1), { K3S_BODY: k3sBody("v1.33.4+k3s1"), K3S_NEVER_READY: "1" });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("k3s: the node was not Ready within 1 s; on the host, see: sudo k3s kubectl get nodes; sudo journalctl -u k3s");
+    expect(r.stdout).toBe("");
+    expect(calls().filter((c) => c === wait).length).toBeGreaterThan(0);
   });
 
   it("does nothing but wait when the pinned version is installed", () => {
@@ -160,7 +186,7 @@ describe("k3sInstall (against stand-in k3s, curl, sudo)", () => {
     const r = run("v1.33.4+k3s1");
     expect(r.status, r.stderr).toBe(0);
     expect(calls().filter((c) => c.startsWith("curl") || c.startsWith("install"))).toEqual([]);
-    expect(calls()).toContain("k3s kubectl wait --for=condition=Ready node --all --timeout=300s");
+    expect(calls()).toContain(wait);
     expect(r.stdout).toBe("6\n");
   });
 

@@ -2,14 +2,16 @@
  * The host components' resources and their lifecycle options, with Pulumi mocks (a mock: Multipass VMs, k3s and
  * OpenFaaS cannot run here; what their commands do is tested in commands.test.ts). Checks what decides a change:
  * a VM size change replaces the VM, deleting first (same name); k3s and OpenFaaS versions upgrade in place; the host
- * setup re-runs when the bundle's content changes and pins the host key.
+ * setup re-runs when the bundle's content changes and pins the host key. The Kubernetes graph itself is checked in
+ * openfaas-platform.test.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runnerBundleHash } from "../../components/runner-bundle.ts";
-import { ansibleRunnerSetup, k3sInstall, multipassDelete, multipassUpdate, openfaasInstall, unameArch } from "../../plan/commands.ts";
+import { ansibleRunnerSetup, k3sInstall, multipassDelete, multipassUpdate, unameArch } from "../../plan/commands.ts";
 import { collectResources, revealSecrets, type RecordedResource } from "../support/pulumi-mocks.ts";
 import { REPO } from "../support/toolchain.ts";
+import { K3S_KUBECONFIG } from "../support/k3s-kubeconfig.ts";
 
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nMOCK-KEY-MATERIAL\n-----END OPENSSH PRIVATE KEY-----";
 const KNOWN_HOSTS = "10.0.0.1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMock";
@@ -25,7 +27,7 @@ describe("host components (Pulumi mocks)", () => {
       "command:local:Command": (args) =>
         args.name === "vm-launch" ? { stdout: JSON.stringify({ info: { vm: { ipv4: ["10.0.0.9"] } } }) } : { stdout: "" },
       // The k3s install prints the node's CPU count last.
-      "command:remote:Command": (args) => (args.name === "k3s-install" ? { stdout: "8" } : { stdout: "" }),
+      "command:remote:Command": (args) => ({ stdout: args.name === "k3s-install" ? "8" : args.name === "k3s-kubeconfig" ? K3S_KUBECONFIG : "" }),
     });
     pulumi.runtime.setMocks(recorder.mocks, "peva-lab", "unit", false);
     const { MultipassVm } = await import("../../components/multipass-vm.ts");
@@ -44,7 +46,8 @@ describe("host components (Pulumi mocks)", () => {
     const openfaas = new OpenFaasPlatform(
       "openfaas",
       {
-        connection,
+        cluster: k3s,
+        address: vm.address,
         chartVersion: "14.2.103",
         gatewayPort: 31112,
         prometheusPort: 30411,
@@ -92,14 +95,15 @@ describe("host components (Pulumi mocks)", () => {
 
   it("upgrades k3s and OpenFaaS in place: the version is not a replacing input, the install is the update", () => {
     const k3s = inputs("k3s-install");
-    expect(k3s["update"]).toBe(k3sInstall("v1.33.4+k3s1"));
+    expect(k3s["update"]).toBe(k3sInstall("v1.33.4+k3s1", "10.0.0.9"));
     expect(k3s["create"]).toBe(k3s["update"]);
     expect(k3s["triggers"] ?? []).toEqual([]);
-    const openfaas = inputs("openfaas-openfaas");
-    expect(openfaas["update"]).toBe(openfaasInstall("14.2.103", 31112));
-    expect(openfaas["create"]).toBe(openfaas["update"]);
-    expect(openfaas["triggers"] ?? []).toEqual([]);
     expect(options.get("k3s-install")?.deleteBeforeReplace).toBeFalsy();
+    // The chart version is a Helm release's version: the provider upgrades the release in place.
+    const release = revealSecrets(resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release")?.inputs) as Record<string, unknown>;
+    expect(release["version"]).toBe("14.2.103");
+    expect(options.get("openfaas")?.replaceOnChanges ?? []).toEqual([]);
+    expect(options.get("openfaas")?.deleteBeforeReplace).toBeFalsy();
   });
 
   it("reports the k3s node's CPU count from the install", () => {

@@ -139,7 +139,7 @@ describe("commands", () => {
   });
 
   it("pins k3s and quotes user input", () => {
-    expect(k3sInstall("v1.33.4+k3s1")).toContain("INSTALL_K3S_VERSION=v1.33.4+k3s1");
+    expect(k3sInstall("v1.33.4+k3s1", "10.0.0.2")).toContain("INSTALL_K3S_VERSION=v1.33.4+k3s1");
     expect(multipassDelete("x y")).toContain("'x y'");
   });
 

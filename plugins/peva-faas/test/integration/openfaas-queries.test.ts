@@ -1,6 +1,6 @@
 /**
  * The `openfaas` query file against the series the `dev` stack's Prometheus really holds: a real Prometheus runs
- * the scrape jobs of `plan/commands.ts` (node-exporter, the kubelet's cAdvisor with its `openfaas-fn` filter, the
+ * the scrape jobs of the ConfigMap `plan/openfaas-cluster.ts` declares (node-exporter, the kubelet's cAdvisor with its `openfaas-fn` filter, the
  * gateway), with only the targets swapped for loopback servers of format samples (`fixtures/openfaas-endpoints/`;
  * k3s does not run here). Every query must find its series by the labels those endpoints produce and give the
  * value the samples imply; a failure names the query file and the query.
@@ -9,9 +9,9 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { parseAllDocuments, parse as parseYaml } from "yaml";
+import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { prometheusManifest } from "../../../../plan/commands.ts";
+import { prometheusObjects } from "../../../../plan/openfaas-cluster.ts";
 import { PrometheusClient } from "../../src/prometheus/client.ts";
 import { loadQueriesFile, packagedQueriesPath } from "../../src/prometheus/files.ts";
 import { activeQueries, renderQuery } from "../../src/prometheus/queries.ts";
@@ -34,18 +34,15 @@ async function sampleServer(file: string): Promise<{ server: Server; target: str
   return { server, target: `127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-/** The manifest's scrape jobs, with each job's discovery and credentials replaced by a loopback target. */
+/** The lab ConfigMap's scrape jobs, with each job's discovery and credentials replaced by a loopback target. */
 function labJobs(targets: Readonly<Record<string, string>>): Record<string, unknown>[] {
-  const manifest = prometheusManifest({ prometheusImage: "prom/prometheus:v2.52.0", nodeExporterImage: "prom/node-exporter:v1.8.1", nodePort: 30411 });
-  const configMap = parseAllDocuments(manifest)
-    .map((d) => d.toJS() as { kind?: string; data?: Record<string, string> })
-    .find((d) => d.kind === "ConfigMap")!;
-  const config = parseYaml(configMap.data!["prometheus.yml"]!) as { scrape_configs: Record<string, unknown>[] };
+  const { configMap } = prometheusObjects({ prometheusImage: "prom/prometheus:v2.52.0", nodeExporterImage: "prom/node-exporter:v1.8.1", nodePort: 30411 });
+  const config = parseYaml(configMap.data["prometheus.yml"]) as { scrape_configs: Record<string, unknown>[] };
   return config.scrape_configs.map((job) => {
     const { kubernetes_sd_configs: _sd, tls_config: _tls, authorization: _auth, scheme: _scheme, static_configs: _static, ...rest } = job;
     const name = String(job["job_name"]);
     const target = targets[name];
-    if (!target) throw new Error(`the manifest has a scrape job ${name} this test has no samples for`);
+    if (!target) throw new Error(`the lab's Prometheus has a scrape job ${name} this test has no samples for`);
     return { ...rest, static_configs: [{ targets: [target] }] };
   });
 }
