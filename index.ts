@@ -69,6 +69,11 @@ export const platform = lab.platform;
 export const run = lab.run ?? "no workload enabled";
 /** The campaign's offline HTML report (open it in a browser; `npx peva-lab report` writes it again). */
 export const report = lab.run?.apply((r) => r.report || "not written: see the run's warnings") ?? "no workload enabled";
+/**
+ * OpenFaaS stacks: the k3s cluster's admin kubeconfig, a secret (`pulumi stack output kubeconfig --show-secrets`
+ * prints it; keep the file you write it to private, `umask 077`).
+ */
+export const kubeconfig = lab.kubeconfig ?? "no Kubernetes cluster on this stack";
 /** Controller-side output root of this stack. */
 export const outputRoot = plan.outputRoot;
 /** Enabled workloads. */

@@ -74,6 +74,8 @@ export class Lab extends pulumi.ComponentResource {
   public readonly platform: pulumi.Output<PlatformOutputs>;
   /** The peva-faas campaign run, when the workload is enabled. */
   public readonly run: pulumi.Output<RunOutputs> | undefined;
+  /** On OpenFaaS platforms, the k3s cluster's admin kubeconfig, pointed at its host: a secret. */
+  public readonly kubeconfig: pulumi.Output<string> | undefined;
 
   constructor(name: string, args: LabArgs, opts?: pulumi.ComponentResourceOptions) {
     super("peva-lab:lab:Lab", name, {}, opts);
@@ -193,6 +195,7 @@ export class Lab extends pulumi.ComponentResource {
           { parent: this, dependsOn: [k3s] },
         );
         ({ gatewayUrl, prometheusUrl } = platform);
+        this.kubeconfig = k3s.kubeconfig;
         gatewayPassword = password;
         node = pulumi.output(k3s.cores).apply((cores) => ({ cores }));
         // The campaign's functions, deployed and ready before the run; destroyed after it, before the platform.
@@ -226,7 +229,7 @@ export class Lab extends pulumi.ComponentResource {
         [...platformResources, setups.get(plan.runnerHost)!],
       );
     }
-    this.registerOutputs({ runner: this.runner, platform: this.platform, run: this.run });
+    this.registerOutputs({ runner: this.runner, platform: this.platform, run: this.run, kubeconfig: this.kubeconfig });
   }
 
   /**

@@ -19,6 +19,7 @@ const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMockHostKeyMockHostKeyMoc
 describe("dev stack component tree (Pulumi mocks)", () => {
   let resources: RecordedResource[];
   let platform: PlatformOutputs;
+  let kubeconfig: { secret: boolean; value: string };
   /** Options each resource was declared with, by `<type> <name>` (recorded by a transformation on the lab). */
   const options = new Map<string, pulumi.CustomResourceOptions>();
   /** The `<type> <name>` of what each resource explicitly depends on; and the provider each one names. */
@@ -71,6 +72,7 @@ describe("dev stack component tree (Pulumi mocks)", () => {
     };
     const lab = new Lab("lab", args, { transformations: [record] });
     platform = await recorder.settle(lab.platform);
+    kubeconfig = { secret: await pulumi.isSecret(lab.kubeconfig!), value: await recorder.settle(lab.kubeconfig!) };
     resources = recorder.resources;
     for (const [key, o] of options) {
       const deps = (Array.isArray(o.dependsOn) ? o.dependsOn : o.dependsOn ? [o.dependsOn] : []) as pulumi.Resource[];
@@ -148,6 +150,9 @@ describe("dev stack component tree (Pulumi mocks)", () => {
     expect(provider.inputs["deleteUnreachable"]).toBe("true"); // provider inputs travel as strings
     // The server is the k3s VM's address; k3s's own 127.0.0.1 only works on the node.
     expect(String(revealSecrets(provider.inputs["kubeconfig"]))).toContain("server: https://10.0.0.2:6443");
+    // The stack's `kubeconfig` output: the same, still a secret.
+    expect(kubeconfig.secret).toBe(true);
+    expect(kubeconfig.value).toContain("server: https://10.0.0.2:6443");
     const read = resources.find((r) => r.name === "k3s-kubeconfig")!;
     expect(read.inputs["logging"]).toBe("none");
     expect(options.get("command:remote:Command k3s-kubeconfig")?.additionalSecretOutputs).toContain("stdout");
