@@ -5,6 +5,7 @@
  * platform host. No Pulumi, no I/O.
  */
 import { posix } from "node:path";
+import { hostPort } from "./host-port.ts";
 
 /** Ports the platform listens on (all on its {@link PlatformLayout.address}). */
 export interface LocalPorts {
@@ -47,11 +48,6 @@ export const LOCAL_SCRAPE_INTERVAL_S = 1;
 
 /** The gateway's entry point relative to the project (this machine) or to the bundle (a remote host). */
 export const GATEWAY_MAIN = "plugins/platform-local/src/gateway-main.ts";
-
-/** `host:port`, with an IPv6 address in brackets as URLs, Prometheus targets and listen flags expect. */
-export function hostPort(address: string, port: number): string {
-  return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
-}
 
 /** The platform's endpoints as `http://<address>:<port>`. */
 export function platformUrls(address: string, ports: LocalPorts): { gatewayUrl: string; prometheusUrl: string; nodeExporterUrl: string } {

@@ -9,7 +9,8 @@
  * so the controller must reach the platform's ports on that address, as it reaches the host's sshd: readiness is
  * checked over HTTP from the controller.
  */
-import { hostPort, remotePlatformLayout, remoteRoot, type PlatformLayout } from "../../plan/local-platform.ts";
+import { hostPort } from "../../plan/host-port.ts";
+import { remotePlatformLayout, remoteRoot, type PlatformLayout } from "../../plan/local-platform.ts";
 import { SshClient, type ReconnectPolicy } from "../transport/ssh-client.ts";
 import { SshFiles } from "../transport/ssh-files.ts";
 import type { PinnedSshTarget } from "../transport/ssh-options.ts";

@@ -3,8 +3,8 @@
  * loopback and on a remote host's address, the remote layout, and which input changes replace the platform.
  */
 import { describe, expect, it } from "vitest";
+import { hostPort } from "../../plan/host-port.ts";
 import {
-  hostPort,
   localProcessSpecs,
   localPrometheusConfig,
   platformChanges,
