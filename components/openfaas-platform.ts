@@ -11,6 +11,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { hostPort } from "../plan/host-port.ts";
 import type { K3sCluster } from "./k3s-cluster.ts";
 import {
   BASIC_AUTH_SECRET,
@@ -85,8 +86,8 @@ export class OpenFaasPlatform extends pulumi.ComponentResource {
     new k8s.core.v1.Service(`${name}-node-exporter`, p.nodeExporterService, { ...on, dependsOn: [exporter] });
 
     // The URLs resolve once what serves them is up, so whatever uses them waits for it.
-    this.gatewayUrl = pulumi.all([args.address, release.status]).apply(([address]) => `http://${address}:${args.gatewayPort}`);
-    this.prometheusUrl = pulumi.all([args.address, prometheusService.id]).apply(([address]) => `http://${address}:${args.prometheusPort}`);
+    this.gatewayUrl = pulumi.all([args.address, release.status]).apply(([address]) => `http://${hostPort(address, args.gatewayPort)}`);
+    this.prometheusUrl = pulumi.all([args.address, prometheusService.id]).apply(([address]) => `http://${hostPort(address, args.prometheusPort)}`);
     this.registerOutputs({ gatewayUrl: this.gatewayUrl, prometheusUrl: this.prometheusUrl });
   }
 }

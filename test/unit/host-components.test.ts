@@ -21,6 +21,7 @@ describe("host components (Pulumi mocks)", () => {
   /** Resource options as each resource was declared, by name (recorded by a transformation on every component). */
   const options = new Map<string, pulumi.CustomResourceOptions>();
   let cores: number;
+  let urls6: string[];
 
   beforeAll(async () => {
     const recorder = collectResources({
@@ -72,6 +73,12 @@ describe("host components (Pulumi mocks)", () => {
       },
       { transformations: [record] },
     );
+    // The same platform on a host known by its IPv6 address.
+    const openfaas6 = new OpenFaasPlatform(
+      "openfaas6",
+      { cluster: k3s, address: "fd00::2", chartVersion: "14.2.103", gatewayPort: 31112, prometheusPort: 30411, prometheusImage: "prom/prometheus:v2.52.0", nodeExporterImage: "prom/node-exporter:v1.8.1", gatewayPassword: pulumi.secret("pw") },
+    );
+    urls6 = [await recorder.settle(openfaas6.gatewayUrl), await recorder.settle(openfaas6.prometheusUrl)];
     await recorder.settle(openfaas.gatewayUrl);
     cores = await recorder.settle(k3s.cores);
     resources = recorder.resources;
@@ -104,6 +111,10 @@ describe("host components (Pulumi mocks)", () => {
     expect(release["version"]).toBe("14.2.103");
     expect(options.get("openfaas")?.replaceOnChanges ?? []).toEqual([]);
     expect(options.get("openfaas")?.deleteBeforeReplace).toBeFalsy();
+  });
+
+  it("brackets an IPv6 host in the gateway and Prometheus URLs", () => {
+    expect(urls6).toEqual(["http://[fd00::2]:31112", "http://[fd00::2]:30411"]);
   });
 
   it("reports the k3s node's CPU count from the install", () => {
