@@ -86,6 +86,11 @@ export class PrometheusClient implements PrometheusQuerier {
     return { value: instantSum(payload), series: seriesCount(payload) };
   }
 
+  /** The number of series an instant query returns now; an empty result is an answer (0), not retried. */
+  async countSeries(query: string): Promise<number> {
+    return seriesCount(await this.#request(`${this.baseUrl}/api/v1/query`, { query }));
+  }
+
   /** Range query; series are summed per timestamp, then averaged. */
   async range(query: string, start: number, end: number, stepSeconds: number): Promise<RangeResult> {
     const payload = await this.#withRetry("/api/v1/query_range", {

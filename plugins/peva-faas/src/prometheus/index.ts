@@ -5,3 +5,4 @@ export * from "./window.ts";
 export * from "./client.ts";
 export * from "./collect.ts";
 export * from "./files.ts";
+export * from "./series-check.ts";

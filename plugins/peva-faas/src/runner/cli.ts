@@ -15,6 +15,8 @@ import { memoryCommand } from "../memory/migrate.ts";
 import { createPolicy, createScheduler } from "../scheduling/factory.ts";
 import { PrometheusClient } from "../prometheus/client.ts";
 import { loadQueriesFile, resolveQueriesPath } from "../prometheus/files.ts";
+import { activeQueries } from "../prometheus/queries.ts";
+import { checkQuerySeries } from "../prometheus/series-check.ts";
 import { durationMilliseconds } from "../config/duration.ts";
 import { campaignId, campaignIdentityOf } from "./campaign.ts";
 import { EVENTS_SCHEMA, HEARTBEAT_INTERVAL_S } from "./events.ts";
@@ -136,6 +138,23 @@ async function run(spec: RunSpec, config: WorkloadConfig, sink: EventSink, stop:
   const generator = await loadGenerator(config.loadgen, projectDir);
   const path = (process.env["PATH"] ?? "").split(delimiter).filter(Boolean);
   const { generator: generatorIdentity } = await preflight({ gatewayUrl: spec.gateway.url, auth, prometheusUrl: spec.prometheus.url, prometheusAuth, generator, path });
+  const prometheus = new PrometheusClient(spec.prometheus.url, {
+    timeoutMs: config.prometheus.request_timeout_seconds * 1000,
+    emptyResultAttempts: config.prometheus.empty_result_attempts,
+    emptyResultIntervalMs: config.prometheus.empty_result_interval_seconds * 1000,
+    authorization: prometheusAuth ? basicAuthorization(prometheusAuth) : undefined,
+  });
+  const queriesPath = resolveQueriesPath(config.queries_path, spec.platform);
+  const queries = loadQueriesFile(queriesPath, { scaphandre: config.scaphandre_enabled });
+  log(`checking that Prometheus has a series for every query of ${queriesPath}`);
+  await checkQuerySeries(prometheus, {
+    queries: activeQueries(queries, config.scaphandre_enabled),
+    functions: config.functions.map((f) => f.name),
+    pidRegexes: config.function_pid_regexes,
+    queriesPath,
+    scrapeIntervalSeconds: spec.prometheus.scrape_interval_seconds ?? 1,
+    waitSeconds: spec.prometheus.series_wait_seconds,
+  });
   const plan = planCampaign(config);
   const id = campaignId(campaignIdentityOf(spec, config, generatorIdentity));
   writeRunMetadata(outputLayout(spec.results_dir).runMetadata, { spec, campaignId: id, generator: generatorIdentity, config });
@@ -169,13 +188,6 @@ async function run(spec: RunSpec, config: WorkloadConfig, sink: EventSink, stop:
         { configurations: plan.configurations(), known: memory.verdicts().map((v) => ({ config: v.config, overloaded: v.overloaded })) },
         { projectDir, entrypointDirs: config.entrypoint_dirs },
       );
-      const prometheus = new PrometheusClient(spec.prometheus.url, {
-        timeoutMs: config.prometheus.request_timeout_seconds * 1000,
-        emptyResultAttempts: config.prometheus.empty_result_attempts,
-        emptyResultIntervalMs: config.prometheus.empty_result_interval_seconds * 1000,
-        authorization: prometheusAuth ? basicAuthorization(prometheusAuth) : undefined,
-      });
-      const queries = loadQueriesFile(resolveQueriesPath(config.queries_path, spec.platform), { scaphandre: config.scaphandre_enabled });
       const load = createLoadStep({
         generator,
         identity: generatorIdentity,

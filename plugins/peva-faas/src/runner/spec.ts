@@ -38,6 +38,8 @@ export const runSpecSchema = z
         password_file: z.string().min(1).optional(),
         /** How often it scrapes the platform (seconds): sizes the trailing windows of idle snapshots. Absent: 1. */
         scrape_interval_seconds: z.number().positive().max(3600).optional(),
+        /** Longest wait (seconds), before any load, for every query to have a series. Absent: ten scrapes, at least 60. */
+        series_wait_seconds: z.number().positive().max(3600).optional(),
       })
       .strict()
       .refine((p) => (p.user === undefined) === (p.password_file === undefined), "user and password_file go together"),

@@ -464,4 +464,30 @@ describe("campaign runner against a fake gateway of known capacity", () => {
     expect(gateway!.stats("figlet")).toEqual(before);
     expect(readFileSync(paths.log, "utf8")).toMatch(/the idle node is busy \(node ram .*\): measuring the baseline again in 1 s/);
   });
+  it("a function without series in Prometheus stops the run before any load, naming the query, function and file", { timeout: 120_000 }, async () => {
+    const dir = join(root, "no-series");
+    // markdown is a valid function name the gateway does not run, so Prometheus has no series for it, as on a lab
+    // whose cAdvisor job is missing: its figures would all be NaN.
+    const paths = writeRunSpec({
+      runId: "no-series-1",
+      root: dir,
+      gatewayUrl: gateway!.url,
+      prometheusUrl: scraping!.prometheusUrl,
+      password: PASSWORD,
+      nodeCores: availableParallelism(),
+      seriesWaitSeconds: 3,
+      settings: fastCampaignSettings({ functions: ["figlet", "markdown"], rates: [10], duration: "3s", iterations: 1, maxFunctions: 2, ramIdleFloorBytes: totalmem() }),
+    });
+    const before = gateway!.stats("figlet");
+    const exit = await startRunner(paths, RUNNER_TIMEOUT_MS).exited;
+    expect(exit, runnerLogTail(paths)).toEqual({ code: 1, signal: null });
+    const events = readEvents(paths.events);
+    expect(eventsOfType(events, "run_started")).toEqual([]);
+    expect(runFinished(events)).toMatchObject({ status: "failed" });
+    expect(runFinished(events).message).toMatch(
+      /Prometheus has no series after 3 s for ram_usage_function \(function 'markdown'\), cpu_usage_function \(function 'markdown'\); queries file \S+\/queries\/local\.yml: .*no load was sent$/,
+    );
+    expect(readFileSync(paths.log, "utf8")).toContain('cpu_usage_function [markdown]: 100 * sum(rate(peva_function_cpu_seconds_total{function="markdown"}[5s]))');
+    expect(gateway!.stats("figlet")).toEqual(before);
+  });
 });

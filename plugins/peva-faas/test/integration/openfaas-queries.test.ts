@@ -15,6 +15,7 @@ import { prometheusObjects } from "../../../../plan/openfaas-cluster.ts";
 import { PrometheusClient } from "../../src/prometheus/client.ts";
 import { loadQueriesFile, packagedQueriesPath } from "../../src/prometheus/files.ts";
 import { activeQueries, renderQuery } from "../../src/prometheus/queries.ts";
+import { checkQuerySeries, MissingSeriesError } from "../../src/prometheus/series-check.ts";
 import { startPrometheusWithJobs, type ManagedProcess } from "./support/tools.ts";
 
 const FIXTURES = join(import.meta.dirname, "fixtures/openfaas-endpoints");
@@ -108,5 +109,18 @@ describe("openfaas.yml against the lab's scrape jobs", () => {
     await expect(client.instant('container_memory_usage_bytes{namespace="openfaas"}')).rejects.toThrow("returned no data");
     expect((await settled(client, "sum(up)")).value).toBe(3);
     expect((await settled(client, 'gateway_service_count{function_name="figlet.openfaas-fn"}')).value).toBe(2);
+  });
+
+  it("the runner's series check passes for a deployed function and names the query and function that have none", async () => {
+    const client = new PrometheusClient(prometheus.url, { emptyResultAttempts: 1 });
+    const queries = activeQueries(loadQueriesFile(QUERY_FILE), false);
+    const check = (functions: string[], waitSeconds: number) =>
+      checkQuerySeries(client, { queries, functions, queriesPath: QUERY_FILE, scrapeIntervalSeconds: 1, waitSeconds });
+    await check(["figlet"], 60);
+    // nmap is not among the samples' containers, as on a lab whose cAdvisor job is missing or mislabelled.
+    const failure = await check(["figlet", "nmap"], 3).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(MissingSeriesError);
+    expect((failure as MissingSeriesError).missing.map((m) => `${m.query}/${m.function}`).sort()).toEqual(["cpu_usage_function/nmap", "ram_usage_function/nmap"]);
+    expect((failure as Error).message).toContain(`ram_usage_function (function 'nmap'), cpu_usage_function (function 'nmap'); queries file ${QUERY_FILE}`);
   });
 });

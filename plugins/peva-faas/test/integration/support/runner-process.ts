@@ -25,6 +25,8 @@ export interface RunSpecInput {
   readonly nodeCores: number;
   readonly settings: Record<string, unknown>;
   readonly host?: string;
+  /** The spec's `prometheus.series_wait_seconds` (absent: the runner's default). */
+  readonly seriesWaitSeconds?: number;
 }
 
 /** Paths of one run. */
@@ -65,7 +67,7 @@ export function writeRunSpec(input: RunSpecInput): RunPaths {
     run_dir: runDir,
     platform: "local",
     gateway: { url: input.gatewayUrl, user: "admin", password_file: passwordFile },
-    prometheus: { url: input.prometheusUrl },
+    prometheus: { url: input.prometheusUrl, ...(input.seriesWaitSeconds !== undefined ? { series_wait_seconds: input.seriesWaitSeconds } : {}) },
     node_cores: input.nodeCores,
     settings: input.settings,
   };
