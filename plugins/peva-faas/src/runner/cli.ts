@@ -137,7 +137,7 @@ async function run(spec: RunSpec, config: WorkloadConfig, sink: EventSink, stop:
   const projectDir = findProjectDir(spec.workdir);
   const generator = await loadGenerator(config.loadgen, projectDir);
   const path = (process.env["PATH"] ?? "").split(delimiter).filter(Boolean);
-  const { generator: generatorIdentity } = await preflight({ gatewayUrl: spec.gateway.url, auth, prometheusUrl: spec.prometheus.url, prometheusAuth, generator, path });
+  const { generator: generatorIdentity } = await preflight({ gatewayUrl: spec.gateway.url, auth, prometheusUrl: spec.prometheus.url, prometheusAuth, generator, path, functions: config.functions.map((f) => f.name) });
   const prometheus = new PrometheusClient(spec.prometheus.url, {
     timeoutMs: config.prometheus.request_timeout_seconds * 1000,
     emptyResultAttempts: config.prometheus.empty_result_attempts,

@@ -1,8 +1,8 @@
 /**
  * Preflight before any load: the plugin's extras import, the load generator's tool is there (its plugin's probe),
- * the gateway answers with our credentials and Prometheus is ready. Each miss names what is missing and the command
- * that fixes it; every problem these checks find is reported at once (an unknown generator or invalid generator
- * settings fail earlier, when the generator is loaded).
+ * the gateway answers with our credentials and lists every function of the campaign, and Prometheus is ready. Each
+ * miss names what is missing and the command that fixes it; every problem these checks find is reported at once (an
+ * unknown generator or invalid generator settings fail earlier, when the generator is loaded).
  */
 import type { GeneratorIdentity, LoadgenPlugin } from "@peva-lab/core";
 import { basicAuthorization, fetchReplicas, type GatewayAuth } from "./gateway.ts";
@@ -18,6 +18,8 @@ export interface PreflightOptions {
   readonly generator: LoadgenPlugin;
   /** Directories searched for the generator's tool (the runner's PATH). */
   readonly path: readonly string[];
+  /** The campaign's functions: each must be listed by the gateway's `/system/functions`. */
+  readonly functions: readonly string[];
 }
 
 /** Runs every check and throws one error listing every problem. Returns the generator's identity. */
@@ -37,7 +39,15 @@ export async function preflight(opts: PreflightOptions): Promise<{ generator: Ge
     problems.push(e instanceof Error ? e.message : String(e));
   }
   try {
-    await fetchReplicas(opts.gatewayUrl, opts.auth);
+    const deployed = await fetchReplicas(opts.gatewayUrl, opts.auth);
+    const missing = opts.functions.filter((name) => !deployed.has(name));
+    if (missing.length > 0) {
+      const listed = [...deployed.keys()].sort();
+      problems.push(
+        `function(s) ${missing.map((n) => `'${n}'`).join(", ")} not deployed on gateway ${opts.gatewayUrl} (it lists ` +
+          `${listed.length > 0 ? listed.join(", ") : "none"}): deploy them or remove them from the campaign's functions`,
+      );
+    }
   } catch (e) {
     problems.push(`gateway ${opts.gatewayUrl} is not usable: ${(e as Error).message}`);
   }

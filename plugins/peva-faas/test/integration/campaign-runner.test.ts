@@ -464,18 +464,14 @@ describe("campaign runner against a fake gateway of known capacity", () => {
     expect(gateway!.stats("figlet")).toEqual(before);
     expect(readFileSync(paths.log, "utf8")).toMatch(/the idle node is busy \(node ram .*\): measuring the baseline again in 1 s/);
   });
-  it("a function without series in Prometheus stops the run before any load, naming the query, function and file", { timeout: 120_000 }, async () => {
-    const dir = join(root, "no-series");
-    // markdown is a valid function name the gateway does not run, so Prometheus has no series for it, as on a lab
-    // whose cAdvisor job is missing: its figures would all be NaN.
+  it("a function the gateway does not list stops the run before any load, naming it and what the gateway lists", { timeout: 120_000 }, async () => {
     const paths = writeRunSpec({
-      runId: "no-series-1",
-      root: dir,
+      runId: "undeployed-1",
+      root: join(root, "undeployed"),
       gatewayUrl: gateway!.url,
       prometheusUrl: scraping!.prometheusUrl,
       password: PASSWORD,
       nodeCores: availableParallelism(),
-      seriesWaitSeconds: 3,
       settings: fastCampaignSettings({ functions: ["figlet", "markdown"], rates: [10], duration: "3s", iterations: 1, maxFunctions: 2, ramIdleFloorBytes: totalmem() }),
     });
     const before = gateway!.stats("figlet");
@@ -484,10 +480,41 @@ describe("campaign runner against a fake gateway of known capacity", () => {
     const events = readEvents(paths.events);
     expect(eventsOfType(events, "run_started")).toEqual([]);
     expect(runFinished(events)).toMatchObject({ status: "failed" });
-    expect(runFinished(events).message).toMatch(
-      /Prometheus has no series after 3 s for ram_usage_function \(function 'markdown'\), cpu_usage_function \(function 'markdown'\); queries file \S+\/queries\/local\.yml: .*no load was sent$/,
+    expect(readFileSync(paths.log, "utf8")).toContain(
+      `function(s) 'markdown' not deployed on gateway ${gateway!.url} (it lists figlet, shasum): deploy them or remove them from the campaign's functions`,
     );
-    expect(readFileSync(paths.log, "utf8")).toContain('cpu_usage_function [markdown]: 100 * sum(rate(peva_function_cpu_seconds_total{function="markdown"}[5s]))');
     expect(gateway!.stats("figlet")).toEqual(before);
+  });
+
+  it("a function without series in Prometheus stops the run before any load, naming the query, function and file", { timeout: 120_000 }, async () => {
+    // markdown is deployed and answers, but exports no series, as on a lab whose cAdvisor job is missing: its
+    // figures would all be NaN.
+    const partial = await startFakeGateway({ functions: [{ name: "figlet", capacity: 40 }, { name: "markdown", capacity: 40, exportsMetrics: false }], password: PASSWORD });
+    const partialScraping = await startScrapedGateway(partial.target);
+    try {
+      const paths = writeRunSpec({
+        runId: "no-series-1",
+        root: join(root, "no-series"),
+        gatewayUrl: partial.url,
+        prometheusUrl: partialScraping.prometheusUrl,
+        password: PASSWORD,
+        nodeCores: availableParallelism(),
+        seriesWaitSeconds: 3,
+        settings: fastCampaignSettings({ functions: ["figlet", "markdown"], rates: [10], duration: "3s", iterations: 1, maxFunctions: 2, ramIdleFloorBytes: totalmem() }),
+      });
+      const exit = await startRunner(paths, RUNNER_TIMEOUT_MS).exited;
+      expect(exit, runnerLogTail(paths)).toEqual({ code: 1, signal: null });
+      const events = readEvents(paths.events);
+      expect(eventsOfType(events, "run_started")).toEqual([]);
+      expect(runFinished(events)).toMatchObject({ status: "failed" });
+      expect(runFinished(events).message).toMatch(
+        /Prometheus has no series after 3 s for ram_usage_function \(function 'markdown'\), cpu_usage_function \(function 'markdown'\); queries file \S+\/queries\/local\.yml: .*no load was sent$/,
+      );
+      expect(readFileSync(paths.log, "utf8")).toContain('cpu_usage_function [markdown]: 100 * sum(rate(peva_function_cpu_seconds_total{function="markdown"}[5s]))');
+      expect([partial.stats("figlet"), partial.stats("markdown")]).toEqual([{ ok: 0, rejected: 0 }, { ok: 0, rejected: 0 }]);
+    } finally {
+      await partialScraping.stop();
+      await partial.close();
+    }
   });
 });

@@ -9,7 +9,8 @@
  * - `GET /system/functions` (basic auth): `[{name, replicas: 1, availableReplicas: 1, invocationCount}]`.
  * - `GET /healthz`: 200.
  * - `POST /system/scale-function/<name>` (basic auth): 202, replicas stay 1.
- * - `GET /metrics`: Prometheus text format with the metric names of `queries/local.yml`:
+ * - `GET /metrics`: Prometheus text format with the metric names of `queries/local.yml` (functions with
+ *   `exportsMetrics: false` left out):
  *   `peva_function_invocations_total{function,code}`, `peva_function_cpu_seconds_total{function}` (grows by
  *   `cpuSecondsPerRequest` per served request) and `peva_function_resident_memory_bytes{function}`, and the node's
  *   `peva_node_*` figures: its functions summed, against a declared size (`nodeCpus`, `nodeMemoryBytes`).
@@ -29,6 +30,11 @@ export interface FakeFunction {
   readonly cpuSecondsPerRequest?: number;
   /** Reported resident memory, bytes (default 32 MiB). */
   readonly residentBytes?: number;
+  /**
+   * false: listed and served, but absent from `/metrics` and the node's sums, as a function on an OpenFaaS whose
+   * cAdvisor job is missing (default true).
+   */
+  readonly exportsMetrics?: boolean;
 }
 
 /** Options of {@link startFakeGateway}. */
@@ -133,7 +139,7 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
 
   const metricsText = (): string => {
     const lines: string[] = [];
-    const list = [...fns.values()];
+    const list = [...fns.values()].filter((fn) => fn.spec.exportsMetrics !== false);
     lines.push("# HELP peva_function_invocations_total Requests to a function by HTTP status code.");
     lines.push("# TYPE peva_function_invocations_total counter");
     for (const fn of list) {
