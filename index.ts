@@ -10,7 +10,7 @@ import { inTreePluginCatalog } from "./config/plugin-catalog.ts";
 import { checkWorkloadSettings, stackNameProblem, validateStackConfig } from "./config/validate.ts";
 import { stackComputeGovernance } from "./config/project-compute.ts";
 import { Lab } from "./components/lab.ts";
-import { planLab, workloadCheckContext } from "./plan/lab-plan.ts";
+import { planLab, platformFunctionProblems, workloadCheckContext } from "./plan/lab-plan.ts";
 
 const { raw, secretKeys } = readRawConfig();
 const catalog = await inTreePluginCatalog();
@@ -34,9 +34,12 @@ if (computeGovernance.errors.length > 0) {
   throw new pulumi.RunError(`invalid stack config (${computeGovernance.errors.length} error(s)):\n  ${computeGovernance.errors.join("\n  ")}`);
 }
 const plan = planLab(stack, config);
-// The workloads' own checks against the planned lab (load windows vs the scrape interval, entrypoints): still
-// before any resource exists.
-const problems = await checkWorkloadSettings(config, catalog.plugins, workloadCheckContext(plan, process.cwd()));
+// The checks that need the whole config or the planned lab (platform functions the campaign does not load; the
+// workloads' own checks: load windows vs the scrape interval, entrypoints): still before any resource exists.
+const problems = [
+  ...platformFunctionProblems(config),
+  ...(await checkWorkloadSettings(config, catalog.plugins, workloadCheckContext(plan, process.cwd()))),
+];
 if (problems.length > 0) {
   throw new pulumi.RunError(`invalid stack config (${problems.length} error(s)):\n  ${problems.join("\n  ")}`);
 }

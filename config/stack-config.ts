@@ -17,6 +17,37 @@ const hostName = z
 
 const port = z.number().int().min(1).max(65535);
 
+/** Function names OpenFaaS accepts (a Kubernetes DNS-1123 label), and nothing that could leave a URL path segment. */
+export const OPENFAAS_FUNCTION_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** A container image reference: `[registry[:port]/]path[:tag][@sha256:digest]`, lower-case path, no spaces. */
+const IMAGE_REFERENCE = /^(?:[a-z0-9.-]+(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._-]|__|\/)[a-z0-9]+)*(?::\w[\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/;
+/** The tag or digest that pins an image (after its last `/`, so a registry port is not taken for a tag). */
+const PINNED_IMAGE = /(?:^|\/)[^/]*(?::\w[\w.-]{0,127}|@sha256:[0-9a-f]{64})$/;
+/** Text without control characters (line breaks included): it travels in JSON to the gateway and into logs. */
+const PLAIN_TEXT = /^[\x20-\x7e\xa0-\uffff]*$/;
+
+/** How the lab deploys one function on OpenFaaS, over the catalogue's entry for it (`plan/function-catalog.ts`). */
+const openfaasFunction = z
+  .object({
+    image: z
+      .string()
+      .superRefine((image, ctx) => {
+        if (image.length > 512 || !IMAGE_REFERENCE.test(image)) {
+          ctx.addIssue({ code: "custom", message: "must be a container image reference such as ghcr.io/me/eat-memory:1.0 (lower-case path, no spaces)" });
+        } else if (!PINNED_IMAGE.test(image)) {
+          ctx.addIssue({ code: "custom", message: "must carry a tag or a @sha256: digest" });
+        }
+      })
+      .describe("Image of the function, with a tag or a digest."),
+    envProcess: z.string().min(1).max(4096).regex(PLAIN_TEXT, "must not contain line breaks or other control characters").optional().describe("The watchdog's process (`fprocess`); default: the catalogue's, else the image's own."),
+    envVars: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "environment variable names are letters, digits and '_', not starting with a digit"), z.string().max(4096).regex(PLAIN_TEXT, "must not contain line breaks or other control characters"))
+      .optional()
+      .describe("Environment of the function, over the catalogue's."),
+  })
+  .strict();
+
 const role = z
   .enum(["runner", "platform"], {
     error: (issue) =>
@@ -121,6 +152,13 @@ const platform = z
         openfaasChartVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "must be a pinned chart version X.Y.Z").default("14.2.103").describe("Pinned OpenFaaS Helm chart version."),
         prometheusImage: z.string().regex(/:[\w.-]+$/, "must carry a pinned tag").default("prom/prometheus:v2.52.0").describe("Prometheus image with a pinned tag."),
         nodeExporterImage: z.string().regex(/:[\w.-]+$/, "must carry a pinned tag").default("prom/node-exporter:v1.8.1").describe("node-exporter image with a pinned tag."),
+        functions: z
+          .record(z.string().regex(OPENFAAS_FUNCTION_NAME, "function names must be 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit"), openfaasFunction)
+          .default({})
+          .describe(
+            "Per campaign function, how to deploy it (image, and optionally process and environment) instead of or over the catalogue's " +
+              "entry: pins a store image by digest, or deploys a function the catalogue has no image for (eat-memory).",
+          ),
         gatewayPort: port.default(31112).describe("OpenFaaS gateway NodePort."),
         prometheusPort: port.default(30411).describe("Prometheus NodePort."),
       })

@@ -148,6 +148,9 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], basePath: read
       // A discriminated union reports its branches; the branch matching the discriminator is the useful one.
       const best = issue.errors.reduce((a, b) => (a.length <= b.length ? a : b));
       lines.push(...formatIssues(best, path));
+    } else if (issue.code === "invalid_key" && issue.issues.length > 0) {
+      // A record's key schema failed: zod's own message ("Invalid key in record") hides the key schema's.
+      for (const inner of issue.issues) lines.push(`${CONFIG_NAMESPACE}:${dotted(path) || "(root)"}: ${inner.message}`);
     } else {
       lines.push(`${CONFIG_NAMESPACE}:${dotted(path) || "(root)"}: ${issue.message}`);
     }

@@ -3,7 +3,7 @@
  * controller reaches them, where the runner keeps its work, which tools it needs. No Pulumi, no I/O: the
  * components in `components/` only wire what this returns.
  */
-import type { StackConfig } from "../config/stack-config.ts";
+import { CONFIG_NAMESPACE, type StackConfig } from "../config/stack-config.ts";
 import type { RequiredTool } from "./commands.ts";
 import { OPENFAAS_SCRAPE_INTERVAL_S } from "./openfaas-cluster.ts";
 import { LOCAL_SCRAPE_INTERVAL_S } from "./local-platform.ts";
@@ -109,8 +109,8 @@ export interface LabPlan {
   readonly runs: readonly { readonly workload: "peva-faas"; readonly host: string }[];
   /**
    * Functions the lab deploys through the gateway's API before the campaign starts: on OpenFaaS, the campaign's
-   * functions the catalogue knows an image for (`plan/function-catalog.ts`); others must already be deployed. None
-   * on the embedded platform, which serves its functions from the start.
+   * functions with an image from the stack's `platform.functions` or the catalogue (`plan/function-catalog.ts`);
+   * others must already be deployed. None on the embedded platform, which serves its functions from the start.
    */
   readonly functionDeployments: readonly FunctionDeploymentPlan[];
 }
@@ -126,17 +126,45 @@ export interface FunctionDeploymentPlan {
 /** The function a peva-faas campaign benchmarks when its settings name none (peva-faas's own default). */
 export const PEVA_FAAS_DEFAULT_FUNCTIONS: readonly string[] = ["figlet"];
 
-/** The campaign's functions the catalogue can deploy, in the campaign's order. */
-function functionDeploymentsOf(settings: Readonly<Record<string, unknown>> | undefined): FunctionDeploymentPlan[] {
+/** The names of the functions a peva-faas campaign's (schema-valid) settings load, in the campaign's order. */
+function campaignFunctionNames(settings: Readonly<Record<string, unknown>> | undefined): string[] {
   const listed = settings?.["functions"];
-  const names = Array.isArray(listed)
+  return Array.isArray(listed)
     ? listed.flatMap((f) => (f !== null && typeof f === "object" && typeof (f as { name?: unknown }).name === "string" ? [(f as { name: string }).name] : []))
-    : PEVA_FAAS_DEFAULT_FUNCTIONS;
+    : [...PEVA_FAAS_DEFAULT_FUNCTIONS];
+}
+
+/** How the stack deploys functions on OpenFaaS (`platform.functions`), by name. */
+type FunctionOverrides = Extract<StackConfig["platform"], { type: "openfaas" }>["functions"];
+
+/**
+ * The campaign's functions the lab can deploy, in the campaign's order: the stack's `platform.functions` entry over
+ * the catalogue's, field by field. A function with an image from neither is left to be deployed by hand.
+ */
+function functionDeploymentsOf(names: readonly string[], overrides: FunctionOverrides): FunctionDeploymentPlan[] {
   return names.flatMap((name) => {
     const entry = catalogFunction(name);
-    if (!entry || entry.image === "") return [];
-    return [{ name, image: entry.image, ...(entry.envProcess ? { envProcess: entry.envProcess } : {}), envVars: entry.envVars }];
+    const own = Object.hasOwn(overrides, name) ? overrides[name] : undefined;
+    const image = own?.image ?? entry?.image;
+    if (!image) return [];
+    const envProcess = own?.envProcess ?? entry?.envProcess;
+    return [{ name, image, ...(envProcess ? { envProcess } : {}), envVars: { ...entry?.envVars, ...own?.envVars } }];
   });
+}
+
+/**
+ * Problems of the stack's `platform.functions` that only the campaign reveals, as `peva-lab:<path>: <message>`: an
+ * entry for a function the campaign does not load is a typo that would deploy the catalogue's image instead.
+ * Checked before any resource exists, when the campaign is enabled.
+ */
+export function platformFunctionProblems(config: StackConfig): string[] {
+  const p = config.platform;
+  const workload = config.workloads["peva-faas"];
+  if (p.type !== "openfaas" || !workload?.enabled) return [];
+  const names = campaignFunctionNames(workload.settings);
+  return Object.keys(p.functions)
+    .filter((name) => !names.includes(name))
+    .map((name) => `${CONFIG_NAMESPACE}:platform.functions.${name}: not a function of the peva-faas campaign (it loads ${names.join(", ")})`);
 }
 
 /** The local stack's single host. */
@@ -244,7 +272,10 @@ export function planLab(stack: string, config: StackConfig): LabPlan {
     platform: embedded ? { kind: "local", host: platformHost.name, remote: true } : { kind: "openfaas", host: platformHost.name },
     hostSetups,
     runs: runs.map((workload) => ({ workload, host: runner.name })),
-    functionDeployments: !embedded && runs.length > 0 ? functionDeploymentsOf(config.workloads["peva-faas"]?.settings) : [],
+    functionDeployments:
+      config.platform.type === "openfaas" && runs.length > 0
+        ? functionDeploymentsOf(campaignFunctionNames(config.workloads["peva-faas"]?.settings), config.platform.functions)
+        : [],
   };
 }
 

@@ -3,6 +3,9 @@
  * and which changes update the function in place and which replace it. Pure.
  */
 
+/** The names the stack config accepts for functions, re-exported for the resource, which checks them again. */
+export { OPENFAAS_FUNCTION_NAME } from "../config/stack-config.ts";
+
 /** What the resource asks the gateway for. */
 export interface FunctionSpec {
   readonly name: string;
@@ -13,9 +16,6 @@ export interface FunctionSpec {
   readonly annotations: Readonly<Record<string, string>>;
   readonly limits?: Readonly<{ memory?: string; cpu?: string }> | undefined;
 }
-
-/** Function names OpenFaaS accepts (a Kubernetes DNS-1123 label), and nothing that could leave a URL path segment. */
-export const OPENFAAS_FUNCTION_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** The `FunctionDeployment` body of `POST`/`PUT /system/functions`. */
 export function deploymentBody(spec: FunctionSpec): Record<string, unknown> {

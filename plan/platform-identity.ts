@@ -29,7 +29,8 @@ export class PlatformIdentityError extends Error {
  * - the embedded platform: its node's declared `node_memory_mb`, how it is enforced (`node_isolation`: a node
  *   held to its size by a cgroup and one whose size nothing enforces are not comparable), `max_replicas` and
  *   `queue_depth`;
- * - OpenFaaS: `k3s_version`, `openfaas_chart_version`, `prometheus_image` and `node_exporter_image`.
+ * - OpenFaaS: `k3s_version`, `openfaas_chart_version`, `prometheus_image`, `node_exporter_image`, and
+ *   `function_image_<name>` for each function the lab deploys (a function deployed by hand is not known here).
  * Ports and addresses are left out: they change where the platform answers, not what a measurement means.
  */
 export function platformIdentity(config: StackConfig, plan: LabPlan, node: MeasuredNode): PlatformIdentity {
@@ -59,6 +60,8 @@ export function platformIdentity(config: StackConfig, plan: LabPlan, node: Measu
     out["openfaas_chart_version"] = p.openfaasChartVersion;
     out["prometheus_image"] = p.prometheusImage;
     out["node_exporter_image"] = p.nodeExporterImage;
+    // The code a function runs is its image: another image is another function, whatever its name.
+    for (const f of plan.functionDeployments) out[`function_image_${f.name}`] = f.image;
   }
   // Sorted keys: the record is compared as JSON against the one in the stack's state and in a live runner's spec.
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -3,7 +3,8 @@
  * the plan shows every component of the remote lab — VMs, pinned host keys, host setup, k3s, OpenFaaS and Prometheus
  * as Kubernetes resources (through the bootstrap's build of the Kubernetes provider), the function, and the campaign
  * run on the runner — and nothing is created (no command runs in a preview; the cluster does not exist yet, so the
- * Kubernetes provider is not even configured and no chart is fetched).
+ * Kubernetes provider is not even configured and no chart is fetched). A config that the whole lab reveals wrong
+ * (a function deployment the campaign never loads) fails the preview before any resource exists.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -53,6 +54,15 @@ describe("the dev stack", () => {
     }
     expect(text).not.toContain("BEGIN OPENSSH PRIVATE KEY");
     expect(text).not.toContain("preview-only-password");
+    expect(await stackUrns(stack)).toEqual([]);
+
+    // A deployment entry for a function the campaign does not load (a typo of figlet) fails the preview, naming
+    // the entry, before any resource exists.
+    const platform = { type: "openfaas", k3sVersion: "v1.33.4+k3s1", functions: { figlett: { image: `ghcr.io/openfaas/figlet@sha256:${"d".repeat(64)}` } } };
+    await stack.setConfig("peva-lab:platform", { value: JSON.stringify(platform) });
+    let refused = "";
+    await expect(stack.preview({ diff: false, onOutput: (s) => (refused += s) })).rejects.toThrow();
+    expect(refused).toContain("peva-lab:platform.functions.figlett: not a function of the peva-faas campaign (it loads figlet)");
     expect(await stackUrns(stack)).toEqual([]);
   });
 });

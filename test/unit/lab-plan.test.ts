@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { addressFromMultipassInfo, ansibleRunnerSetup, k3sInstall, multipassDelete, shellQuote } from "../../plan/commands.ts";
-import { planLab } from "../../plan/lab-plan.ts";
+import { planLab, platformFunctionProblems } from "../../plan/lab-plan.ts";
 import { validateStackConfig } from "../../config/validate.ts";
 import { execFileSync } from "node:child_process";
 
@@ -118,6 +118,46 @@ describe("planLab", () => {
     // Prometheus and node-exporter are the platform host's business, not the controller's.
     expect(plan.runnerTools.map((t) => t.name)).toEqual(["node", "vegeta"]);
     expect(plan.runs).toEqual([{ workload: "peva-faas", host: "run-b" }]);
+  });
+
+  describe("OpenFaaS function deployments", () => {
+    const openfaas = (functions: object, settings: object = {}, enabled = true) =>
+      config(
+        {
+          provisioner: { type: "ssh", hosts: [{ name: "run-a", role: "runner", address: "10.0.0.1" }, { name: "tgt-a", role: "platform", address: "10.0.0.2" }] },
+          platform: { type: "openfaas", functions },
+          workloads: { "peva-faas": { enabled, settings } },
+          sshPrivateKey: "k",
+          gatewayPassword: "p",
+        },
+        ["sshPrivateKey", "gatewayPassword"],
+      );
+    const names = (...n: string[]) => ({ functions: n.map((name) => ({ name })) });
+    const digest = `ghcr.io/openfaas/figlet@sha256:${"b".repeat(64)}`;
+
+    it("deploys catalogue functions; the stack's entry wins field by field; a function with no image is left to the user", () => {
+      const plan = planLab(
+        "lab-a",
+        openfaas({ figlet: { image: digest }, "eat-memory": { image: "ghcr.io/me/eat-memory:1.0" }, nmap: { image: "functions/nmap:0.13.0", envVars: { write_timeout: "10s", EXTRA: "1" } } }, names("figlet", "eat-memory", "nmap", "my-own")),
+      );
+      expect(plan.functionDeployments).toEqual([
+        { name: "figlet", image: digest, envProcess: "figlet", envVars: {} },
+        { name: "eat-memory", image: "ghcr.io/me/eat-memory:1.0", envVars: {} },
+        { name: "nmap", image: "functions/nmap:0.13.0", envVars: { read_timeout: "300s", write_timeout: "10s", EXTRA: "1" } },
+      ]);
+      // Without the stack's entry eat-memory has no image: the catalogue knows none.
+      expect(planLab("lab-a", openfaas({}, names("eat-memory", "shasum"))).functionDeployments.map((f) => f.name)).toEqual(["shasum"]);
+    });
+
+    it("an entry for a function the campaign does not load is refused, naming it and what the campaign loads", () => {
+      expect(platformFunctionProblems(openfaas({ figlett: { image: digest }, figlet: { image: digest } }))).toEqual([
+        "peva-lab:platform.functions.figlett: not a function of the peva-faas campaign (it loads figlet)",
+      ]);
+      expect(platformFunctionProblems(openfaas({ shasum: { image: digest } }, names("figlet", "shasum")))).toEqual([]);
+      // A disabled campaign deploys nothing, so there is nothing to compare with.
+      expect(platformFunctionProblems(openfaas({ figlett: { image: digest } }, {}, false))).toEqual([]);
+      expect(planLab("lab-a", openfaas({ figlet: { image: digest } }, {}, false)).functionDeployments).toEqual([]);
+    });
   });
 
   it("no campaign run without the workload", () => {

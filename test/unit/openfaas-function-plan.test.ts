@@ -1,7 +1,8 @@
 /** The `OpenFaasFunction` plan: the deploy body, what updates and what replaces, and the function catalogue. */
 import { describe, expect, it } from "vitest";
 import { catalogFunction, FUNCTION_CATALOG } from "../../plan/function-catalog.ts";
-import { deploymentBody, diffFunction, OPENFAAS_FUNCTION_NAME } from "../../plan/openfaas-function.ts";
+import { deploymentBody, diffFunction } from "../../plan/openfaas-function.ts";
+import { OPENFAAS_FUNCTION_NAME } from "../../config/stack-config.ts";
 import { diff } from "../../components/openfaas-function-provider.ts";
 import { PEVA_FAAS_DEFAULT_FUNCTIONS } from "../../plan/lab-plan.ts";
 import { parseWorkloadConfig } from "../../plugins/peva-faas/src/config/parse.ts";
@@ -55,11 +56,11 @@ describe("OpenFaasFunction plan", () => {
     expect(PEVA_FAAS_DEFAULT_FUNCTIONS).toEqual(parseWorkloadConfig({}).config.functions.map((f) => f.name));
   });
 
-  it("catalogues the DFaaS set with the store's images and DFaaS's bodies", () => {
+  it("catalogues the DFaaS set with the store's images and processes", () => {
     expect(Object.keys(FUNCTION_CATALOG).sort()).toEqual(["curl", "eat-memory", "env", "figlet", "nmap", "shasum"]);
-    expect(catalogFunction("shasum")).toMatchObject({ image: "ghcr.io/openfaas/alpine:latest", envProcess: "sha512sum", body: "abcde" });
-    expect(catalogFunction("nmap")).toMatchObject({ image: "functions/nmap:0.13.0", body: "127.0.0.1" });
-    expect(catalogFunction("figlet")?.body).toBe("Hello DFaas!");
+    expect(catalogFunction("shasum")).toMatchObject({ image: "ghcr.io/openfaas/alpine:latest", envProcess: "sha512sum" });
+    expect(catalogFunction("nmap")).toMatchObject({ image: "functions/nmap:0.13.0" });
+    expect(catalogFunction("eat-memory")?.image).toBe("");
     expect(catalogFunction("constructor")).toBeUndefined();
   });
 });

@@ -101,6 +101,7 @@ describe("platformIdentity", () => {
       ["sshPrivateKey", "gatewayPassword"],
     );
     expect(platformIdentity(c, planLab("dev", c), { cores: 4 })).toEqual({
+      function_image_figlet: "ghcr.io/openfaas/figlet:latest",
       k3s_version: "v1.33.4+k3s1",
       kind: "openfaas",
       node_cores: 4,
@@ -121,6 +122,16 @@ describe("platformIdentity", () => {
     const identity = openfaasIdentity({ [setting]: value });
     expect(identity[key]).toBe(value);
     expect(identity).not.toEqual(openfaasIdentity({}));
+  });
+
+  it("OpenFaaS: the image of each function the lab deploys reaches the identity (a pinned digest is another identity)", () => {
+    const digest = `ghcr.io/openfaas/figlet@sha256:${"c".repeat(64)}`;
+    expect(openfaasIdentity({})["function_image_figlet"]).toBe("ghcr.io/openfaas/figlet:latest");
+    const pinned = openfaasIdentity({ functions: { figlet: { image: digest } } });
+    expect(pinned["function_image_figlet"]).toBe(digest);
+    expect(pinned).not.toEqual(openfaasIdentity({}));
+    // The environment and process are deployment details of the same code: they do not split campaigns.
+    expect(openfaasIdentity({ functions: { figlet: { image: "ghcr.io/openfaas/figlet:latest", envVars: { write_timeout: "5s" } } } })).toEqual(openfaasIdentity({}));
   });
 
   it("leaves ports out: they move the platform, not its measurements", () => {

@@ -84,6 +84,46 @@ describe("stack config", () => {
     );
   });
 
+  it("OpenFaaS function deployments (platform.functions) are checked by path: name, pinned image, process, environment", () => {
+    const hosts = [
+      { name: "a", role: "runner", address: "10.0.0.1" },
+      { name: "b", role: "platform", address: "10.0.0.2" },
+    ];
+    const raw = (functions: object) => ({
+      "peva-lab:provisioner": JSON.stringify({ type: "ssh", hosts }),
+      "peva-lab:platform": JSON.stringify({ type: "openfaas", functions }),
+      "peva-lab:sshPrivateKey": "k",
+      "peva-lab:gatewayPassword": "p",
+    });
+    const secrets = ["peva-lab:sshPrivateKey", "peva-lab:gatewayPassword"];
+    const digest = `ghcr.io/openfaas/figlet@sha256:${"a".repeat(64)}`;
+    const good = ok(raw({ figlet: { image: digest }, "eat-memory": { image: "registry.lab:5000/me/eat-memory:1.0", envVars: { GOGC: "off" } } }), secrets);
+    expect(good.config.platform).toMatchObject({ functions: { figlet: { image: digest }, "eat-memory": { image: "registry.lab:5000/me/eat-memory:1.0", envVars: { GOGC: "off" } } } });
+    const e = errors(
+      raw({
+        Figlet: { image: "ghcr.io/openfaas/figlet:latest" },
+        shasum: { image: "ghcr.io/openfaas/alpine" },
+        env: { image: "registry.lab:5000/alpine" },
+        nmap: { image: "functions/nmap:0.13.0; rm -rf /" },
+        curl: { image: "ghcr.io/openfaas/curl:1", envProcess: "curl\nid", envVars: { "BAD-NAME": "x", ok: "a\u0000b" } },
+        markdown: { image: "ghcr.io/x/markdown:1", command: "sh" },
+      }),
+      secrets,
+    );
+    expect(e).toEqual(
+      expect.arrayContaining([
+        "peva-lab:platform.functions.Figlet: function names must be 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit",
+        "peva-lab:platform.functions.shasum.image: must carry a tag or a @sha256: digest",
+        "peva-lab:platform.functions.env.image: must carry a tag or a @sha256: digest",
+        "peva-lab:platform.functions.nmap.image: must be a container image reference such as ghcr.io/me/eat-memory:1.0 (lower-case path, no spaces)",
+        "peva-lab:platform.functions.curl.envProcess: must not contain line breaks or other control characters",
+        "peva-lab:platform.functions.curl.envVars.BAD-NAME: environment variable names are letters, digits and '_', not starting with a digit",
+        "peva-lab:platform.functions.curl.envVars.ok: must not contain line breaks or other control characters",
+        "peva-lab:platform.functions.markdown.command: unknown key",
+      ]),
+    );
+  });
+
   it("renamed role, duplicate roles, host keys, users and addresses are checked by path", () => {
     const ssh = (hosts: object[]) => errors({ "peva-lab:provisioner": JSON.stringify({ type: "ssh", hosts }), "peva-lab:sshPrivateKey": "k" }, ["peva-lab:sshPrivateKey"]);
     expect(ssh([{ name: "a", role: "k3s", address: "h" }, { name: "b", role: "runner", address: "h" }])).toContain(

@@ -18,6 +18,7 @@ import { DURATION_PATTERN, durationMilliseconds, durationSeconds, formatHumanDur
 import { effectiveRateStrategy } from "./rates.ts";
 import { DEFAULT_MAX_CONFIGURATIONS, formatCount, gridSize } from "../plan/grid-size.ts";
 import { FUNCTION_NAME_PATTERN, FUNCTION_NAME_RULE } from "../model.ts";
+import { defaultBody } from "./dfaas-bodies.ts";
 import { memorySectionSchema } from "../memory/config.ts";
 import { selectionConfigShape } from "../scheduling/config.ts";
 
@@ -51,7 +52,8 @@ export const FunctionSpecSchema = z.strictObject({
         ctx.addIssue({ code: "custom", message: `Unsupported HTTP method: ${v}` });
       }
     }),
-  body: z.string().default(""),
+  /** Sent verbatim; when absent, DFaaS's body for the function ({@link defaultBody}), else empty. */
+  body: z.string().optional(),
   headers: z
     .record(z.string(), z.string().regex(HEADER_VALUE, { error: "header values must not contain line breaks or other control characters" }))
     .superRefine((headers, ctx) => {
@@ -64,7 +66,7 @@ export const FunctionSpecSchema = z.strictObject({
     })
     .default({}),
   max_rate: int().min(0).optional(),
-});
+}).transform((spec) => ({ ...spec, body: spec.body ?? defaultBody(spec.name) }));
 
 const maxGeMin = <T extends { min_rate: number; max_rate: number }>(v: T): boolean => v.max_rate >= v.min_rate;
 

@@ -66,6 +66,23 @@ describe("workload config defaults (reference §2.2)", () => {
     const c = parseWorkloadConfig({ functions: [{ name: "env" }] }).config;
     expect(c.functions[0]).toEqual({ name: "env", method: "GET", body: "", headers: {} });
   });
+  it("a DFaaS function named without a body is sent DFaaS's body; a body written, even empty, is kept", () => {
+    const names = ["figlet", "shasum", "nmap", "curl", "markdown", "eat-memory", "my-fn"];
+    const c = parseWorkloadConfig({ functions: names.map((name) => ({ name })) }).config;
+    expect(Object.fromEntries(c.functions.map((f) => [f.name, f.body]))).toEqual({
+      figlet: "Hello DFaas!",
+      shasum: "abcde",
+      nmap: "127.0.0.1",
+      curl: "http://www.google.com",
+      markdown: "# Title\n**Hello** world!",
+      "eat-memory": "",
+      "my-fn": "",
+    });
+    const written = parseWorkloadConfig({ functions: [{ name: "nmap", body: "" }, { name: "figlet", body: "hi" }] }).config;
+    expect(written.functions.map((f) => f.body)).toEqual(["", "hi"]);
+    // Inherited object keys are not DFaaS functions.
+    expect(parseWorkloadConfig({ functions: [{ name: "constructor" }] }).config.functions[0]!.body).toBe("");
+  });
 });
 
 describe("unknown keys are rejected (defect 17)", () => {
