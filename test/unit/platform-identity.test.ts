@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { validateStackConfig } from "../../config/validate.ts";
 import { planLab } from "../../plan/lab-plan.ts";
 import { PlatformIdentityError, platformIdentity } from "../../plan/platform-identity.ts";
+import { identityFunctionImages } from "../../plugins/peva-faas/src/runner/spec.ts";
 
 function config(raw: Record<string, unknown>, secrets: string[] = []) {
   const r = validateStackConfig(
@@ -132,6 +133,9 @@ describe("platformIdentity", () => {
     expect(pinned).not.toEqual(openfaasIdentity({}));
     // The environment and process are deployment details of the same code: they do not split campaigns.
     expect(openfaasIdentity({ functions: { figlet: { image: "ghcr.io/openfaas/figlet:latest", envVars: { write_timeout: "5s" } } } })).toEqual(openfaasIdentity({}));
+    // The runner reads these keys to check, before any load, that the gateway runs the recorded images.
+    expect(identityFunctionImages(pinned)).toEqual({ figlet: digest });
+    expect(identityFunctionImages(localIdentity({}))).toEqual({});
   });
 
   it("leaves ports out: they move the platform, not its measurements", () => {

@@ -27,7 +27,7 @@ import { createLoadStep } from "./load-step.ts";
 import { preflight } from "./preflight.ts";
 import { writeRunMetadata } from "./run-metadata.ts";
 import { EventSink } from "./sink.ts";
-import { readRunSpec, type RunSpec } from "./spec.ts";
+import { identityFunctionImages, readRunSpec, type RunSpec } from "./spec.ts";
 import { StopToken } from "./stop.ts";
 
 const USAGE = [
@@ -137,7 +137,16 @@ async function run(spec: RunSpec, config: WorkloadConfig, sink: EventSink, stop:
   const projectDir = findProjectDir(spec.workdir);
   const generator = await loadGenerator(config.loadgen, projectDir);
   const path = (process.env["PATH"] ?? "").split(delimiter).filter(Boolean);
-  const { generator: generatorIdentity } = await preflight({ gatewayUrl: spec.gateway.url, auth, prometheusUrl: spec.prometheus.url, prometheusAuth, generator, path, functions: config.functions.map((f) => f.name) });
+  const { generator: generatorIdentity, functionImages } = await preflight({
+    gatewayUrl: spec.gateway.url,
+    auth,
+    prometheusUrl: spec.prometheus.url,
+    prometheusAuth,
+    generator,
+    path,
+    functions: config.functions.map((f) => f.name),
+    images: identityFunctionImages(spec.platform_identity),
+  });
   const prometheus = new PrometheusClient(spec.prometheus.url, {
     timeoutMs: config.prometheus.request_timeout_seconds * 1000,
     emptyResultAttempts: config.prometheus.empty_result_attempts,
@@ -157,7 +166,7 @@ async function run(spec: RunSpec, config: WorkloadConfig, sink: EventSink, stop:
   });
   const plan = planCampaign(config);
   const id = campaignId(campaignIdentityOf(spec, config, generatorIdentity));
-  writeRunMetadata(outputLayout(spec.results_dir).runMetadata, { spec, campaignId: id, generator: generatorIdentity, config });
+  writeRunMetadata(outputLayout(spec.results_dir).runMetadata, { spec, campaignId: id, generator: generatorIdentity, config, functionImages });
   sink.emit({ type: "run_started", schema: EVENTS_SCHEMA, planned: plan.count, host: spec.host, estimated_s: Math.round(plan.estimate.expectedSeconds) });
   log(`campaign ${id}: ${plan.count} configurations × ${config.iterations} iterations of ${config.duration}`);
 

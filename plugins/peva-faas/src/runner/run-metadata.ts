@@ -1,6 +1,6 @@
 /**
- * `run.json` in the run's results directory: what the run measured with (platform, generator and its version,
- * durations, overload rules, the campaign identity) and the unit of every results.csv column, so a reader of the
+ * `run.json` in the run's results directory: what the run measured with (platform, the functions' images,
+ * generator and its version, durations, overload rules, the campaign identity) and the unit of every results.csv column, so a reader of the
  * CSV never has to guess a unit. Written when the run starts (a resumed run under the same run id rewrites it).
  */
 import { writeFileSync } from "node:fs";
@@ -19,6 +19,8 @@ export function runMetadata(input: {
   readonly campaignId: string;
   readonly generator: GeneratorIdentity;
   readonly config: WorkloadConfig;
+  /** The image of each function as the gateway listed it before the load (functions it names no image for are absent). */
+  readonly functionImages: Readonly<Record<string, string>>;
 }): Record<string, unknown> {
   const { spec, config } = input;
   return {
@@ -30,6 +32,8 @@ export function runMetadata(input: {
     node_cores: spec.node_cores,
     // The platform's size and versions, as the campaign identity hashes them (absent in specs that predate it).
     ...(spec.platform_identity ? { platform_identity: spec.platform_identity } : {}),
+    // What the gateway said it runs: for functions deployed by hand, the only record of their code.
+    function_images: input.functionImages,
     loadgen: {
       name: input.generator.name,
       version: input.generator.version,

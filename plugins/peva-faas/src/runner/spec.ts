@@ -71,6 +71,21 @@ export const runSpecSchema = z
 /** A validated run spec. */
 export type RunSpec = z.infer<typeof runSpecSchema>;
 
+/**
+ * Prefix of the `platform_identity` keys that name the image the lab deployed a function from
+ * (`function_image_<name>`): the runner checks before any load that the gateway runs that image.
+ */
+export const FUNCTION_IMAGE_KEY_PREFIX = "function_image_";
+
+/** The images the platform identity says the functions run, by function name (none when the lab deployed none). */
+export function identityFunctionImages(identity: RunSpec["platform_identity"]): Record<string, string> {
+  const images: Record<string, string> = {};
+  for (const [key, value] of Object.entries(identity ?? {})) {
+    if (key.startsWith(FUNCTION_IMAGE_KEY_PREFIX) && typeof value === "string") images[key.slice(FUNCTION_IMAGE_KEY_PREFIX.length)] = value;
+  }
+  return images;
+}
+
 /** Reads and validates a spec file; errors name the field. */
 export async function readRunSpec(path: string): Promise<RunSpec> {
   let raw: unknown;

@@ -309,6 +309,8 @@ describe("campaign runner against a fake gateway of known capacity", () => {
     });
     const metadata = JSON.parse(readFileSync(join(paths.resultsDir, "run.json"), "utf8")) as Record<string, unknown>;
     expect(metadata).toMatchObject({ latency_unit: "ns", loadgen: { name: "vegeta", version: "v12.13.0", request_timeout: "5s" } });
+    // The images as the gateway listed them before the load.
+    expect(metadata["function_images"]).toEqual(Object.fromEntries(FUNCTIONS.map((name) => [name, `fake/${name}:1`])));
     const verdicts = await queryMemory(paths.memoryDb, "SELECT config_id, overloaded FROM config_verdicts ORDER BY config_id");
     expect(verdicts.filter((v) => v["overloaded"] === true).map((v) => String(v["config_id"])).sort()).toEqual([...EXPECTED.overloadedIds].sort());
   });
@@ -482,6 +484,33 @@ describe("campaign runner against a fake gateway of known capacity", () => {
     expect(runFinished(events)).toMatchObject({ status: "failed" });
     expect(readFileSync(paths.log, "utf8")).toContain(
       `function(s) 'markdown' not deployed on gateway ${gateway!.url} (it lists figlet, shasum): deploy them or remove them from the campaign's functions`,
+    );
+    expect(gateway!.stats("figlet")).toEqual(before);
+  });
+
+  it("a function running another image than the campaign identity records stops the run before any load, naming both", { timeout: 120_000 }, async () => {
+    // The lab deployed figlet from one image; someone replaced it by hand since. Measuring it would file the new
+    // code's figures under the old image's campaign.
+    const nodeCores = availableParallelism();
+    const paths = writeRunSpec({
+      runId: "image-1",
+      root: join(root, "image"),
+      gatewayUrl: gateway!.url,
+      prometheusUrl: scraping!.prometheusUrl,
+      password: PASSWORD,
+      nodeCores,
+      platformIdentity: { kind: "local", node_cores: nodeCores, function_image_figlet: "ghcr.io/openfaas/figlet:0.13.0" },
+      settings: fastCampaignSettings({ functions: ["figlet"], rates: [10], duration: "3s", iterations: 1, maxFunctions: 2, ramIdleFloorBytes: totalmem() }),
+    });
+    const before = gateway!.stats("figlet");
+    const exit = await startRunner(paths, RUNNER_TIMEOUT_MS).exited;
+    expect(exit, runnerLogTail(paths)).toEqual({ code: 1, signal: null });
+    const events = readEvents(paths.events);
+    expect(eventsOfType(events, "run_started")).toEqual([]);
+    expect(runFinished(events)).toMatchObject({ status: "failed" });
+    expect(readFileSync(paths.log, "utf8")).toContain(
+      `function 'figlet' runs image 'fake/figlet:1' on gateway ${gateway!.url}, but the campaign identity says 'ghcr.io/openfaas/figlet:0.13.0': ` +
+        "deploy it again with `pulumi up` (a function changed by hand would be measured under the wrong identity)",
     );
     expect(gateway!.stats("figlet")).toEqual(before);
   });

@@ -6,7 +6,7 @@
  *   current request included) is ≤ its capacity, else 503. Nothing is queued: every request is answered as soon
  *   as its body has been read, so an open-loop load above capacity shows up as a success rate well below 0.9
  *   and never as latency.
- * - `GET /system/functions` (basic auth): `[{name, replicas: 1, availableReplicas: 1, invocationCount}]`.
+ * - `GET /system/functions` (basic auth): `[{name, image, replicas: 1, availableReplicas: 1, invocationCount}]`.
  * - `GET /healthz`: 200.
  * - `POST /system/scale-function/<name>` (basic auth): 202, replicas stay 1.
  * - `GET /metrics`: Prometheus text format with the metric names of `queries/local.yml` (functions with
@@ -35,6 +35,8 @@ export interface FakeFunction {
    * cAdvisor job is missing (default true).
    */
   readonly exportsMetrics?: boolean;
+  /** The image `/system/functions` reports (default `fake/<name>:1`). */
+  readonly image?: string;
 }
 
 /** Options of {@link startFakeGateway}. */
@@ -199,6 +201,7 @@ export async function startFakeGateway(options: FakeGatewayOptions): Promise<Fak
       }
       const list = [...fns.values()].map((fn) => ({
         name: fn.spec.name,
+        image: fn.spec.image ?? `fake/${fn.spec.name}:1`,
         replicas: fn.replicas,
         availableReplicas: fn.replicas,
         invocationCount: [...fn.codes.values()].reduce((a, b) => a + b, 0),

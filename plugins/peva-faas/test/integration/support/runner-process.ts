@@ -27,6 +27,8 @@ export interface RunSpecInput {
   readonly host?: string;
   /** The spec's `prometheus.series_wait_seconds` (absent: the runner's default). */
   readonly seriesWaitSeconds?: number;
+  /** The spec's `platform_identity` (absent: none). */
+  readonly platformIdentity?: Record<string, string | number | boolean>;
 }
 
 /** Paths of one run. */
@@ -69,6 +71,7 @@ export function writeRunSpec(input: RunSpecInput): RunPaths {
     gateway: { url: input.gatewayUrl, user: "admin", password_file: passwordFile },
     prometheus: { url: input.prometheusUrl, ...(input.seriesWaitSeconds !== undefined ? { series_wait_seconds: input.seriesWaitSeconds } : {}) },
     node_cores: input.nodeCores,
+    ...(input.platformIdentity ? { platform_identity: input.platformIdentity } : {}),
     settings: input.settings,
   };
   const specPath = join(runDir, "spec.json");
