@@ -25,7 +25,7 @@ const IMAGE_REFERENCE = /^(?:[a-z0-9.-]+(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._-]|__
 /** The tag or digest that pins an image (after its last `/`, so a registry port is not taken for a tag). */
 const PINNED_IMAGE = /(?:^|\/)[^/]*(?::\w[\w.-]{0,127}|@sha256:[0-9a-f]{64})$/;
 /** Text without control characters (line breaks included): it travels in JSON to the gateway and into logs. */
-const PLAIN_TEXT = /^[\x20-\x7e\xa0-\uffff]*$/;
+const plainText = z.string().max(4096).regex(/^[\x20-\x7e\xa0-\uffff]*$/, "must not contain line breaks or other control characters");
 
 /** How the lab deploys one function on OpenFaaS, over the catalogue's entry for it (`plan/function-catalog.ts`). */
 const openfaasFunction = z
@@ -40,9 +40,9 @@ const openfaasFunction = z
         }
       })
       .describe("Image of the function, with a tag or a digest."),
-    envProcess: z.string().min(1).max(4096).regex(PLAIN_TEXT, "must not contain line breaks or other control characters").optional().describe("The watchdog's process (`fprocess`); default: the catalogue's, else the image's own."),
+    envProcess: plainText.min(1).optional().describe("The watchdog's process (`fprocess`); default: the catalogue's, else the image's own."),
     envVars: z
-      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "environment variable names are letters, digits and '_', not starting with a digit"), z.string().max(4096).regex(PLAIN_TEXT, "must not contain line breaks or other control characters"))
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "environment variable names are letters, digits and '_', not starting with a digit"), plainText)
       .optional()
       .describe("Environment of the function, over the catalogue's."),
   })

@@ -6,7 +6,7 @@
  * the byte (each deployed image is part of the platform identity).
  */
 
-/** How one catalogue function is deployed and exercised. */
+/** How one catalogue function is deployed. */
 export interface CatalogFunction {
   readonly image: string;
   /** The watchdog's `fprocess` for images that wrap a CLI (the store's alpine image runs `env`, `sha512sum`, …). */

@@ -127,11 +127,11 @@ export interface FunctionDeploymentPlan {
 export const PEVA_FAAS_DEFAULT_FUNCTIONS: readonly string[] = ["figlet"];
 
 /** The names of the functions a peva-faas campaign's (schema-valid) settings load, in the campaign's order. */
-function campaignFunctionNames(settings: Readonly<Record<string, unknown>> | undefined): string[] {
+function campaignFunctionNames(settings: Readonly<Record<string, unknown>> | undefined): readonly string[] {
   const listed = settings?.["functions"];
   return Array.isArray(listed)
     ? listed.flatMap((f) => (f !== null && typeof f === "object" && typeof (f as { name?: unknown }).name === "string" ? [(f as { name: string }).name] : []))
-    : [...PEVA_FAAS_DEFAULT_FUNCTIONS];
+    : PEVA_FAAS_DEFAULT_FUNCTIONS;
 }
 
 /** How the stack deploys functions on OpenFaaS (`platform.functions`), by name. */

@@ -1,9 +1,9 @@
 /**
  * Preflight before any load: the plugin's extras import, the load generator's tool is there (its plugin's probe),
  * the gateway answers with our credentials and lists every function of the campaign, from the image the campaign
- * identity names when it names one, and Prometheus is ready. Each
- * miss names what is missing and the command that fixes it; every problem these checks find is reported at once (an
- * unknown generator or invalid generator settings fail earlier, when the generator is loaded).
+ * identity names when it names one, and Prometheus is ready. Each miss names what is missing and the command that
+ * fixes it; every problem these checks find is reported at once (an unknown generator or invalid generator settings
+ * fail earlier, when the generator is loaded).
  */
 import { escapeText, quoteText, type GeneratorIdentity, type LoadgenPlugin } from "@peva-lab/core";
 import { basicAuthorization, listFunctions, type GatewayAuth } from "./gateway.ts";

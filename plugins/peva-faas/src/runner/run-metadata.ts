@@ -1,7 +1,8 @@
 /**
- * `run.json` in the run's results directory: what the run measured with (platform, the functions' images,
- * generator and its version, durations, overload rules, the campaign identity) and the unit of every results.csv column, so a reader of the
- * CSV never has to guess a unit. Written when the run starts (a resumed run under the same run id rewrites it).
+ * `run.json` in the run's results directory: what the run measured with (platform, the functions' images, generator
+ * and its version, durations, overload rules, the campaign identity) and the unit of every results.csv column, so a
+ * reader of the CSV never has to guess a unit. Written when the run starts (a resumed run under the same run id
+ * rewrites it).
  */
 import { writeFileSync } from "node:fs";
 import type { GeneratorIdentity } from "@peva-lab/core";

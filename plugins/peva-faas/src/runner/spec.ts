@@ -75,7 +75,7 @@ export type RunSpec = z.infer<typeof runSpecSchema>;
  * Prefix of the `platform_identity` keys that name the image the lab deployed a function from
  * (`function_image_<name>`): the runner checks before any load that the gateway runs that image.
  */
-export const FUNCTION_IMAGE_KEY_PREFIX = "function_image_";
+const FUNCTION_IMAGE_KEY_PREFIX = "function_image_";
 
 /** The images the platform identity says the functions run, by function name (none when the lab deployed none). */
 export function identityFunctionImages(identity: RunSpec["platform_identity"]): Record<string, string> {

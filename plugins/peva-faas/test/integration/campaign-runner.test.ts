@@ -117,6 +117,21 @@ function runFinished(events: readonly RunEvent[]): Extract<RunEvent, { type: "ru
   return finished[0]!;
 }
 
+/**
+ * Runs the runner on `paths` and checks that it stopped before any load: exit 1, no `run_started`, a failed run,
+ * and not one request served by `gw` to figlet. Returns the events and the runner's log.
+ */
+async function expectStoppedBeforeLoad(paths: RunPaths, gw: FakeGateway): Promise<{ events: RunEvent[]; log: string }> {
+  const before = gw.stats("figlet");
+  const exit = await startRunner(paths, RUNNER_TIMEOUT_MS).exited;
+  expect(exit, runnerLogTail(paths)).toEqual({ code: 1, signal: null });
+  const events = readEvents(paths.events);
+  expect(eventsOfType(events, "run_started")).toEqual([]);
+  expect(runFinished(events)).toMatchObject({ status: "failed" });
+  expect(gw.stats("figlet")).toEqual(before);
+  return { events, log: readFileSync(paths.log, "utf8") };
+}
+
 function statusJson(paths: RunPaths): { status: string; exit_code: number } {
   return JSON.parse(readFileSync(paths.status, "utf8")) as { status: string; exit_code: number };
 }
@@ -476,16 +491,10 @@ describe("campaign runner against a fake gateway of known capacity", () => {
       nodeCores: availableParallelism(),
       settings: fastCampaignSettings({ functions: ["figlet", "markdown"], rates: [10], duration: "3s", iterations: 1, maxFunctions: 2, ramIdleFloorBytes: totalmem() }),
     });
-    const before = gateway!.stats("figlet");
-    const exit = await startRunner(paths, RUNNER_TIMEOUT_MS).exited;
-    expect(exit, runnerLogTail(paths)).toEqual({ code: 1, signal: null });
-    const events = readEvents(paths.events);
-    expect(eventsOfType(events, "run_started")).toEqual([]);
-    expect(runFinished(events)).toMatchObject({ status: "failed" });
-    expect(readFileSync(paths.log, "utf8")).toContain(
+    const { log } = await expectStoppedBeforeLoad(paths, gateway!);
+    expect(log).toContain(
       `function(s) 'markdown' not deployed on gateway ${gateway!.url} (it lists figlet, shasum): deploy them or remove them from the campaign's functions`,
     );
-    expect(gateway!.stats("figlet")).toEqual(before);
   });
 
   it("a function running another image than the campaign identity records stops the run before any load, naming both", { timeout: 120_000 }, async () => {
@@ -502,17 +511,11 @@ describe("campaign runner against a fake gateway of known capacity", () => {
       platformIdentity: { kind: "local", node_cores: nodeCores, function_image_figlet: "ghcr.io/openfaas/figlet:0.13.0" },
       settings: fastCampaignSettings({ functions: ["figlet"], rates: [10], duration: "3s", iterations: 1, maxFunctions: 2, ramIdleFloorBytes: totalmem() }),
     });
-    const before = gateway!.stats("figlet");
-    const exit = await startRunner(paths, RUNNER_TIMEOUT_MS).exited;
-    expect(exit, runnerLogTail(paths)).toEqual({ code: 1, signal: null });
-    const events = readEvents(paths.events);
-    expect(eventsOfType(events, "run_started")).toEqual([]);
-    expect(runFinished(events)).toMatchObject({ status: "failed" });
-    expect(readFileSync(paths.log, "utf8")).toContain(
+    const { log } = await expectStoppedBeforeLoad(paths, gateway!);
+    expect(log).toContain(
       `function 'figlet' runs image 'fake/figlet:1' on gateway ${gateway!.url}, but the campaign identity says 'ghcr.io/openfaas/figlet:0.13.0': ` +
         "deploy it again with `pulumi up` (a function changed by hand would be measured under the wrong identity)",
     );
-    expect(gateway!.stats("figlet")).toEqual(before);
   });
 
   it("a function without series in Prometheus stops the run before any load, naming the query, function and file", { timeout: 120_000 }, async () => {
@@ -531,15 +534,11 @@ describe("campaign runner against a fake gateway of known capacity", () => {
         seriesWaitSeconds: 3,
         settings: fastCampaignSettings({ functions: ["figlet", "markdown"], rates: [10], duration: "3s", iterations: 1, maxFunctions: 2, ramIdleFloorBytes: totalmem() }),
       });
-      const exit = await startRunner(paths, RUNNER_TIMEOUT_MS).exited;
-      expect(exit, runnerLogTail(paths)).toEqual({ code: 1, signal: null });
-      const events = readEvents(paths.events);
-      expect(eventsOfType(events, "run_started")).toEqual([]);
-      expect(runFinished(events)).toMatchObject({ status: "failed" });
+      const { events, log } = await expectStoppedBeforeLoad(paths, partial);
       expect(runFinished(events).message).toMatch(
         /Prometheus has no series after 3 s for ram_usage_function \(function 'markdown'\), cpu_usage_function \(function 'markdown'\); queries file \S+\/queries\/local\.yml: .*no load was sent$/,
       );
-      expect(readFileSync(paths.log, "utf8")).toContain('cpu_usage_function [markdown]: 100 * sum(rate(peva_function_cpu_seconds_total{function="markdown"}[5s]))');
+      expect(log).toContain('cpu_usage_function [markdown]: 100 * sum(rate(peva_function_cpu_seconds_total{function="markdown"}[5s]))');
       expect([partial.stats("figlet"), partial.stats("markdown")]).toEqual([{ ok: 0, rejected: 0 }, { ok: 0, rejected: 0 }]);
     } finally {
       await partialScraping.stop();
